@@ -1,0 +1,67 @@
+// Package assets embeds what the binaries ship: the demo edition, the
+// translations (pl, en, uk), fonts and icons.
+package assets
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+//go:embed demo/edition.json
+var demoEdition []byte
+
+// DemoEdition returns the demo edition's JSON: a Kraków-like 2025 edition
+// with the 18 real districts, 90 projects and six venues.
+func DemoEdition() []byte { return demoEdition }
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+// Languages are the translations shipped, in the order screens offer them.
+var Languages = []string{"pl", "en", "uk"}
+
+// Messages maps a language to its translation keys and sentences.
+type Messages map[string]map[string]string
+
+// LoadMessages reads the embedded translations.
+func LoadMessages() (Messages, error) {
+	m := Messages{}
+	for _, lang := range Languages {
+		b, err := i18nFS.ReadFile("i18n/" + lang + ".json")
+		if err != nil {
+			return nil, err
+		}
+		var tr map[string]string
+		if err := json.Unmarshal(b, &tr); err != nil {
+			return nil, fmt.Errorf("i18n/%s.json: %w", lang, err)
+		}
+		m[lang] = tr
+	}
+	return m, nil
+}
+
+// MustMessages is LoadMessages for the embedded files, which the tests check.
+func MustMessages() Messages {
+	m, err := LoadMessages()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// T translates key into lang, falling back to Polish and then to the key
+// itself; {name} placeholders are filled from args given as name, value pairs.
+func (m Messages) T(lang, key string, args ...any) string {
+	s, ok := m[lang][key]
+	if !ok {
+		if s, ok = m["pl"][key]; !ok {
+			s = key
+		}
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		s = strings.ReplaceAll(s, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	}
+	return s
+}

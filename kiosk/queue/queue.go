@@ -1,0 +1,461 @@
+// Package queue is the kiosk's durable store (bbolt): sealed ballots in a
+// hash chain, their outbox state, the voter keys already seen, the audit
+// log, settings and the kiosk's signing key. A ballot is on disk before
+// Append returns.
+package queue
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+var (
+	bucketBallots  = []byte("ballots")  // seq -> SealedBallot JSON
+	bucketOutbox   = []byte("outbox")   // seq -> Outbox JSON
+	bucketVoters   = []byte("voters")   // voter key -> seq
+	bucketAudit    = []byte("audit")    // n -> Event JSON
+	bucketSettings = []byte("settings") // name -> value
+	bucketMeta     = []byte("meta")     // key, kiosk id
+)
+
+var (
+	metaKey   = []byte("ed25519-seed")
+	metaKiosk = []byte("kiosk-id")
+)
+
+// Errors callers act on. ErrAlreadyVoted carries the translation key the
+// kiosk shows.
+var (
+	ErrAlreadyVoted = election.Problem{Key: "queue.already_voted"}
+	ErrLocked       = errors.New("the ballot store is in use by another process")
+)
+
+// OutboxState is where a ballot stands with the central.
+type OutboxState string
+
+// Outbox states.
+const (
+	Pending  OutboxState = "pending"
+	Accepted OutboxState = "accepted"
+	Rejected OutboxState = "rejected"
+)
+
+// Outbox is a ballot's sync state.
+type Outbox struct {
+	State  OutboxState `json:"state"`
+	Reason string      `json:"reason,omitempty"`
+	At     time.Time   `json:"at,omitzero"`
+}
+
+// ChainError says where the stored chain breaks.
+type ChainError struct {
+	Seq    uint64
+	Reason string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("ballot chain breaks at seq %d: %s", e.Seq, e.Reason)
+}
+
+// Options configure Open.
+type Options struct {
+	// Timeout bounds the wait for another process's lock on the file.
+	Timeout time.Duration
+	// Clock gives the cast time; time.Now when nil.
+	Clock func() time.Time
+}
+
+// Queue is the kiosk's ballot store. It is the one owner of its bbolt file.
+type Queue struct {
+	db    *bolt.DB
+	key   ed25519.PrivateKey
+	clock func() time.Time
+
+	mu    sync.Mutex // guards kiosk, seq and head between Append calls
+	kiosk string
+	seq   uint64
+	head  string
+}
+
+// Open opens (or creates) the store at path, verifies its chain and
+// returns an error that says where it breaks.
+func Open(path string, opts Options) (*Queue, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = 2 * time.Second
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open ballot store: %w", err)
+	}
+	q := &Queue{db: db, clock: opts.Clock}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketBallots, bucketOutbox, bucketVoters, bucketAudit, bucketSettings, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		seed := meta.Get(metaKey)
+		if seed == nil {
+			seed = make([]byte, ed25519.SeedSize)
+			if _, err := rand.Read(seed); err != nil {
+				return err
+			}
+			if err := meta.Put(metaKey, seed); err != nil {
+				return err
+			}
+		}
+		q.key = ed25519.NewKeyFromSeed(seed)
+		q.kiosk = string(meta.Get(metaKiosk))
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ballot store: %w", err)
+	}
+	if err := q.Verify(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := q.Log(Event{Name: EventQueueOpened, OK: true, Seq: q.seq}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+// Close closes the file.
+func (q *Queue) Close() error { return q.db.Close() }
+
+// PublicKey is the kiosk's ballot-signing key, sent at enrollment.
+func (q *Queue) PublicKey() ed25519.PublicKey { return q.key.Public().(ed25519.PublicKey) }
+
+// KioskID is the id the central gave at enrollment ("" before).
+func (q *Queue) KioskID() string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.kiosk
+}
+
+// SetKioskID records the enrollment. Ballots sealed before it carry "".
+func (q *Queue) SetKioskID(id string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	err := q.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaKiosk, []byte(id)) })
+	if err == nil {
+		q.kiosk = id
+	}
+	return err
+}
+
+func seqKey(n uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], n)
+	return k[:]
+}
+
+// Append seals b for the voter and commits it, with its outbox entry, the
+// voter key and an audit event, in one fsync'd transaction. It returns only
+// once the ballot is on disk. A voter seen before gets ErrAlreadyVoted.
+func (q *Queue) Append(b election.Ballot, voter election.VoterKey, catalog int) (wire.SealedBallot, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	s := wire.SealedBallot{
+		Kiosk: q.kiosk, Seq: q.seq + 1, Prev: q.head, CastAt: q.clock(),
+		Edition: b.Edition, Catalog: catalog, District: b.District,
+		VoterKey: voter, Selections: b.Selections,
+	}
+	s.Seal(q.key)
+	err := q.db.Update(func(tx *bolt.Tx) error {
+		voters := tx.Bucket(bucketVoters)
+		if voters.Get(voter[:]) != nil {
+			return ErrAlreadyVoted
+		}
+		enc, err := json.Marshal(&s)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketBallots).Put(seqKey(s.Seq), enc); err != nil {
+			return err
+		}
+		if err := voters.Put(voter[:], seqKey(s.Seq)); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketOutbox), seqKey(s.Seq), Outbox{State: Pending}); err != nil {
+			return err
+		}
+		return appendEvent(tx, Event{Name: EventBallotSealed, At: s.CastAt, OK: true, Seq: s.Seq})
+	})
+	if errors.Is(err, ErrAlreadyVoted) {
+		q.Log(Event{Name: EventVoteRefused, OK: true})
+		return wire.SealedBallot{}, ErrAlreadyVoted
+	}
+	if err != nil {
+		return wire.SealedBallot{}, fmt.Errorf("commit ballot: %w", err)
+	}
+	q.seq, q.head = s.Seq, s.ID
+	return s, nil
+}
+
+// Seen reports whether this kiosk already holds a ballot of voter.
+func (q *Queue) Seen(voter election.VoterKey) (bool, error) {
+	var seen bool
+	err := q.db.View(func(tx *bolt.Tx) error {
+		seen = tx.Bucket(bucketVoters).Get(voter[:]) != nil
+		return nil
+	})
+	return seen, err
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, enc)
+}
+
+func appendEvent(tx *bolt.Tx, ev Event) error {
+	b := tx.Bucket(bucketAudit)
+	n, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	if ev.At.IsZero() {
+		ev.At = time.Now()
+	}
+	ev.At = ev.At.UTC()
+	return putJSON(b, seqKey(n), ev)
+}
+
+// Log appends an audit event.
+func (q *Queue) Log(ev Event) error {
+	if ev.At.IsZero() {
+		ev.At = q.clock()
+	}
+	return q.db.Update(func(tx *bolt.Tx) error { return appendEvent(tx, ev) })
+}
+
+// Events returns the audit log in order.
+func (q *Queue) Events() ([]Event, error) {
+	var out []Event
+	err := q.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAudit).ForEach(func(_, v []byte) error {
+			var ev Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return err
+			}
+			out = append(out, ev)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Verify walks the whole chain: sequence numbers 1, 2, 3 …, each ballot's
+// Prev equal to the previous ID, each ID the hash of its content, each
+// signature valid under the kiosk key, and an outbox entry and voter key
+// for each ballot. It returns a *ChainError naming the first break.
+func (q *Queue) Verify() error {
+	pub := q.PublicKey()
+	var last uint64
+	var head string
+	err := q.db.View(func(tx *bolt.Tx) error {
+		outbox, voters := tx.Bucket(bucketOutbox), tx.Bucket(bucketVoters)
+		return tx.Bucket(bucketBallots).ForEach(func(k, v []byte) error {
+			seq := binary.BigEndian.Uint64(k)
+			var s wire.SealedBallot
+			if err := json.Unmarshal(v, &s); err != nil {
+				return &ChainError{seq, "unreadable: " + err.Error()}
+			}
+			switch {
+			case seq != last+1:
+				return &ChainError{last + 1, fmt.Sprintf("missing (next stored is %d)", seq)}
+			case s.Seq != seq:
+				return &ChainError{seq, fmt.Sprintf("stored under %d but numbered %d", seq, s.Seq)}
+			case s.Prev != head:
+				return &ChainError{seq, "previous hash does not match"}
+			case outbox.Get(k) == nil:
+				return &ChainError{seq, "no outbox entry"}
+			case voters.Get(s.VoterKey[:]) == nil:
+				return &ChainError{seq, "voter key not recorded"}
+			}
+			if err := s.Verify(pub); err != nil {
+				return &ChainError{seq, err.Error()}
+			}
+			last, head = seq, s.ID
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	q.seq, q.head = last, head
+	q.mu.Unlock()
+	return nil
+}
+
+// Head returns the last sequence number and the chain head (its ballot ID).
+func (q *Queue) Head() (uint64, string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.seq, q.head
+}
+
+// Pending returns up to limit ballots the central has not acknowledged, in
+// sequence order.
+func (q *Queue) Pending(limit int) ([]wire.SealedBallot, error) {
+	var out []wire.SealedBallot
+	err := q.db.View(func(tx *bolt.Tx) error {
+		ballots := tx.Bucket(bucketBallots)
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var o Outbox
+			if err := json.Unmarshal(v, &o); err != nil {
+				return err
+			}
+			if o.State != Pending {
+				continue
+			}
+			var s wire.SealedBallot
+			if err := json.Unmarshal(ballots.Get(k), &s); err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Ballots returns every sealed ballot in sequence order (USB export).
+func (q *Queue) Ballots() ([]wire.SealedBallot, error) {
+	var out []wire.SealedBallot
+	err := q.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBallots).ForEach(func(_, v []byte) error {
+			var s wire.SealedBallot
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			out = append(out, s)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Mark records the central's answer for ballots by sequence number. Only
+// a ballot the central acknowledged leaves the pending state; nothing is
+// ever deleted.
+func (q *Queue) Mark(state OutboxState, reason string, seqs ...uint64) error {
+	now := q.clock().UTC()
+	return q.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		for _, seq := range seqs {
+			if b.Get(seqKey(seq)) == nil {
+				return fmt.Errorf("mark: no ballot %d", seq)
+			}
+			if err := putJSON(b, seqKey(seq), Outbox{State: state, Reason: reason, At: now}); err != nil {
+				return err
+			}
+		}
+		name, detail := EventBallotsSynced, fmt.Sprint(len(seqs))
+		if state == Rejected {
+			name, detail = EventBallotRejected, reason
+		}
+		return appendEvent(tx, Event{Name: name, At: now, OK: state == Accepted, Detail: detail})
+	})
+}
+
+// Stats are the counts reports and heartbeats show.
+type Stats struct {
+	Total, Pending, Accepted, Rejected int
+	Today                              int       // cast since the start of the day passed to Stats
+	OldestPending                      time.Time // zero when nothing is pending
+	LastSeq                            uint64
+	Head                               string
+}
+
+// Stats counts ballots; dayStart marks the start of "today" for reports.
+func (q *Queue) Stats(dayStart time.Time) (Stats, error) {
+	var st Stats
+	err := q.db.View(func(tx *bolt.Tx) error {
+		ballots := tx.Bucket(bucketBallots)
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var o Outbox
+			if err := json.Unmarshal(v, &o); err != nil {
+				return err
+			}
+			var s struct {
+				CastAt time.Time `json:"castAt"`
+			}
+			if err := json.Unmarshal(ballots.Get(k), &s); err != nil {
+				return err
+			}
+			st.Total++
+			if !s.CastAt.Before(dayStart) {
+				st.Today++
+			}
+			switch o.State {
+			case Pending:
+				st.Pending++
+				if st.OldestPending.IsZero() || s.CastAt.Before(st.OldestPending) {
+					st.OldestPending = s.CastAt
+				}
+			case Accepted:
+				st.Accepted++
+			case Rejected:
+				st.Rejected++
+			}
+			return nil
+		})
+	})
+	st.LastSeq, st.Head = q.Head()
+	return st, err
+}
+
+// Setting returns a stored setting ("" if unset).
+func (q *Queue) Setting(name string) (string, error) {
+	var v string
+	err := q.db.View(func(tx *bolt.Tx) error {
+		v = string(tx.Bucket(bucketSettings).Get([]byte(name)))
+		return nil
+	})
+	return v, err
+}
+
+// SetSetting stores a setting.
+func (q *Queue) SetSetting(name, value string) error {
+	return q.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSettings).Put([]byte(name), []byte(value))
+	})
+}
+
+// Check runs bbolt's own consistency check over the whole file.
+func (q *Queue) Check() error {
+	return q.db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}

@@ -1,0 +1,234 @@
+// Package election holds the domain of a civic-budget edition: its pools,
+// projects and venues, the ballot rules, eligibility (PESEL and voter codes),
+// the voter key, and the tally. It uses the standard library only.
+package election
+
+import (
+	"time"
+)
+
+// Languages the system speaks, in the order screens offer them.
+var Languages = []string{"pl", "en", "uk"}
+
+// Text is a string in several languages, keyed by language code.
+type Text map[string]string
+
+// In returns the text in lang, falling back to Polish and then to any language.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok && s != "" {
+		return s
+	}
+	if s, ok := t["pl"]; ok && s != "" {
+		return s
+	}
+	for _, l := range Languages {
+		if s := t[l]; s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// PoolKind tells the city-wide pool from the district pools.
+type PoolKind string
+
+// Pool kinds.
+const (
+	CityWide PoolKind = "city"
+	District PoolKind = "district"
+)
+
+// Pool is a sum of money residents decide on: the city-wide pool or one district's.
+type Pool struct {
+	ID     string   `json:"id"`
+	Kind   PoolKind `json:"kind"`
+	Number string   `json:"number,omitempty"` // a district's Roman numeral, e.g. "XVI"
+	Name   Text     `json:"name"`
+	Budget int64    `json:"budget"` // grosze
+}
+
+// Category is a project's theme, used for browsing.
+type Category string
+
+// Categories offered by the kiosk's browser, in display order.
+var Categories = []Category{"green", "infrastructure", "sport", "society", "health", "education", "culture"}
+
+// Project is one proposal on the ballot.
+type Project struct {
+	ID       string   `json:"id"`
+	Number   string   `json:"number"` // the public number printed on posters, e.g. "BO.XVI.12/25"
+	Pool     string   `json:"pool"`
+	Title    Text     `json:"title"`
+	Summary  Text     `json:"summary,omitempty"`
+	Cost     int64    `json:"cost"` // grosze
+	Category Category `json:"category,omitempty"`
+	Location string   `json:"location,omitempty"`
+}
+
+// Venue is a voting point: a library branch, a cultural centre and the like.
+type Venue struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Address  string  `json:"address"`
+	District string  `json:"district"` // pool id of the district it stands in
+	Hours    []Hours `json:"hours,omitempty"`
+}
+
+// Hours are a venue's opening hours on one weekday, as "HH:MM" in the edition's zone.
+type Hours struct {
+	Weekday time.Weekday `json:"weekday"`
+	Open    string       `json:"open"`
+	Close   string       `json:"close"`
+}
+
+// RuleKind names a ballot rule.
+type RuleKind string
+
+// Ballot rules.
+const (
+	// Points: exactly len(Points) distinct projects carrying the point values (Kraków's 3-2-1).
+	Points RuleKind = "points"
+	// Approval: between Min and Max projects.
+	Approval RuleKind = "approval"
+	// Knapsack: any projects whose total cost stays within the pool's budget.
+	Knapsack RuleKind = "knapsack"
+)
+
+// BallotRule says how a resident votes in one kind of pool.
+type BallotRule struct {
+	Kind   RuleKind `json:"kind"`
+	Points []int    `json:"points,omitempty"` // for Points, e.g. [3,2,1]
+	Min    int      `json:"min,omitempty"`    // for Approval (and Knapsack: at least)
+	Max    int      `json:"max,omitempty"`    // for Approval
+	// Optional makes a pool skippable: a resident may leave it empty.
+	Optional bool `json:"optional,omitempty"`
+}
+
+// Eligibility are an edition's age rules.
+type Eligibility struct {
+	MinAge      int `json:"minAge"`      // 0: any age (Kraków)
+	GuardianAge int `json:"guardianAge"` // under this age a guardian consents; 0: never
+	// CodePrefix starts the city-issued voter codes for residents without a PESEL.
+	CodePrefix string `json:"codePrefix"`
+}
+
+// Allocation names the rule that turns scores into funded projects.
+type Allocation struct {
+	Rule      string `json:"rule"`                // "greedy", "greedy-no-skip", "equal-shares"
+	Threshold int    `json:"threshold,omitempty"` // minimum number of voters a project needs
+}
+
+// Edition is one year's civic budget: everything a kiosk needs to take votes.
+type Edition struct {
+	ID          string                  `json:"id"`
+	Version     int                     `json:"version"` // catalog version, raised by each publish
+	Name        Text                    `json:"name"`
+	Zone        string                  `json:"zone"` // IANA time zone, e.g. "Europe/Warsaw"
+	Opens       time.Time               `json:"opens"`
+	Closes      time.Time               `json:"closes"`
+	CheckURL    string                  `json:"checkURL"` // public ballot check, the tracker is appended
+	Eligibility Eligibility             `json:"eligibility"`
+	Rules       map[PoolKind]BallotRule `json:"rules"`
+	Allocation  Allocation              `json:"allocation"`
+	ShowChoices bool                    `json:"showChoicesOnReceipt,omitempty"`
+	Pools       []Pool                  `json:"pools"`
+	Projects    []Project               `json:"projects"`
+	Venues      []Venue                 `json:"venues"`
+}
+
+// Location returns the edition's time zone, UTC if it cannot be loaded.
+func (e *Edition) Location() *time.Location {
+	if loc, err := time.LoadLocation(e.Zone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Pool returns the pool with id, or nil.
+func (e *Edition) Pool(id string) *Pool {
+	for i := range e.Pools {
+		if e.Pools[i].ID == id {
+			return &e.Pools[i]
+		}
+	}
+	return nil
+}
+
+// Project returns the project with id, or nil.
+func (e *Edition) Project(id string) *Project {
+	for i := range e.Projects {
+		if e.Projects[i].ID == id {
+			return &e.Projects[i]
+		}
+	}
+	return nil
+}
+
+// Venue returns the venue with id, or nil.
+func (e *Edition) Venue(id string) *Venue {
+	for i := range e.Venues {
+		if e.Venues[i].ID == id {
+			return &e.Venues[i]
+		}
+	}
+	return nil
+}
+
+// ProjectsIn returns the projects of one pool in catalog order.
+func (e *Edition) ProjectsIn(pool string) []Project {
+	var out []Project
+	for _, p := range e.Projects {
+		if p.Pool == pool {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Districts returns the district pools in catalog order.
+func (e *Edition) Districts() []Pool {
+	var out []Pool
+	for _, p := range e.Pools {
+		if p.Kind == District {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CityPool returns the city-wide pool, or nil if the edition has none.
+func (e *Edition) CityPool() *Pool {
+	for i := range e.Pools {
+		if e.Pools[i].Kind == CityWide {
+			return &e.Pools[i]
+		}
+	}
+	return nil
+}
+
+// BallotPools returns the pools a resident of district votes in: the
+// city-wide pool (if any) and their district.
+func (e *Edition) BallotPools(district string) []Pool {
+	var out []Pool
+	if c := e.CityPool(); c != nil {
+		out = append(out, *c)
+	}
+	if d := e.Pool(district); d != nil && d.Kind == District {
+		out = append(out, *d)
+	}
+	return out
+}
+
+// Open reports whether voting is open at t.
+func (e *Edition) Open(t time.Time) bool {
+	return !t.Before(e.Opens) && t.Before(e.Closes)
+}
+
+// MoveWindow shifts the voting window to open at the start of now's day in
+// the edition's zone, keeping its length. Demo mode uses it.
+func (e *Edition) MoveWindow(now time.Time) {
+	length := e.Closes.Sub(e.Opens)
+	n := now.In(e.Location())
+	e.Opens = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, n.Location())
+	e.Closes = e.Opens.Add(length)
+}
