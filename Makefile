@@ -1,0 +1,48 @@
+# Urna: `make run` shows the whole system, `make test` runs every test.
+# Both install what is missing first (packaging/deps.sh).
+SHELL := /bin/bash
+export LANG ?= pl_PL.UTF-8
+GO ?= go
+BIN := bin
+VERSION := $(shell awk -F'"' '/^Version/ {print $$2}' FyneApp.toml)
+LDFLAGS := -X main.version=$(VERSION)
+# Fuzz targets run briefly in `make test`: package:target.
+FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects
+FUZZTIME ?= 10s
+
+.PHONY: deps test-deps build run test fuzz bench lint package clean
+
+deps:
+	@packaging/deps.sh
+
+test-deps:
+	@packaging/deps.sh test
+
+build: deps
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+run: build
+	$(BIN)/urna-kiosk --demo --data demo-data
+
+test: test-deps lint
+	$(GO) test -count=1 -timeout 25m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz:
+	@for f in $(FUZZ); do pkg=$${f%%:*}; target=$${f##*:}; \
+	  echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/urna-fuzz.log 2>&1 || { cat /tmp/urna-fuzz.log; exit 1; }; \
+	done
+
+bench: deps
+	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+package: build
+	@echo "packaging: see issue 8"
+
+clean:
+	rm -rf $(BIN) dist bench-report.txt

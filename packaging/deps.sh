@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Urna needs on a Debian machine, quietly when all is there:
+# the C libraries Fyne's GLFW driver builds against, the tools the tests use
+# (Xvfb, zbarimg, pdftotext, PostgreSQL, Chromium …), a Polish locale, and the
+# Go modules. Runs apt-get as root, or through sudo.
+set -euo pipefail
+build="gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev"
+tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postgresql chromium locales dpkg-dev lintian systemd"
+want="$build"
+[ "${1:-}" = test ] && want="$build $tests"
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+if [ -n "$missing" ]; then
+  echo "deps: installing$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# Fyne reads the locale from LANG; make pl_PL.UTF-8 available.
+if ! locale -a 2>/dev/null | grep -qi '^pl_PL\.utf-\?8$' && [ -f /etc/locale.gen ]; then
+  $sudo sed -i 's/^# *pl_PL.UTF-8/pl_PL.UTF-8/' /etc/locale.gen
+  grep -q '^pl_PL.UTF-8' /etc/locale.gen || echo 'pl_PL.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
+fi
+command -v go >/dev/null || { echo "deps: Go is missing: install Go 1.26 from go.dev/dl" >&2; exit 1; }
+go mod download
