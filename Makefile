@@ -7,7 +7,7 @@ BIN := bin
 VERSION := $(shell awk -F'"' '/^Version/ {print $$2}' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
 # Fuzz targets run briefly in `make test`: package:target.
-FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects
+FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package clean

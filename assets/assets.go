@@ -65,3 +65,35 @@ func (m Messages) T(lang, key string, args ...any) string {
 	}
 	return s
 }
+
+//go:embed fonts/DejaVuSans.ttf
+var fontSans []byte
+
+//go:embed fonts/DejaVuSans-Bold.ttf
+var fontSansBold []byte
+
+//go:embed fonts/DejaVuSansMono.ttf
+var fontMono []byte
+
+//go:embed fonts/DejaVuSansMono-Bold.ttf
+var fontMonoBold []byte
+
+// Fonts (DejaVu, see fonts/LICENSE-DejaVu.txt) cover Polish and Ukrainian.
+
+// FontSans is DejaVu Sans, for posters and reports.
+func FontSans() []byte { return fontSans }
+
+// FontSansBold is DejaVu Sans Bold.
+func FontSansBold() []byte { return fontSansBold }
+
+// FontMono is DejaVu Sans Mono, for the virtual printer's text.
+func FontMono() []byte { return fontMono }
+
+// FontMonoBold is DejaVu Sans Mono Bold.
+func FontMonoBold() []byte { return fontMonoBold }
+
+//go:embed icon.png
+var icon []byte
+
+// Icon is the application icon (512×512 PNG).
+func Icon() []byte { return icon }

@@ -1,0 +1,52 @@
+// Command urnactl is the technician's tool: printers, documents, posters,
+// enrollment and diagnosis.
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+var version = "dev"
+
+type command struct {
+	summary string
+	run     func(args []string) error
+}
+
+var commands = map[string]command{
+	"print":  {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
+	"render": {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
+	"ports":  {"list serial ports, marking known printers", cmdPorts},
+}
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "urnactl %s: the technician's tool\n\nusage: urnactl COMMAND [flags]\n\n", version)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nurnactl COMMAND -h shows a command's flags.")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		os.Exit(2)
+	}
+	c, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "urnactl: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := c.run(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", err)
+		os.Exit(1)
+	}
+}

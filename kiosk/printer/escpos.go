@@ -1,0 +1,313 @@
+package printer
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"strings"
+	"unicode/utf8"
+
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// ESC/POS bytes.
+const (
+	ESC = 0x1b
+	GS  = 0x1d
+	DLE = 0x10
+	EOT = 0x04
+	LF  = 0x0a
+)
+
+// Alignment of text and images.
+type Alignment byte
+
+// Alignments.
+const (
+	Left Alignment = iota
+	Center
+	Right
+)
+
+// Doc is an encoded document and the offsets where one of its commands
+// ends. A status request sent inside a command (in a raster's data, say)
+// would be read as data, so the transport pauses only at these breaks.
+type Doc struct {
+	Data   []byte
+	Breaks []int
+}
+
+// Encoder builds one ESC/POS document for a profile. Its methods append
+// commands; Doc returns the stream to send.
+type Encoder struct {
+	p      *Profile
+	buf    bytes.Buffer
+	page   int // index into p.CodePages of the selected page
+	breaks []int
+}
+
+// mark records the end of a command.
+func (e *Encoder) mark() {
+	if n := e.buf.Len(); len(e.breaks) == 0 || e.breaks[len(e.breaks)-1] != n {
+		e.breaks = append(e.breaks, n)
+	}
+}
+
+// Doc returns the document with its command boundaries.
+func (e *Encoder) Doc() Doc { return Doc{Data: e.buf.Bytes(), Breaks: e.breaks} }
+
+// NewEncoder starts a document with ESC @ and the profile's first code page.
+func NewEncoder(p *Profile) *Encoder {
+	e := &Encoder{p: p}
+	e.Init()
+	return e
+}
+
+// Profile returns the profile the encoder writes for.
+func (e *Encoder) Profile() *Profile { return e.p }
+
+// Bytes returns the document so far.
+func (e *Encoder) Bytes() []byte { return e.buf.Bytes() }
+
+// Len returns the document's length in bytes.
+func (e *Encoder) Len() int { return e.buf.Len() }
+
+// Init resets the printer (ESC @). A reset returns the printer to its own
+// default code page, so the encoder selects its page again right after.
+func (e *Encoder) Init() {
+	e.buf.Write([]byte{ESC, '@'})
+	e.selectPage(0)
+}
+
+func (e *Encoder) selectPage(i int) {
+	e.page = i
+	n := e.p.CodePages[i].Number
+	if e.p.StarPages {
+		e.buf.Write([]byte{ESC, GS, 't', n})
+	} else {
+		e.buf.Write([]byte{ESC, 't', n})
+	}
+	e.mark()
+}
+
+// Align sets the alignment (ESC a n).
+func (e *Encoder) Align(a Alignment) {
+	e.buf.Write([]byte{ESC, 'a', byte(a)})
+	e.mark()
+}
+
+// Bold turns emphasis on or off (ESC E n).
+func (e *Encoder) Bold(on bool) {
+	var n byte
+	if on {
+		n = 1
+	}
+	e.buf.Write([]byte{ESC, 'E', n})
+	e.mark()
+}
+
+// Size sets the character size, width and height multipliers 1 to 8 (GS ! n).
+func (e *Encoder) Size(w, h int) {
+	w, h = min(max(w, 1), 8), min(max(h, 1), 8)
+	e.buf.Write([]byte{GS, '!', byte((w-1)<<4 | (h - 1))})
+	e.mark()
+}
+
+// Feed feeds n lines (ESC d n).
+func (e *Encoder) Feed(n int) {
+	e.buf.Write([]byte{ESC, 'd', byte(min(max(n, 0), 255))})
+	e.mark()
+}
+
+// Cut feeds to the cutter and cuts (GS V 65/66 n); printers without a cutter
+// feed the paper past the tear bar instead.
+func (e *Encoder) Cut(partial bool) {
+	if !e.p.Cutter {
+		e.Feed(4)
+		return
+	}
+	m := byte(65)
+	if partial {
+		m = 66
+	}
+	e.buf.Write([]byte{GS, 'V', m, 24})
+	e.mark()
+}
+
+// Text writes s. Each letter goes out in the profile's code page that has
+// it, preferring the page already selected; a letter no page has is
+// transliterated (Ukrainian on a printer without Cyrillic, say), never sent
+// as "?". A newline is a line feed.
+func (e *Encoder) Text(s string) {
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			e.buf.WriteByte(LF)
+			e.mark()
+		case r < 0x20 || r == 0x7f:
+			// control characters in data would be read as commands
+		case r < 0x80:
+			e.buf.WriteByte(byte(r))
+		default:
+			e.writeRune(r)
+		}
+	}
+}
+
+func (e *Encoder) writeRune(r rune) {
+	if b, ok := e.p.CodePages[e.page].Encode(r); ok {
+		e.buf.WriteByte(b)
+		return
+	}
+	for i, cp := range e.p.CodePages {
+		if b, ok := cp.Encode(r); ok {
+			e.selectPage(i)
+			e.buf.WriteByte(b)
+			return
+		}
+	}
+	for _, x := range Transliterate(r) {
+		if x < 0x80 {
+			e.buf.WriteByte(byte(x))
+		} else {
+			e.writeRune(x)
+		}
+	}
+}
+
+// Line writes s and a line feed.
+func (e *Encoder) Line(s string) { e.Text(s + "\n") }
+
+// Columns returns how many characters fit on a line at width multiplier w.
+func (e *Encoder) Columns(w int) int { return e.p.Columns / max(w, 1) }
+
+// Pair writes a label on the left and a value on the right of one line,
+// wrapping the label when both do not fit.
+func (e *Encoder) Pair(label, value string) {
+	cols := e.Columns(1)
+	gap := cols - utf8.RuneCountInString(label) - utf8.RuneCountInString(value)
+	if gap < 1 {
+		e.Line(label)
+		gap = cols - utf8.RuneCountInString(value)
+		label = ""
+	}
+	e.Line(label + strings.Repeat(" ", max(gap, 0)) + value)
+}
+
+// Rule draws a line of dashes across the paper.
+func (e *Encoder) Rule() { e.Line(strings.Repeat("-", e.Columns(1))) }
+
+// Wrap writes s wrapped at word boundaries to the line width at width w.
+func (e *Encoder) Wrap(s string, w int) {
+	for _, l := range Wrap(s, e.Columns(w)) {
+		e.Line(l)
+	}
+}
+
+// Wrap breaks s into lines of at most cols characters at spaces.
+func Wrap(s string, cols int) []string {
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			for utf8.RuneCountInString(word) > cols {
+				if line != "" {
+					lines, line = append(lines, line), ""
+				}
+				r := []rune(word)
+				lines, word = append(lines, string(r[:cols])), string(r[cols:])
+			}
+			switch {
+			case line == "":
+				line = word
+			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= cols:
+				line += " " + word
+			default:
+				lines, line = append(lines, line), word
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// QR prints a QR code of data: natively (GS ( k, model 2, error correction
+// M) where the profile can, else as a raster image.
+func (e *Encoder) QR(data string) error {
+	if !e.p.NativeQR {
+		q, err := qrcode.New(data, qrcode.Medium)
+		if err != nil {
+			return err
+		}
+		return e.Raster(QRImage(q, e.p.WidthDots))
+	}
+	n := len(data) + 3
+	e.buf.Write([]byte{GS, '(', 'k', 4, 0, '1', 'A', '2', 0})                     // model 2
+	e.buf.Write([]byte{GS, '(', 'k', 3, 0, '1', 'C', byte(max(e.p.QRModule, 1))}) // module size
+	e.buf.Write([]byte{GS, '(', 'k', 3, 0, '1', 'E', '1'})                        // error correction M
+	e.buf.Write([]byte{GS, '(', 'k', byte(n), byte(n >> 8), '1', 'P', '0'})       // store
+	e.buf.WriteString(data)
+	e.buf.Write([]byte{GS, '(', 'k', 3, 0, '1', 'Q', '0'}) // print
+	e.buf.WriteByte(LF)
+	e.mark()
+	return nil
+}
+
+// QRImage draws a QR code with its quiet zone at the largest module size
+// (up to 8 dots) that fits width.
+func QRImage(q *qrcode.QRCode, width int) image.Image {
+	bm := q.Bitmap()
+	mod := min(8, width/len(bm))
+	img := image.NewGray(image.Rect(0, 0, len(bm)*mod, len(bm)*mod))
+	for y, row := range bm {
+		for x, dark := range row {
+			c := color.Gray{255}
+			if dark {
+				c = color.Gray{0}
+			}
+			for dy := range mod {
+				for dx := range mod {
+					img.SetGray(x*mod+dx, y*mod+dy, c)
+				}
+			}
+		}
+	}
+	return img
+}
+
+// Raster prints an image (GS v 0), dark pixels black, in bands of the
+// profile's band height so that small printer buffers are not overrun. It
+// is cropped to the paper width. The code page is selected again after it.
+func (e *Encoder) Raster(img image.Image) error {
+	b := img.Bounds()
+	w := min(b.Dx(), e.p.WidthDots)
+	rowBytes := (w + 7) / 8
+	band := max(e.p.BandRows, 1)
+	for y0 := 0; y0 < b.Dy(); y0 += band {
+		rows := min(band, b.Dy()-y0)
+		e.buf.Write([]byte{GS, 'v', '0', 0, byte(rowBytes), byte(rowBytes >> 8), byte(rows), byte(rows >> 8)})
+		for y := y0; y < y0+rows; y++ {
+			for xb := range rowBytes {
+				var v byte
+				for bit := range 8 {
+					x := xb*8 + bit
+					if x < w && dark(img.At(b.Min.X+x, b.Min.Y+y)) {
+						v |= 0x80 >> bit
+					}
+				}
+				e.buf.WriteByte(v)
+			}
+		}
+		e.mark()
+	}
+	e.selectPage(e.page)
+	return nil
+}
+
+func dark(c color.Color) bool {
+	r, g, b, a := c.RGBA()
+	if a < 0x8000 {
+		return false
+	}
+	return (299*r+587*g+114*b)/1000 < 0x8000
+}
