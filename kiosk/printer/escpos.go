@@ -239,7 +239,14 @@ func (e *Encoder) QR(data string) error {
 		if err != nil {
 			return err
 		}
-		return e.Raster(QRImage(q, e.p.WidthDots))
+		// Sent at half resolution and printed double width and height (GS v 0
+		// m=3): the same 6-dot modules for a ninth of the bytes. Paper is the
+		// quiet zone, so the border is left out and fed as blank lines.
+		q.DisableBorder = true
+		e.Feed(1)
+		e.raster(QRImage(q, e.p.WidthDots/2, 3), 3)
+		e.Feed(1)
+		return nil
 	}
 	n := len(data) + 3
 	e.buf.Write([]byte{GS, '(', 'k', 4, 0, '1', 'A', '2', 0})                     // model 2
@@ -253,11 +260,11 @@ func (e *Encoder) QR(data string) error {
 	return nil
 }
 
-// QRImage draws a QR code with its quiet zone at the largest module size
-// (up to 8 dots) that fits width.
-func QRImage(q *qrcode.QRCode, width int) image.Image {
+// QRImage draws a QR code at the largest module size up to maxModule dots
+// that fits width.
+func QRImage(q *qrcode.QRCode, width, maxModule int) image.Image {
 	bm := q.Bitmap()
-	mod := min(8, width/len(bm))
+	mod := max(1, min(maxModule, width/len(bm)))
 	img := image.NewGray(image.Rect(0, 0, len(bm)*mod, len(bm)*mod))
 	for y, row := range bm {
 		for x, dark := range row {
@@ -279,13 +286,24 @@ func QRImage(q *qrcode.QRCode, width int) image.Image {
 // profile's band height so that small printer buffers are not overrun. It
 // is cropped to the paper width. The code page is selected again after it.
 func (e *Encoder) Raster(img image.Image) error {
+	e.raster(img, 0)
+	return nil
+}
+
+// raster sends img with GS v 0 mode m (0 normal, 1 double width, 2 double
+// height, 3 both).
+func (e *Encoder) raster(img image.Image, m byte) {
 	b := img.Bounds()
-	w := min(b.Dx(), e.p.WidthDots)
+	scale := 1
+	if m&1 != 0 {
+		scale = 2
+	}
+	w := min(b.Dx(), e.p.WidthDots/scale)
 	rowBytes := (w + 7) / 8
 	band := max(e.p.BandRows, 1)
 	for y0 := 0; y0 < b.Dy(); y0 += band {
 		rows := min(band, b.Dy()-y0)
-		e.buf.Write([]byte{GS, 'v', '0', 0, byte(rowBytes), byte(rowBytes >> 8), byte(rows), byte(rows >> 8)})
+		e.buf.Write([]byte{GS, 'v', '0', m, byte(rowBytes), byte(rowBytes >> 8), byte(rows), byte(rows >> 8)})
 		for y := y0; y < y0+rows; y++ {
 			for xb := range rowBytes {
 				var v byte
@@ -301,7 +319,6 @@ func (e *Encoder) Raster(img image.Image) error {
 		e.mark()
 	}
 	e.selectPage(e.page)
-	return nil
 }
 
 func dark(c color.Color) bool {

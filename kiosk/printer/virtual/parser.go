@@ -344,7 +344,7 @@ func (p *Parser) gs(b []byte) int {
 		if len(b) < n {
 			return 0
 		}
-		p.raster(rowBytes, rows, b[8:n])
+		p.raster(rowBytes, rows, b[8:n], b[3])
 		return n
 	case 'k':
 		// barcodes are skipped: m 0–6 ends with NUL, m 65–73 has a length
@@ -389,13 +389,16 @@ func (p *Parser) qr(fn byte, params []byte) {
 	}
 }
 
-func (p *Parser) raster(rowBytes, rows int, data []byte) {
+// raster draws GS v 0 data; mode m (or '0'…'3') doubles width (bit 0)
+// and height (bit 1).
+func (p *Parser) raster(rowBytes, rows int, data []byte, m byte) {
 	p.endLine(false)
-	w := min(rowBytes*8, 4096)
+	sx, sy := 1+int(m&1), 1+int(m>>1&1)
+	w := min(rowBytes*8*sx, 4096)
 	if w == 0 || rows == 0 {
 		return
 	}
-	img := image.NewGray(image.Rect(0, 0, w, rows))
+	img := image.NewGray(image.Rect(0, 0, w, rows*sy))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
@@ -403,8 +406,15 @@ func (p *Parser) raster(rowBytes, rows int, data []byte) {
 		for xb := range rowBytes {
 			v := data[y*rowBytes+xb]
 			for bit := range 8 {
-				if x := xb*8 + bit; v&(0x80>>bit) != 0 && x < w {
-					img.Pix[y*img.Stride+x] = 0
+				if v&(0x80>>bit) == 0 {
+					continue
+				}
+				for dy := range sy {
+					for dx := range sx {
+						if x := (xb*8+bit)*sx + dx; x < w {
+							img.Pix[(y*sy+dy)*img.Stride+x] = 0
+						}
+					}
 				}
 			}
 		}

@@ -145,17 +145,20 @@ func TestPaperOutBeforeJob(t *testing.T) {
 
 func TestPaperOutMidJob(t *testing.T) {
 	r := start(t, "generic-58mm", printer.Config{})
-	doc, _ := receipt(t, r.s.Profile(), "pl") // raster QR: several kB
-	if len(doc.Data) < 3*printer.ChunkSize {
+	doc, err := layout.BuildTestPage(r.s.Profile(), assets.MustMessages(), layout.TestPage{Lang: "pl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Data) < 2*printer.ChunkSize {
 		t.Fatalf("document of %d bytes is too short for this test", len(doc.Data))
 	}
-	r.v.SetState(virtual.State{PaperLeft: 700})
-	err := r.s.Print(context.Background(), doc)
+	r.v.SetState(virtual.State{PaperLeft: 600})
+	err = r.s.Print(context.Background(), doc)
 	var mid *printer.MidJobError
 	if !errors.As(err, &mid) || !errors.Is(err, printer.ErrPaperOut) {
 		t.Fatalf("Print = %v, want a mid-job paper out", err)
 	}
-	if mid.Sent < 700 || mid.Sent >= len(doc.Data) {
+	if mid.Sent < 600 || mid.Sent >= len(doc.Data) {
 		t.Fatalf("reported %d of %d bytes sent", mid.Sent, len(doc.Data))
 	}
 	if printer.ErrorKey(err) != "printer.paper_out_mid_job" {
