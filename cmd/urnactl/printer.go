@@ -105,9 +105,7 @@ func cmdRender(args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range pages {
-		fmt.Println(f)
-	}
+	fmt.Printf("%d page(s) in %s\n", len(pages), *out)
 	return nil
 }
 

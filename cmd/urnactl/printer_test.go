@@ -44,7 +44,9 @@ func TestPrintEveryDocument(t *testing.T) {
 				if lang == "uk" && !cyrillic {
 					continue // transliterated: checked in the printer tests
 				}
-				if !strings.Contains(strings.ReplaceAll(string(text), "\n", " "), words) {
+				// CP866 lacks Ukrainian І/і: they print as the Latin look-alikes.
+				same := strings.NewReplacer("\n", " ", "І", "I", "і", "i")
+				if !strings.Contains(same.Replace(string(text)), same.Replace(words)) {
 					t.Errorf("%s %s %s lacks %q:\n%s", prof, doc, lang, words, text)
 				}
 			}
