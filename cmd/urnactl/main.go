@@ -19,6 +19,7 @@ var commands = map[string]command{
 	"print":  {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
 	"render": {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
 	"ports":  {"list serial ports, marking known printers", cmdPorts},
+	"poster": {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
 }
 
 func usage() {

@@ -58,3 +58,35 @@ func TestPrintEveryDocument(t *testing.T) {
 		}
 	}
 }
+
+func TestPosterCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a4", "a3", "flyer", "list"} {
+		out := filepath.Join(dir, f+".pdf")
+		if err := cmdPoster([]string{"--venue", "nck", "--format", f, "--lang", "uk", "--out", out}); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(out)
+		if !strings.HasPrefix(string(b), "%PDF-") {
+			t.Fatalf("%s is not a PDF", f)
+		}
+	}
+	bin := filepath.Join(dir, "strip.bin")
+	if err := cmdPoster([]string{"--venue", "nck", "--format", "thermal", "--profile", "epson-tm-t20", "--out", bin}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdRender([]string{"--profile", "epson-tm-t20", "--out", dir, bin}); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := os.ReadFile(filepath.Join(dir, "page-0001.txt"))
+	for _, w := range []string{"Głosuj tutaj!", "Nowohuckie Centrum Kultury", "1–14 czerwca 2025", "[QR] https://urna.example/projects"} {
+		if !strings.Contains(string(text), w) {
+			t.Errorf("strip lacks %q:\n%s", w, text)
+		}
+	}
+	for _, bad := range [][]string{{"--venue", "nope", "--out", "x.pdf"}, {"--venue", "nck", "--format", "a5", "--out", filepath.Join(dir, "x")}, {"--venue", "nck"}} {
+		if err := cmdPoster(bad); err == nil {
+			t.Errorf("poster %v succeeded", bad)
+		}
+	}
+}
