@@ -1,0 +1,458 @@
+package ui
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
+	"github.com/urna-kiosk/urna/kiosk/queue"
+	"github.com/urna-kiosk/urna/kiosk/session"
+	"github.com/urna-kiosk/urna/kiosk/station"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+type rig struct {
+	t     *testing.T
+	u     *UI
+	w     fyne.Window
+	c     *clock
+	q     *queue.Queue
+	mem   *printer.Memory
+	st    *station.Station
+	s     *session.Session
+}
+
+func newRig(t *testing.T, size fyne.Size) *rig {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Urna")
+	w.Resize(size)
+	c := &clock{time.Date(2025, 6, 3, 12, 0, 0, 0, time.UTC)} // Tuesday 14:00 in Kraków
+	q, err := queue.Open(filepath.Join(t.TempDir(), "kiosk.db"), queue.Options{Clock: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	prof, _ := printer.LookupProfile("epson-tm-t20")
+	mem := printer.NewMemory(prof)
+	st, err := station.New(assets.DemoEdition(), "bk-podgorze", q, mem, assets.MustMessages(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Clock, st.PosterDir = c.now, t.TempDir()
+	s := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: []byte("demo secret"),
+		Store: st, Receipts: st, Clock: c.now, Rand: rand.New(rand.NewPCG(7, 7)), ErrorKey: printer.ErrorKey})
+	hash := func(pin string) string {
+		h, _ := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.MinCost)
+		return string(h)
+	}
+	u := New(a, w, Options{Session: s, Station: st, Staff: session.NewStaff(hash("2468"), c.now),
+		Technician: session.NewStaff(hash("97531"), c.now), Messages: assets.MustMessages(), Clock: c.now})
+	return &rig{t: t, u: u, w: w, c: c, q: q, mem: mem, st: st, s: s}
+}
+
+// buttons returns the touch buttons whose label starts with prefix, in screen order.
+func (r *rig) buttons(prefix string) []*touchButton {
+	var out []*touchButton
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case *touchButton:
+			if strings.HasPrefix(x.Text, prefix) {
+				out = append(out, x)
+			}
+		}
+	}
+	walk(r.w.Content())
+	var exact []*touchButton
+	for _, b := range out {
+		if b.Text == prefix {
+			exact = append(exact, b)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return out
+}
+
+// tap taps the i-th button labelled prefix.
+func (r *rig) tap(prefix string, i ...int) {
+	r.t.Helper()
+	bs := r.buttons(prefix)
+	n := 0
+	if len(i) > 0 {
+		n = i[0]
+	}
+	if len(bs) <= n {
+		r.t.Fatalf("screen %s: no button %d labelled %q; text: %s", r.u.Screen(), n, prefix, r.text())
+	}
+	if bs[n].Disabled() {
+		r.t.Fatalf("button %q is disabled", prefix)
+	}
+	test.Tap(bs[n])
+}
+
+// text is everything the screen says.
+func (r *rig) text() string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case *touchButton:
+			b.WriteString("[" + x.Text + "] ")
+		case *widget.Label:
+			b.WriteString(x.Text + " | ")
+		case *canvas.Text:
+			b.WriteString(x.Text + " | ")
+		}
+	}
+	walk(r.w.Content())
+	return b.String()
+}
+
+func (r *rig) want(screen string) {
+	r.t.Helper()
+	if got := r.u.Screen(); got != screen {
+		r.t.Fatalf("screen %s, want %s; it says: %s", got, screen, r.text())
+	}
+}
+
+// words per language for the flow
+var words = map[string]map[string]string{
+	"pl": {"lang": "Polski", "start": "Dotknij", "declare": "☐ Oświadczam", "next": "Dalej", "pts": " pkt", "confirm": "Zatwierdzam", "thanks": "Dziękujemy!", "finish": "Zakończ"},
+	"en": {"lang": "English", "start": "Touch", "declare": "☐ I declare", "next": "Next", "pts": " pts", "confirm": "Confirm", "thanks": "Thank you!", "finish": "Finish"},
+	"uk": {"lang": "Українська", "start": "Торкніться", "declare": "☐ Заявляю", "next": "Далі", "pts": " б.", "confirm": "Підтверджую", "thanks": "Дякуємо!", "finish": "Завершити"},
+}
+
+// vote casts a complete Kraków 3-2-1 ballot with PESEL pesel.
+func (r *rig) vote(lang, pesel string) {
+	w := words[lang]
+	r.tap(w["lang"])
+	r.tap(w["start"])
+	r.want("identity")
+	for _, d := range pesel {
+		r.tap(string(d))
+	}
+	r.tap(w["declare"])
+	r.tap(w["next"])
+	r.want("district")
+	r.tap(w["next"])
+	for range 2 { // the city pool, then the district's
+		r.want("choose")
+		r.tap("3"+w["pts"], 0)
+		r.tap("2"+w["pts"], 1)
+		r.tap("1"+w["pts"], 2)
+		r.tap(w["next"])
+	}
+	r.want("review")
+	r.tap(w["confirm"])
+	r.want("done")
+}
+
+func TestVoteInEachLanguage(t *testing.T) {
+	for i, lang := range []string{"pl", "en", "uk"} {
+		t.Run(lang, func(t *testing.T) {
+			r := newRig(t, fyne.NewSize(1080, 1920))
+			r.want("attract")
+			taps := r.u.Taps
+			pesel := []string{"44051401359", "02270803624", "85010112345"}[i]
+			r.vote(lang, pesel)
+			t.Logf("a complete Kraków ballot took %d taps", r.u.Taps-taps)
+			if !strings.Contains(r.text(), words[lang]["thanks"]) {
+				t.Fatalf("done screen: %s", r.text())
+			}
+			ballots, _ := r.q.Ballots()
+			if len(ballots) != 1 || len(r.st.Edition.Validate(asBallot(ballots[0]))) != 0 {
+				t.Fatalf("%d ballots stored", len(ballots))
+			}
+			docs := r.mem.Docs()
+			if len(docs) != 1 {
+				t.Fatalf("%d receipts printed", len(docs))
+			}
+			page := transcript(t, docs[0])
+			if !strings.Contains(page, ballots[0].Tracker()) || !strings.Contains(page, "[QR] https://urna.example/check/"+ballots[0].Tracker()) {
+				t.Fatalf("receipt:\n%s", page)
+			}
+			if !strings.Contains(r.text(), ballots[0].Tracker()) {
+				t.Fatal("the tracker is not on screen")
+			}
+			r.tap(words[lang]["finish"])
+			r.want("attract")
+			if r.s.HasIdentity() {
+				t.Fatal("identity kept after finishing")
+			}
+			// the same resident again is refused; a new session starts in Polish
+			r.tap(words[lang]["lang"])
+			r.tap(words[lang]["start"])
+			for _, d := range pesel {
+				r.tap(string(d))
+			}
+			r.tap(words[lang]["declare"])
+			r.tap(words[lang]["next"])
+			r.want("identity")
+			if !strings.Contains(r.text(), assets.MustMessages().T(lang, "session.already_voted")) {
+				t.Fatalf("no already-voted message: %s", r.text())
+			}
+		})
+	}
+}
+
+func transcript(t *testing.T, doc []byte) string {
+	p, _ := printer.LookupProfile("epson-tm-t20")
+	ps := virtual.NewParser(p)
+	var text string
+	ps.OnPage = func(pg virtual.Page) { text += pg.Text() }
+	ps.Feed(doc)
+	ps.Flush()
+	return text
+}
+
+func TestWrongPESEL(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.tap("Dotknij")
+	for _, d := range "44051401358" {
+		r.tap(string(d))
+	}
+	r.tap("☐ Oświadczam")
+	r.tap("Dalej")
+	r.want("identity")
+	if !strings.Contains(r.text(), "błędną cyfrę kontrolną") {
+		t.Fatalf("no checksum message: %s", r.text())
+	}
+	// the language changes, the problem and what was typed stay
+	r.tap("English")
+	if !strings.Contains(r.text(), "check digit is wrong") || !strings.Contains(r.text(), "•••••••••58") {
+		t.Fatalf("after switching language: %s", r.text())
+	}
+}
+
+func TestGuardianPath(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.tap("Dotknij")
+	for _, d := range "16220112346" { // born 1 February 2016: 9 years old
+		r.tap(string(d))
+	}
+	r.tap("☐ Oświadczam")
+	r.tap("Dalej")
+	r.want("guardian")
+	r.tap("Nie")
+	if !strings.Contains(r.text(), "za zgodą opiekuna") {
+		t.Fatalf("no guardian message: %s", r.text())
+	}
+	r.tap("Tak, opiekun")
+	r.want("district")
+}
+
+func TestIdleResetWipesSession(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.tap("Dotknij")
+	for _, d := range "4405140" {
+		r.tap(string(d))
+	}
+	r.c.t = r.c.t.Add(61 * time.Second)
+	r.u.Tick()
+	if !strings.Contains(r.text(), "Czy nadal głosujesz?") || !strings.Contains(r.text(), "Za 29 s") {
+		t.Fatalf("no idle warning: %s", r.text())
+	}
+	r.c.t = r.c.t.Add(30 * time.Second)
+	r.u.Tick()
+	r.want("attract")
+	if r.s.HasIdentity() || r.s.Typed(false) != "" {
+		t.Fatal("typed digits survived the idle reset")
+	}
+}
+
+func TestStaffPINLockout(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	corner := r.hotCorner()
+	corner.MouseDown(nil)
+	r.c.t = r.c.t.Add(time.Second)
+	corner.MouseUp(nil)
+	r.want("attract") // a short press does nothing
+	r.longPress()
+	r.want("staff-pin")
+	for i := range session.MaxTries {
+		for _, d := range "1111" {
+			r.tap(string(d))
+		}
+		r.tap("OK")
+		if i < session.MaxTries-1 && !strings.Contains(r.text(), "Błędny PIN") {
+			t.Fatalf("try %d: %s", i, r.text())
+		}
+	}
+	if !strings.Contains(r.text(), "Spróbuj za 5 min") {
+		t.Fatalf("not locked: %s", r.text())
+	}
+	for _, d := range "2468" {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+	r.want("staff-pin")
+	r.c.t = r.c.t.Add(5 * time.Minute)
+	for _, d := range "2468" {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+	r.want("staff-menu")
+	r.tap("Otwórz punkt")
+	if docs := r.mem.Docs(); len(docs) != 1 || !strings.Contains(transcript(t, docs[0]), "RAPORT OTWARCIA") {
+		t.Fatalf("no opening report: %d docs", len(docs))
+	}
+	r.tap("Wstrzymaj")
+	r.tap("Powrót")
+	r.want("paused")
+	events, _ := r.q.Events()
+	var names []string
+	for _, e := range events {
+		names = append(names, string(e.Name))
+	}
+	if !strings.Contains(strings.Join(names, " "), "polls-opened voting-paused") {
+		t.Fatalf("audit: %v", names)
+	}
+}
+
+func (r *rig) hotCorner() *hotCorner {
+	var found *hotCorner
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case *hotCorner:
+			found = x
+		}
+	}
+	walk(r.w.Content())
+	if found == nil {
+		r.t.Fatal("no hot corner")
+	}
+	return found
+}
+
+func (r *rig) longPress() {
+	c := r.hotCorner()
+	c.MouseDown(nil)
+	r.c.t = r.c.t.Add(3 * time.Second)
+	c.MouseUp(nil)
+}
+
+func TestPaperOutShowsQROnScreen(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.mem.SetStatus(printer.Status{PaperOut: true})
+	r.vote("pl", "44051401359")
+	if !strings.Contains(r.text(), "Twój głos JEST zapisany") || !strings.Contains(r.text(), "skończył się papier") {
+		t.Fatalf("done screen: %s", r.text())
+	}
+	var qr *canvas.Image
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok {
+			for _, x := range c.Objects {
+				walk(x)
+			}
+		} else if img, ok := o.(*canvas.Image); ok {
+			qr = img
+		}
+	}
+	walk(r.w.Content())
+	if qr == nil || qr.Image == nil {
+		t.Fatal("no QR code on screen")
+	}
+	if n, _ := r.q.Ballots(); len(n) != 1 {
+		t.Fatal("the vote was lost")
+	}
+	// staff see the alert
+	r.tap("Zakończ")
+	r.longPress()
+	for _, d := range "2468" {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+	if !strings.Contains(r.text(), "potwierdzenie głosu nie zostało wydrukowane") {
+		t.Fatalf("no staff alert: %s", r.text())
+	}
+}
+
+func TestBrowseSearchAndPaging(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.tap("Dotknij")
+	for _, d := range "44051401359" {
+		r.tap(string(d))
+	}
+	r.tap("☐ Oświadczam")
+	r.tap("Dalej")
+	r.tap("Dalej")
+	r.want("choose")
+	if !strings.Contains(r.text(), "Strona 1 z 3") {
+		t.Fatalf("12 city projects, 4 a page: %s", r.text())
+	}
+	r.tap("Następne")
+	if !strings.Contains(r.text(), "Strona 2 z 3") {
+		t.Fatal("paging")
+	}
+	r.tap("Zdrowie")
+	if !strings.Contains(r.text(), "Strona 1 z 1") || !strings.Contains(r.text(), "AED") {
+		t.Fatalf("health filter: %s", r.text())
+	}
+	r.tap("Wszystkie")
+	r.tap("🔍")
+	for _, k := range []string{"P", "O", "I", "D"} {
+		r.tap(k)
+	}
+	r.tap("OK")
+	if !strings.Contains(r.text(), "Poidełka z wodą pitną") || !strings.Contains(r.text(), "Strona 1 z 1") {
+		t.Fatalf("search 'poid': %s", r.text())
+	}
+	r.tap("Szczegóły")
+	if !strings.Contains(r.text(), "Trzydzieści poidełek") {
+		t.Fatalf("details: %s", r.text())
+	}
+	r.tap("Wróć do listy")
+	r.tap("Dalej")
+	if !strings.Contains(r.text(), "brakuje 3") {
+		t.Fatalf("incomplete pool: %s", r.text())
+	}
+}
+
+func TestAccessibilityThemes(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	normal := r.u.app.Settings().Theme().Size("text")
+	r.tap("A+")
+	r.tap("◐")
+	th := r.u.app.Settings().Theme()
+	if th.Size("text") <= normal {
+		t.Fatal("large text is not larger")
+	}
+	if c := th.Color("background", 0); c != (colorBlack) {
+		t.Fatalf("high contrast background %v", c)
+	}
+	for _, b := range r.buttons("") {
+		if s := b.MinSize(); s.Height < minTouch || s.Width < minTouch {
+			t.Fatalf("button %q is %v: smaller than a 15 mm touch target", b.Text, s)
+		}
+	}
+}
