@@ -1,14 +1,173 @@
-// Command urna-kiosk is the voting kiosk.
+// Command urna-kiosk is the voting kiosk: the resident's full-screen voting
+// flow and staff mode, over the station's ballot store and printer.
 package main
 
 import (
+	"bytes"
+	"context"
+	"flag"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/kiosk/config"
+	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
+	"github.com/urna-kiosk/urna/kiosk/queue"
+	"github.com/urna-kiosk/urna/kiosk/session"
+	"github.com/urna-kiosk/urna/kiosk/station"
+	"github.com/urna-kiosk/urna/kiosk/ui"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var version = "dev"
 
+// Demo mode's PINs, printed in the README.
+const (
+	demoStaffPIN      = "1234"
+	demoTechnicianPIN = "0000"
+	demoSecret        = "urna demo voter-key secret"
+)
+
 func main() {
-	fmt.Fprintln(os.Stderr, "urna-kiosk", version, ": the kiosk screens come with issue 5")
-	os.Exit(1)
+	start := time.Now()
+	configPath := flag.String("config", "/etc/urna/kiosk.toml", "configuration file")
+	demo := flag.Bool("demo", false, "demo mode: the demo edition, open now, a virtual printer, demo PINs")
+	data := flag.String("data", "demo-data", "data folder in demo mode")
+	size := flag.String("size", "900x1000", "window size when not full screen")
+	automation := flag.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(start, log, *configPath, *demo, *data, *size, *automation); err != nil {
+		log.Error("kiosk-stopped", "err", err)
+		fmt.Fprintln(os.Stderr, "urna-kiosk:", err)
+		os.Exit(1)
+	}
+}
+
+func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string) error {
+	cfg, editionJSON, secret, err := load(configPath, demo, data)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	q, err := queue.Open(filepath.Join(cfg.DataDir, "kiosk.db"), queue.Options{})
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+
+	if cfg.Printer.Port == "virtual" {
+		prof, err := printer.LookupProfile(cfg.Printer.Profile)
+		if err != nil {
+			return err
+		}
+		v, err := virtual.Start(virtual.Options{Profile: prof, Dir: filepath.Join(cfg.DataDir, "printer")})
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		cfg.Printer.Port = v.Path()
+		log.Info("virtual-printer", "port", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
+	}
+	p, err := printer.OpenSerial(cfg.Printer, nil, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+
+	msgs := assets.MustMessages()
+	st, err := station.New(editionJSON, cfg.Venue, q, p, msgs, log)
+	if err != nil {
+		return err
+	}
+	st.PosterDir, st.Baud = cfg.PosterDir, cfg.Printer.Baud
+	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: secret, Store: st, Receipts: st,
+		Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset,
+		ErrorKey: printer.ErrorKey})
+
+	a := app.NewWithID("org.urna.kiosk")
+	w := a.NewWindow("Urna")
+	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
+		Staff: session.NewStaff(cfg.StaffPIN, nil), Technician: session.NewStaff(cfg.TechnicianPIN, nil),
+		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
+	if cfg.Fullscreen {
+		w.SetFullScreen(true)
+	} else {
+		var width, height float32
+		fmt.Sscanf(size, "%fx%f", &width, &height)
+		w.Resize(fyne.NewSize(width, height))
+	}
+	a.Lifecycle().SetOnStarted(func() {
+		log.Info("first-frame", "ms", time.Since(start).Milliseconds(), "version", version)
+		u.Refresh()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go u.Run(ctx)
+	if automation != "" {
+		// The buttons' positions are known once the window is laid out.
+		go func() {
+			for t := time.NewTicker(200 * time.Millisecond); ; <-t.C {
+				fyne.Do(func() { u.WriteTargets(automation) })
+			}
+		}()
+	}
+	w.ShowAndRun()
+	return nil
+}
+
+// load returns the configuration, the edition's JSON and the voter-key
+// secret: from the files of a real station, or made up in demo mode.
+func load(path string, demo bool, data string) (config.Config, []byte, []byte, error) {
+	if !demo {
+		cfg, err := config.Load(path)
+		if err != nil {
+			return cfg, nil, nil, err
+		}
+		ed, err := os.ReadFile(cfg.Edition)
+		if err != nil {
+			return cfg, nil, nil, fmt.Errorf("edition: %w", err)
+		}
+		secret, err := os.ReadFile(filepath.Join(cfg.DataDir, "voter-secret"))
+		if err != nil {
+			return cfg, nil, nil, fmt.Errorf("this kiosk is not enrolled (no voter-key secret): %w", err)
+		}
+		return cfg, ed, secret, nil
+	}
+	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	// The demo is open now and all day, whatever the real window.
+	ed.MoveWindow(time.Now())
+	for i := range ed.Venues {
+		ed.Venues[i].Hours = nil
+	}
+	var b bytes.Buffer
+	if err := election.EncodeEdition(&b, ed); err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	staff, err := session.HashPIN(demoStaffPIN)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	tech, err := session.HashPIN(demoTechnicianPIN)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	cfg := config.Default()
+	cfg.Venue, cfg.DataDir, cfg.PosterDir, cfg.Fullscreen = "bk-podgorze", data, filepath.Join(data, "posters"), false
+	cfg.StaffPIN, cfg.TechnicianPIN = staff, tech
+	cfg.Printer = printer.Config{Port: "virtual", Profile: "epson-tm-t20", Baud: 19200}.WithDefaults()
+	return cfg, b.Bytes(), []byte(demoSecret), nil
 }

@@ -26,14 +26,14 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 type rig struct {
-	t     *testing.T
-	u     *UI
-	w     fyne.Window
-	c     *clock
-	q     *queue.Queue
-	mem   *printer.Memory
-	st    *station.Station
-	s     *session.Session
+	t   *testing.T
+	u   *UI
+	w   fyne.Window
+	c   *clock
+	q   *queue.Queue
+	mem *printer.Memory
+	st  *station.Station
+	s   *session.Session
 }
 
 func newRig(t *testing.T, size fyne.Size) *rig {

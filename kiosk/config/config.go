@@ -1,0 +1,75 @@
+// Package config is a kiosk station's configuration file (TOML).
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/urna-kiosk/urna/kiosk/printer"
+)
+
+// Config is one station's configuration.
+type Config struct {
+	Venue   string `toml:"venue"`   // venue id from the edition
+	Edition string `toml:"edition"` // edition JSON, until the central sends a signed catalog
+	DataDir string `toml:"data"`    // the ballot store and logs
+	// Printer: port "virtual" starts the virtual printer (demo and tests).
+	Printer printer.Config `toml:"printer"`
+	Central struct {
+		URL string `toml:"url"`
+		Pin string `toml:"pin"` // TLS certificate fingerprint from enrollment
+	} `toml:"central"`
+	StaffPIN      string        `toml:"staff_pin_hash"`      // bcrypt
+	TechnicianPIN string        `toml:"technician_pin_hash"` // bcrypt
+	IdleWarn      time.Duration `toml:"idle_warn"`
+	IdleReset     time.Duration `toml:"idle_reset"`
+	Fullscreen    bool          `toml:"fullscreen"`
+	PosterDir     string        `toml:"poster_dir"`
+}
+
+// Default is the configuration a fresh station starts from.
+func Default() Config {
+	return Config{DataDir: "/var/lib/urna-kiosk", IdleWarn: 60 * time.Second, IdleReset: 90 * time.Second,
+		Fullscreen: true, PosterDir: "/var/lib/urna-kiosk/posters",
+		Printer: printer.Config{Port: "/dev/urna-printer"}.WithDefaults()}
+}
+
+// Load reads a TOML file over the defaults.
+func Load(path string) (Config, error) {
+	c := Default()
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("%s: unknown setting %q", path, und[0].String())
+	}
+	c.Printer = c.Printer.WithDefaults()
+	return c, c.Verify()
+}
+
+// Verify checks the configuration.
+func (c Config) Verify() error {
+	var errs []error
+	if c.Venue == "" {
+		errs = append(errs, errors.New("venue: not set"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: not set"))
+	}
+	if c.Printer.Port != "virtual" {
+		if err := c.Printer.Verify(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.StaffPIN == "" || c.TechnicianPIN == "" {
+		errs = append(errs, errors.New("staff_pin_hash and technician_pin_hash: set both (urnactl pin-hash)"))
+	}
+	if c.IdleWarn <= 0 || c.IdleReset <= c.IdleWarn {
+		errs = append(errs, fmt.Errorf("idle_warn %v must be positive and before idle_reset %v", c.IdleWarn, c.IdleReset))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,50 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := `venue = "nck"
+data = "/tmp/k"
+staff_pin_hash = "$2a$10$x"
+technician_pin_hash = "$2a$10$y"
+idle_warn = "45s"
+idle_reset = "75s"
+[printer]
+port = "/dev/ttyUSB0"
+profile = "epson-tm-t20"
+baud = 38400
+flow = "rtscts"
+[central]
+url = "https://central.example"
+`
+	path := filepath.Join(dir, "kiosk.toml")
+	os.WriteFile(path, []byte(good), 0o644)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" {
+		t.Fatalf("%+v", c)
+	}
+	tests := map[string]string{
+		"unknown key":   strings.Replace(good, "venue", "venu", 1),
+		"bad baud":      strings.Replace(good, "38400", "1234", 1),
+		"no venue":      strings.Replace(good, `venue = "nck"`, "", 1),
+		"idle order":    strings.Replace(good, `"75s"`, `"30s"`, 1),
+		"syntax":        good + "[[[",
+		"no pin hashes": strings.Replace(good, `staff_pin_hash = "$2a$10$x"`, "", 1),
+	}
+	for name, text := range tests {
+		os.WriteFile(path, []byte(text), 0o644)
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
