@@ -10,7 +10,7 @@ LDFLAGS := -X main.version=$(VERSION)
 FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser
 FUZZTIME ?= 10s
 
-.PHONY: deps test-deps build run test fuzz bench lint package clean
+.PHONY: deps test-deps build run test fuzz bench lint package screenshots clean
 
 deps:
 	@packaging/deps.sh
@@ -36,6 +36,15 @@ fuzz:
 
 bench: deps
 	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
+
+# Every kiosk screen at 1080x1920 and 1920x1080 (Fyne's software renderer),
+# the real binary under Xvfb, and sample receipts and posters, in screenshots/.
+screenshots: test-deps
+	@command -v import >/dev/null || $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq imagemagick >/dev/null
+	rm -rf screenshots && mkdir -p screenshots
+	URNA_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run 'TestScreenshots|TestKioskUnderXvfb' ./kiosk/ui ./cmd/urna-kiosk
+	URNA_POSTER_SAMPLES=$(CURDIR)/screenshots/posters $(GO) test -count=1 -run TestWriteSamples ./kiosk/poster
+	@echo "screenshots in screenshots/"
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -74,6 +75,8 @@ type Options struct {
 	Timeout time.Duration
 	// Clock gives the cast time; time.Now when nil.
 	Clock func() time.Time
+	// Rand makes the kiosk's key on first open; crypto/rand when nil.
+	Rand io.Reader
 }
 
 // Queue is the kiosk's ballot store. It is the one owner of its bbolt file.
@@ -96,6 +99,9 @@ func Open(path string, opts Options) (*Queue, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: opts.Timeout,
@@ -125,7 +131,7 @@ func Open(path string, opts Options) (*Queue, error) {
 		seed := meta.Get(metaKey)
 		if seed == nil {
 			seed = make([]byte, ed25519.SeedSize)
-			if _, err := rand.Read(seed); err != nil {
+			if _, err := io.ReadFull(opts.Rand, seed); err != nil {
 				return err
 			}
 			if err := meta.Put(metaKey, seed); err != nil {

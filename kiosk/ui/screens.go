@@ -120,8 +120,9 @@ func (u *UI) identityScreen() fyne.CanvasObject {
 		widget.NewLabel(field),
 		container.NewStack(box, container.NewPadded(shown)),
 		problemLabel(u.problem(key, args)),
+		para(u.t("ui.privacy")),
 	)
-	bottom := container.NewVBox(declare, para(u.t("ui.privacy")), switchMethod,
+	bottom := container.NewVBox(declare, switchMethod,
 		u.nav(newButton(u.t("ui.cancel"), u.act(u.s.Reset)),
 			primary(u.t("ui.next"), u.act(func() { u.s.SubmitIdentity(context.Background()) }))))
 	return container.NewBorder(top, bottom, nil, nil, keys)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -89,7 +90,7 @@ func newHotCorner(clock func() time.Time, onLong func()) *hotCorner {
 
 // CreateRenderer implements fyne.Widget.
 func (h *hotCorner) CreateRenderer() fyne.WidgetRenderer {
-	r := canvas.NewRectangle(nil)
+	r := canvas.NewRectangle(color.Transparent)
 	r.SetMinSize(fyne.NewSize(minTouch, minTouch))
 	return widget.NewSimpleRenderer(r)
 }

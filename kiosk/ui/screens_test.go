@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/urna-kiosk/urna/kiosk/printer"
+)
+
+// tour walks through every screen, calling visit at each with its name.
+func tour(t *testing.T, size fyne.Size, visit func(r *rig, name string)) {
+	r := newRig(t, size)
+	visit(r, "attract")
+	r.tap("Dotknij")
+	for _, d := range "44051401359" {
+		r.tap(string(d))
+	}
+	r.tap("☐ Oświadczam")
+	visit(r, "identity-pesel")
+	r.tap("Nie mam numeru PESEL")
+	for _, c := range "KRK23" {
+		r.tap(string(c))
+	}
+	visit(r, "identity-code")
+	r.tap("Mam numer PESEL")
+	for _, d := range "44051401358" {
+		r.tap(string(d))
+	}
+	r.tap("Dalej")
+	visit(r, "identity-error")
+	r.tap("Wyczyść")
+	for _, d := range "16220112346" {
+		r.tap(string(d))
+	}
+	r.tap("Dalej")
+	visit(r, "guardian")
+	r.tap("Tak, opiekun")
+	visit(r, "district")
+	r.tap("Dalej")
+	r.tap("3 pkt", 0)
+	visit(r, "choose")
+	r.tap("🔍")
+	r.tap("Ł")
+	visit(r, "search")
+	r.tap("OK")
+	r.tap("Szczegóły")
+	visit(r, "details")
+	r.tap("Wróć do listy")
+	r.tap("Wszystkie")
+	r.tap("2 pkt", 1)
+	r.tap("1 pkt", 2)
+	r.tap("Dalej")
+	r.tap("3 pkt", 0)
+	r.tap("2 pkt", 1)
+	r.tap("1 pkt", 2)
+	r.tap("Dalej")
+	visit(r, "review")
+	r.mem.SetStatus(printer.Status{PaperOut: true})
+	r.tap("Zatwierdzam")
+	visit(r, "done-no-paper")
+	r.tap("Zakończ")
+	r.tap("Українська")
+	visit(r, "attract-uk")
+	r.tap("Торкніться")
+	r.c.t = r.c.t.Add(61 * time.Second)
+	r.u.Tick()
+	visit(r, "idle-warning")
+	r.tap("Так, продовжую")
+	r.tap("Скасувати")
+	r.tap("Polski")
+	r.tap("A+")
+	r.tap("◐")
+	visit(r, "attract-large-contrast")
+	r.tap("A+")
+	r.tap("◐")
+	r.longPress()
+	visit(r, "staff-pin")
+	for _, d := range "2468" {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+	visit(r, "staff-menu")
+	r.tap("Wstrzymaj")
+	r.tap("Powrót")
+	visit(r, "paused")
+	r.c.t = time.Date(2025, 6, 3, 20, 0, 0, 0, time.UTC)
+	r.s.SetPaused(false)
+	r.u.Refresh()
+	visit(r, "closed")
+}
+
+// TestScreenMarkup asserts every screen's rendered markup against
+// testdata/*.xml (portrait kiosk). A failed comparison writes
+// testdata/failed/ for review.
+func TestScreenMarkup(t *testing.T) {
+	tour(t, fyne.NewSize(1080, 1920), func(r *rig, name string) {
+		test.AssertRendersToMarkup(t, name+".xml", r.w.Canvas())
+	})
+}
+
+// TestScreenImages compares a few screens' pixels with testdata/*.png.
+func TestScreenImages(t *testing.T) {
+	want := map[string]bool{"attract": true, "choose": true, "done-no-paper": true, "attract-large-contrast": true}
+	tour(t, fyne.NewSize(1080, 1920), func(r *rig, name string) {
+		if want[name] {
+			test.AssertImageMatches(t, name+".png", r.w.Canvas().Capture())
+		}
+	})
+}
+
+// TestScreenshots saves every screen at 1080×1920 and 1920×1080 into
+// $URNA_SCREENSHOTS (make screenshots); without it the test does nothing.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("URNA_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set URNA_SCREENSHOTS=DIR to save screenshots")
+	}
+	for _, size := range []fyne.Size{{Width: 1080, Height: 1920}, {Width: 1920, Height: 1080}} {
+		orient := "portrait"
+		if size.Width > size.Height {
+			orient = "landscape"
+		}
+		os.MkdirAll(filepath.Join(dir, orient), 0o755)
+		tour(t, size, func(r *rig, name string) {
+			f, err := os.Create(filepath.Join(dir, orient, name+".png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			png.Encode(f, r.w.Canvas().Capture())
+			f.Close()
+		})
+	}
+}
