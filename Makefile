@@ -6,6 +6,8 @@ GO ?= go
 BIN := bin
 VERSION := $(shell awk -F'"' '/^Version/ {print $$2}' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
+# Kiosks often run on software GL: no animations there.
+TAGS := no_animations
 # Fuzz targets run briefly in `make test`: package:target.
 FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser
 FUZZTIME ?= 10s
@@ -19,7 +21,7 @@ test-deps:
 	@packaging/deps.sh test
 
 build: deps
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: build
 	$(BIN)/urna-kiosk --demo --data demo-data

@@ -254,7 +254,7 @@ func (s *Serial) connect(path string) (*conn, error) {
 		port.Close()
 		return nil, fmt.Errorf("printer port %s flow control: %w", path, err)
 	}
-	port.SetReadTimeout(50 * time.Millisecond)
+	// Reads block until data arrives or the port closes: no polling.
 	c := &conn{path: path, port: port, in: make(chan byte, 256), dead: make(chan struct{})}
 	go func() {
 		defer close(c.dead)

@@ -55,7 +55,7 @@ type Printer struct {
 	files    []string
 	received int
 	changed  chan struct{}
-	lastData time.Time
+	tearOff  *time.Timer // ends a page that was not cut, Idle after the last data
 	done     chan struct{}
 	stopped  chan struct{}
 }
@@ -88,8 +88,9 @@ func Start(opts Options) (*Printer, error) {
 	v.parser.OnStatus = v.answer
 	v.parser.OnAutoStatus = func(n byte) { v.asb = n != 0 }
 	v.parser.OnData = v.consumed
+	v.tearOff = time.AfterFunc(time.Hour, v.flush)
+	v.tearOff.Stop()
 	go v.read()
-	go v.idle()
 	return v, nil
 }
 
@@ -171,7 +172,7 @@ func (v *Printer) answer(n byte) {
 
 func (v *Printer) consumed(n int) {
 	v.received += n
-	v.lastData = time.Now()
+	v.tearOff.Reset(v.opts.Idle)
 	if v.state.PaperLeft > 0 {
 		v.state.PaperLeft -= n
 		if v.state.PaperLeft <= 0 {
@@ -197,23 +198,11 @@ func (v *Printer) read() {
 	}
 }
 
-// idle tears off a page that was not cut (printers without a cutter).
-func (v *Printer) idle() {
-	t := time.NewTicker(v.opts.Idle / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-v.done:
-			return
-		case <-t.C:
-			v.mu.Lock()
-			if !v.lastData.IsZero() && time.Since(v.lastData) > v.opts.Idle {
-				v.lastData = time.Time{}
-				v.parser.Flush()
-			}
-			v.mu.Unlock()
-		}
-	}
+// flush tears off a page that was not cut (printers without a cutter).
+func (v *Printer) flush() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.parser.Flush()
 }
 
 // addPage is called with v.mu held.
@@ -293,6 +282,7 @@ func (v *Printer) Close() error {
 	default:
 	}
 	close(v.done)
+	v.tearOff.Stop()
 	err := errors.Join(v.slave.Close(), v.master.Close())
 	<-v.stopped
 	return err
