@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Postgres is the store for several central replicas sharing one database.
+type Postgres struct{ pool *pgxpool.Pool }
+
+// OpenPostgres connects and applies the embedded migrations not yet applied
+// (under an advisory lock, so that replicas starting together agree).
+func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Postgres{pool: pool}, nil
+}
+
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7263548)`); err != nil {
+		return err
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock(7263548)`)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		var done bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)`, name).Scan(&done); err != nil {
+			return err
+		}
+		if done {
+			continue
+		}
+		sql, _ := migrations.ReadFile(name)
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, string(sql)); err != nil {
+			tx.Rollback(ctx)
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, name); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close implements Store.
+func (s *Postgres) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// AddEnrollCode implements Store.
+func (s *Postgres) AddEnrollCode(ctx context.Context, code, venue string, expires time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO enroll_codes (code_hash, venue, expires) VALUES ($1, $2, $3)`, codeHash(code), venue, expires)
+	return err
+}
+
+// UseEnrollCode implements Store.
+func (s *Postgres) UseEnrollCode(ctx context.Context, code string, now time.Time) (string, error) {
+	var venue string
+	err := s.pool.QueryRow(ctx, `UPDATE enroll_codes SET used = $2 WHERE code_hash = $1 AND used IS NULL AND expires > $2 RETURNING venue`,
+		codeHash(code), now).Scan(&venue)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrCodeUsed
+	}
+	return venue, err
+}
+
+// AddKiosk implements Store.
+func (s *Postgres) AddKiosk(ctx context.Context, k Kiosk) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO kiosks (id, venue, public_key, enrolled) VALUES ($1, $2, $3, $4)`,
+		k.ID, k.Venue, k.PublicKey, k.Enrolled)
+	return err
+}
+
+func scanKiosk(row pgx.Row) (Kiosk, error) {
+	var k Kiosk
+	var last *time.Time
+	var hb []byte
+	var skew int64
+	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return k, ErrNotFound
+	}
+	if err != nil {
+		return k, err
+	}
+	if last != nil {
+		k.LastSeen = *last
+	}
+	k.Skew = time.Duration(skew) * time.Millisecond
+	return k, json.Unmarshal(hb, &k.Heartbeat)
+}
+
+const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms`
+
+// Kiosk implements Store.
+func (s *Postgres) Kiosk(ctx context.Context, id string) (Kiosk, error) {
+	return scanKiosk(s.pool.QueryRow(ctx, `SELECT `+kioskColumns+` FROM kiosks WHERE id = $1`, id))
+}
+
+// Kiosks implements Store.
+func (s *Postgres) Kiosks(ctx context.Context) ([]Kiosk, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+kioskColumns+` FROM kiosks ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Kiosk
+	for rows.Next() {
+		k, err := scanKiosk(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RecordHeartbeat implements Store.
+func (s *Postgres) RecordHeartbeat(ctx context.Context, id string, hb wire.Heartbeat, at time.Time) error {
+	enc, _ := json.Marshal(hb)
+	var skew int64
+	if !hb.KioskTime.IsZero() {
+		skew = hb.KioskTime.Sub(at).Milliseconds()
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE kiosks SET heartbeat = $2, last_seen = $3, skew_ms = $4 WHERE id = $1`, id, enc, at, skew)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// PutCatalog implements Store.
+func (s *Postgres) PutCatalog(ctx context.Context, c wire.Catalog) error {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO catalogs (version, edition, sig)
+		SELECT $1, $2, $3 WHERE $1 = (SELECT COALESCE(MAX(version), 0) + 1 FROM catalogs)`, c.Version, c.Edition, c.Sig)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" || err == nil && tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: got %d", ErrCatalogVersion, c.Version)
+	}
+	return err
+}
+
+// Catalog implements Store.
+func (s *Postgres) Catalog(ctx context.Context) (wire.Catalog, error) {
+	var c wire.Catalog
+	err := s.pool.QueryRow(ctx, `SELECT version, edition, sig FROM catalogs ORDER BY version DESC LIMIT 1`).Scan(&c.Version, &c.Edition, &c.Sig)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// AddBallots implements Store: one transaction for the batch, its
+// statements pipelined. The counted row is replaced only by an earlier
+// ballot, atomically, whichever replica gets there first.
+func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
+	out := make([]wire.Status, len(bs))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		batch := &pgx.Batch{}
+		for _, b := range bs {
+			body, err := json.Marshal(b)
+			if err != nil {
+				return err
+			}
+			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received)
+			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at) VALUES ($1, $2, $3)
+				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at
+				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)`,
+				b.VoterKey[:], b.ID, b.CastAt)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return err
+		}
+		// Now read who counts for each voter of the batch.
+		keys := make([][]byte, len(bs))
+		for i, b := range bs {
+			keys[i] = b.VoterKey[:]
+		}
+		rows, err := tx.Query(ctx, `SELECT voter_key, ballot_id FROM counted WHERE voter_key = ANY($1)`, keys)
+		if err != nil {
+			return err
+		}
+		who := map[string]string{}
+		for rows.Next() {
+			var k []byte
+			var id string
+			if err := rows.Scan(&k, &id); err != nil {
+				return err
+			}
+			who[string(k)] = id
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i, b := range bs {
+			out[i] = wire.Duplicate
+			if who[string(b.VoterKey[:])] == b.ID {
+				out[i] = wire.Accepted
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func scanStored(row pgx.Row) (Stored, error) {
+	var st Stored
+	var body []byte
+	err := row.Scan(&body, &st.Received, &st.Counted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(body, &st.Ballot)
+}
+
+const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id)
+	FROM ballots b LEFT JOIN counted c ON c.voter_key = b.voter_key`
+
+// Ballot implements Store.
+func (s *Postgres) Ballot(ctx context.Context, id string) (Stored, error) {
+	return scanStored(s.pool.QueryRow(ctx, storedQuery+` WHERE b.id = $1`, id))
+}
+
+// VoterCounted implements Store.
+func (s *Postgres) VoterCounted(ctx context.Context, voter []byte) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM counted WHERE voter_key = $1)`, voter).Scan(&ok)
+	return ok, err
+}
+
+// Chain implements Store.
+func (s *Postgres) Chain(ctx context.Context, kiosk string) (Chain, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, id, prev FROM ballots WHERE kiosk = $1`, kiosk)
+	if err != nil {
+		return Chain{}, err
+	}
+	defer rows.Close()
+	var links []chainLink
+	for rows.Next() {
+		var l chainLink
+		var seq int64
+		if err := rows.Scan(&seq, &l.id, &l.prev); err != nil {
+			return Chain{}, err
+		}
+		l.seq = uint64(seq)
+		links = append(links, l)
+	}
+	return chainOf(links), rows.Err()
+}
+
+// Ballots implements Store.
+func (s *Postgres) Ballots(ctx context.Context, fn func(Stored) error) error {
+	rows, err := s.pool.Query(ctx, storedQuery)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		st, err := scanStored(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Counts implements Store.
+func (s *Postgres) Counts(ctx context.Context) (total, counted int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM ballots), (SELECT count(*) FROM counted)`).Scan(&total, &counted)
+	return
+}
+
+// Open opens a store from a --db value: "bolt:PATH" or "postgres://…".
+func Open(ctx context.Context, db string) (Store, error) {
+	switch {
+	case strings.HasPrefix(db, "bolt:"):
+		return OpenBolt(strings.TrimPrefix(db, "bolt:"))
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return OpenPostgres(ctx, db)
+	}
+	return nil, fmt.Errorf("--db %q: bolt:PATH or postgres://…", db)
+}

@@ -1,0 +1,137 @@
+// Package store keeps the central's data: enrollment codes, kiosks and
+// their heartbeats, signed catalogs, and ballots with the de-duplication
+// rule (per voter key, the earliest-cast ballot counts; ties by ballot id).
+// Two implementations share one conformance suite: bbolt, embedded, and
+// PostgreSQL for several central replicas sharing one database.
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// Errors callers act on.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrCodeUsed       = errors.New("enrollment code already used or expired")
+	ErrCatalogVersion = errors.New("catalog version must be the last one plus one")
+)
+
+// Kiosk is an enrolled kiosk.
+type Kiosk struct {
+	ID        string         `json:"id"`
+	Venue     string         `json:"venue"`
+	PublicKey []byte         `json:"publicKey"`
+	Enrolled  time.Time      `json:"enrolled"`
+	LastSeen  time.Time      `json:"lastSeen,omitzero"`
+	Heartbeat wire.Heartbeat `json:"heartbeat"`
+	// Skew is the kiosk's clock minus the central's at the last heartbeat.
+	Skew time.Duration `json:"skew"`
+}
+
+// Stored is a ballot as the central keeps it.
+type Stored struct {
+	Ballot   wire.SealedBallot `json:"ballot"`
+	Received time.Time         `json:"received"`
+	Counted  bool              `json:"counted"` // it is the voter's counted ballot
+}
+
+// Chain is what the central knows of one kiosk's sequence and hash chain.
+type Chain struct {
+	Count  int      `json:"count"`
+	MaxSeq uint64   `json:"maxSeq"`
+	Gaps   []uint64 `json:"gaps,omitempty"`   // numbers below MaxSeq never received
+	Breaks []uint64 `json:"breaks,omitempty"` // ballots whose Prev is not the ID of the one before, or two ballots with one number
+}
+
+// Store is the central's persistence.
+type Store interface {
+	AddEnrollCode(ctx context.Context, code, venue string, expires time.Time) error
+	// UseEnrollCode spends a code once, before it expires, and returns its venue.
+	UseEnrollCode(ctx context.Context, code string, now time.Time) (venue string, err error)
+	AddKiosk(ctx context.Context, k Kiosk) error
+	Kiosk(ctx context.Context, id string) (Kiosk, error)
+	Kiosks(ctx context.Context) ([]Kiosk, error)
+	RecordHeartbeat(ctx context.Context, id string, hb wire.Heartbeat, at time.Time) error
+
+	// PutCatalog stores the next catalog version (last + 1).
+	PutCatalog(ctx context.Context, c wire.Catalog) error
+	// Catalog returns the latest catalog.
+	Catalog(ctx context.Context) (wire.Catalog, error)
+
+	// AddBallots stores verified ballots, idempotently by ID, and answers
+	// Accepted (it counts for its voter now) or Duplicate (an earlier one does).
+	AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error)
+	// Ballot returns one ballot by ID.
+	Ballot(ctx context.Context, id string) (Stored, error)
+	// VoterCounted reports whether a voter key has a counted ballot.
+	VoterCounted(ctx context.Context, voter []byte) (bool, error)
+	// Chain reports a kiosk's sequence gaps and chain breaks.
+	Chain(ctx context.Context, kiosk string) (Chain, error)
+	// Ballots calls fn for every ballot, in no particular order.
+	Ballots(ctx context.Context, fn func(Stored) error) error
+	// Counts returns how many ballots are stored and how many count.
+	Counts(ctx context.Context) (total, counted int, err error)
+	Close() error
+}
+
+// codeHash is what a store keeps of an enrollment code.
+func codeHash(code string) []byte {
+	h := sha256.Sum256([]byte(strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))))
+	return h[:]
+}
+
+// earlier reports whether ballot (t1, id1) was cast before (t2, id2); the
+// ID breaks ties so that every store and replica picks the same one.
+func earlier(t1 time.Time, id1 string, t2 time.Time, id2 string) bool {
+	if !t1.Equal(t2) {
+		return t1.Before(t2)
+	}
+	return id1 < id2
+}
+
+// chainOf computes a kiosk's chain report from its ballots in seq order.
+func chainOf(bs []chainLink) Chain {
+	slices.SortFunc(bs, func(a, b chainLink) int {
+		if a.seq != b.seq {
+			if a.seq < b.seq {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	var c Chain
+	c.Count = len(bs)
+	var prevSeq uint64
+	prevID := ""
+	for i, b := range bs {
+		if i > 0 && b.seq == bs[i-1].seq {
+			c.Breaks = append(c.Breaks, b.seq) // two ballots with one number
+			continue
+		}
+		for s := prevSeq + 1; s < b.seq; s++ {
+			c.Gaps = append(c.Gaps, s)
+		}
+		if b.seq == prevSeq+1 && (b.seq > 1 || prevID != "") && b.prev != prevID {
+			c.Breaks = append(c.Breaks, b.seq)
+		}
+		if b.seq == 1 && b.prev != "" {
+			c.Breaks = append(c.Breaks, b.seq)
+		}
+		prevSeq, prevID = b.seq, b.id
+		c.MaxSeq = b.seq
+	}
+	return c
+}
+
+type chainLink struct {
+	seq      uint64
+	id, prev string
+}

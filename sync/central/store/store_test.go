@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/pgtest"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// stores opens each implementation for the conformance suite.
+var stores = map[string]func(t *testing.T) Store{
+	"bolt": func(t *testing.T) Store {
+		s, err := OpenBolt(filepath.Join(t.TempDir(), "central.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+	"postgres": func(t *testing.T) Store {
+		s, err := OpenPostgres(context.Background(), pgtest.DSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+}
+
+func each(t *testing.T, f func(t *testing.T, s Store)) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			defer s.Close()
+			f(t, s)
+		})
+	}
+}
+
+var t0 = time.Date(2025, 6, 3, 10, 0, 0, 0, time.UTC)
+
+// chainOfBallots makes n sealed, chained ballots of one kiosk; voter(i)
+// names each ballot's voter.
+func chainOfBallots(kiosk string, n int, voter func(i int) string, at func(i int) time.Time) []wire.SealedBallot {
+	_, key, _ := ed25519.GenerateKey(nil)
+	var out []wire.SealedBallot
+	prev := ""
+	for i := range n {
+		b := wire.SealedBallot{Kiosk: kiosk, Seq: uint64(i + 1), Prev: prev, CastAt: at(i), Edition: "e", Catalog: 1,
+			District: "d1", VoterKey: election.NewVoterKey([]byte("s"), election.Identity{Kind: election.ByPESEL, Value: voter(i)})}
+		b.Seal(key)
+		out = append(out, b)
+		prev = b.ID
+	}
+	return out
+}
+
+func TestConformanceEnrollment(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		if err := s.AddEnrollCode(ctx, "ABCD-EFGH", "nck", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s.AddEnrollCode(ctx, "OLD", "nck", t0.Add(-time.Second))
+		if v, err := s.UseEnrollCode(ctx, "abcd efgh", t0); err != nil || v != "nck" {
+			t.Fatalf("use = %q %v", v, err)
+		}
+		for _, c := range []string{"ABCD-EFGH", "OLD", "NONE"} {
+			if _, err := s.UseEnrollCode(ctx, c, t0); !errors.Is(err, ErrCodeUsed) {
+				t.Errorf("code %s: %v", c, err)
+			}
+		}
+		k := Kiosk{ID: "k1", Venue: "nck", PublicKey: []byte("pk"), Enrolled: t0}
+		if err := s.AddKiosk(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		hb := wire.Heartbeat{QueueDepth: 3, Printer: "paper-out", KioskTime: t0.Add(90 * time.Second)}
+		if err := s.RecordHeartbeat(ctx, "k1", hb, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Kiosk(ctx, "k1")
+		if err != nil || got.Heartbeat.Printer != "paper-out" || got.Skew != 30*time.Second || !got.LastSeen.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("kiosk = %+v %v", got, err)
+		}
+		if _, err := s.Kiosk(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown kiosk: %v", err)
+		}
+		if err := s.RecordHeartbeat(ctx, "nope", hb, t0); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("heartbeat of unknown kiosk: %v", err)
+		}
+		ks, _ := s.Kiosks(ctx)
+		if len(ks) != 1 {
+			t.Fatalf("%d kiosks", len(ks))
+		}
+	})
+}
+
+func TestConformanceCatalogs(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		if _, err := s.Catalog(ctx); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("empty: %v", err)
+		}
+		for v := 1; v <= 3; v++ {
+			if err := s.PutCatalog(ctx, wire.Catalog{Version: v, Edition: []byte(fmt.Sprint(v)), Sig: []byte("s")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, v := range []int{3, 2, 5} {
+			if err := s.PutCatalog(ctx, wire.Catalog{Version: v, Edition: []byte("x"), Sig: []byte("s")}); !errors.Is(err, ErrCatalogVersion) {
+				t.Errorf("version %d after 3: %v", v, err)
+			}
+		}
+		if c, err := s.Catalog(ctx); err != nil || c.Version != 3 || string(c.Edition) != "3" {
+			t.Fatalf("latest = %+v %v", c, err)
+		}
+	})
+}
+
+func TestConformanceBallots(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		// Kiosk A: voters 0..9; kiosk B: voters 5..14, cast earlier for 5..7 and later for 8..9.
+		a := chainOfBallots("A", 10, func(i int) string { return fmt.Sprint(i) }, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) })
+		b := chainOfBallots("B", 10, func(i int) string { return fmt.Sprint(i + 5) }, func(i int) time.Time {
+			if i < 3 {
+				return t0.Add(-time.Hour)
+			}
+			return t0.Add(time.Duration(i+60) * time.Minute)
+		})
+		st, err := s.AddBallots(ctx, a, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, x := range st {
+			if x != wire.Accepted {
+				t.Fatalf("A%d: %s", i, x)
+			}
+		}
+		st, _ = s.AddBallots(ctx, b, t0)
+		for i, x := range st {
+			want := wire.Accepted
+			if i >= 3 && i < 5 { // voters 8, 9: A's were earlier
+				want = wire.Duplicate
+			}
+			if x != want {
+				t.Errorf("B%d (voter %d): %s, want %s", i, i+5, x, want)
+			}
+		}
+		// A's ballots of voters 5..7 no longer count: B's earlier ones do.
+		for i := range 10 {
+			got, err := s.Ballot(ctx, a[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := i < 5 || i > 7; got.Counted != want {
+				t.Errorf("A%d counted = %v, want %v", i, got.Counted, want)
+			}
+		}
+		// Idempotent: the same batch again changes nothing.
+		again, _ := s.AddBallots(ctx, a, t0.Add(time.Hour))
+		if again[5] != wire.Duplicate || again[0] != wire.Accepted {
+			t.Fatalf("re-upload: %v", again)
+		}
+		total, counted, _ := s.Counts(ctx)
+		if total != 20 || counted != 15 {
+			t.Fatalf("counts %d/%d, want 20/15", total, counted)
+		}
+		n := 0
+		s.Ballots(ctx, func(st Stored) error {
+			if st.Counted {
+				n++
+			}
+			return nil
+		})
+		if n != 15 {
+			t.Fatalf("%d counted when listed", n)
+		}
+		if ok, _ := s.VoterCounted(ctx, a[0].VoterKey[:]); !ok {
+			t.Fatal("voter 0 not counted")
+		}
+		if c, _ := s.Chain(ctx, "A"); c.Count != 10 || c.MaxSeq != 10 || len(c.Gaps)+len(c.Breaks) != 0 {
+			t.Fatalf("chain A = %+v", c)
+		}
+		if _, err := s.Ballot(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestConformanceChainGapsAndBreaks(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		c := chainOfBallots("C", 8, func(i int) string { return "c" + fmt.Sprint(i) }, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) })
+		// 3 and 6 never arrive; a forged 5 that does not chain arrives too.
+		forged := chainOfBallots("C", 5, func(i int) string { return "f" + fmt.Sprint(i) }, func(int) time.Time { return t0 })[4]
+		send := []wire.SealedBallot{c[0], c[1], c[3], c[4], c[6], c[7], forged}
+		if _, err := s.AddBallots(ctx, send, t0); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := s.Chain(ctx, "C")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ch.Gaps, []uint64{3, 6}) || !slices.Contains(ch.Breaks, 5) || ch.MaxSeq != 8 {
+			t.Fatalf("chain = %+v", ch)
+		}
+	})
+}
+
+// The same voter at two kiosks at the same moment, stored concurrently
+// (for PostgreSQL through two separate connection pools, as two replicas
+// would): exactly one ballot counts.
+func TestConformanceConcurrentVoter(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var s1, s2 Store
+			if name == "postgres" {
+				dsn := pgtest.DSN(t)
+				var err error
+				if s1, err = OpenPostgres(ctx, dsn); err != nil {
+					t.Fatal(err)
+				}
+				if s2, err = OpenPostgres(ctx, dsn); err != nil {
+					t.Fatal(err)
+				}
+				defer s2.Close()
+			} else {
+				s1 = open(t)
+				s2 = s1
+			}
+			defer s1.Close()
+			for round := range 30 {
+				voter := fmt.Sprint("same-", round)
+				at := func(int) time.Time { return t0 } // the same millisecond
+				x := chainOfBallots(fmt.Sprint("X", round), 1, func(int) string { return voter }, at)
+				y := chainOfBallots(fmt.Sprint("Y", round), 1, func(int) string { return voter }, at)
+				var wg sync.WaitGroup
+				var sx, sy []wire.Status
+				var ex, ey error
+				wg.Add(2)
+				go func() { defer wg.Done(); sx, ex = s1.AddBallots(ctx, x, t0) }()
+				go func() { defer wg.Done(); sy, ey = s2.AddBallots(ctx, y, t0) }()
+				wg.Wait()
+				if ex != nil || ey != nil {
+					t.Fatal(ex, ey)
+				}
+				bx, _ := s1.Ballot(ctx, x[0].ID)
+				by, _ := s1.Ballot(ctx, y[0].ID)
+				if bx.Counted == by.Counted {
+					t.Fatalf("round %d: counted x=%v y=%v (answers %v %v)", round, bx.Counted, by.Counted, sx, sy)
+				}
+				// The rule is deterministic: the smaller id wins the tie.
+				if bx.Counted != (x[0].ID < y[0].ID) {
+					t.Fatalf("round %d: the tie was not broken by id", round)
+				}
+			}
+			if _, counted, _ := s1.Counts(ctx); counted != 30 {
+				t.Fatalf("%d voters counted, want 30", counted)
+			}
+		})
+	}
+}

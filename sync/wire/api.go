@@ -1,0 +1,180 @@
+package wire
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// API paths, under /api/v1.
+const (
+	PathEnroll    = "/api/v1/enroll"
+	PathCatalog   = "/api/v1/catalog"
+	PathBallots   = "/api/v1/ballots"
+	PathHeartbeat = "/api/v1/heartbeat"
+	PathVoter     = "/api/v1/voter/" // + voter key (hex)
+)
+
+// Limits of the API.
+const (
+	MaxBatch     = 500
+	MaxBodyBytes = 4 << 20
+	// MaxSkew is how far a request's time may be from the central's.
+	MaxSkew = 5 * time.Minute
+)
+
+// EnrollRequest is a kiosk's first contact: a one-time code from the city
+// office and the kiosk's ballot-signing key.
+type EnrollRequest struct {
+	Code      string `json:"code"`
+	PublicKey []byte `json:"publicKey"`
+}
+
+// EnrollResponse gives the kiosk what it needs to vote and sync.
+type EnrollResponse struct {
+	KioskID        string `json:"kioskID"`
+	Venue          string `json:"venue"`
+	EditionKey     []byte `json:"editionKey"`  // verifies catalogs
+	VoterSecret    []byte `json:"voterSecret"` // for voter keys; kept by the kiosk, never logged
+	TLSFingerprint string `json:"tlsFingerprint,omitempty"`
+}
+
+// Catalog is a signed edition: the edition's JSON, its version, and an
+// ed25519 signature by the edition key over both.
+type Catalog struct {
+	Version int    `json:"version"`
+	Edition []byte `json:"edition"` // the edition JSON
+	Sig     []byte `json:"sig"`
+}
+
+func (c *Catalog) signingBytes() []byte {
+	h := sha256.Sum256(c.Edition)
+	return fmt.Appendf(nil, "urna-catalog-v1\n%d\n%x", c.Version, h)
+}
+
+// Sign signs the catalog with the edition key.
+func (c *Catalog) Sign(key ed25519.PrivateKey) { c.Sig = ed25519.Sign(key, c.signingBytes()) }
+
+// Errors of catalog checks.
+var (
+	ErrCatalogSignature = errors.New("catalog signature does not verify")
+	ErrCatalogRollback  = errors.New("catalog is older than the one installed")
+)
+
+// Verify checks the signature, and that the catalog is not older than have.
+func (c *Catalog) Verify(pub ed25519.PublicKey, have int) error {
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, c.signingBytes(), c.Sig) {
+		return ErrCatalogSignature
+	}
+	if c.Version < have {
+		return fmt.Errorf("%w: version %d < %d", ErrCatalogRollback, c.Version, have)
+	}
+	return nil
+}
+
+// BallotBatch is a batch of sealed ballots from one kiosk.
+type BallotBatch struct {
+	Ballots []SealedBallot `json:"ballots"`
+}
+
+// Status is the central's answer for one ballot.
+type Status string
+
+// Ballot statuses.
+const (
+	Accepted      Status = "accepted"  // stored and counted
+	Duplicate     Status = "duplicate" // stored; an earlier ballot of the same voter counts
+	BadSignature  Status = "invalid-signature"
+	UnknownKiosk  Status = "unknown-kiosk"
+	WrongKiosk    Status = "wrong-kiosk" // a ballot of another kiosk
+	WrongEdition  Status = "wrong-edition"
+	OutsideWindow Status = "outside-window"
+	Invalid       Status = "invalid" // breaks a ballot rule (Reason names it)
+)
+
+// Stored reports whether the central keeps the ballot (the kiosk may mark it done).
+func (s Status) Stored() bool { return s == Accepted || s == Duplicate }
+
+// Result is the answer for one ballot of a batch.
+type Result struct {
+	ID     string `json:"id"`
+	Seq    uint64 `json:"seq"`
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// BatchResponse answers every ballot of a batch on its own.
+type BatchResponse struct {
+	Results []Result `json:"results"`
+}
+
+// Heartbeat is what a kiosk reports every minute. No personal data.
+type Heartbeat struct {
+	Version       string    `json:"version"`
+	Catalog       int       `json:"catalog"`
+	QueueDepth    int       `json:"queueDepth"`
+	OldestPending time.Time `json:"oldestPending,omitzero"`
+	LastSeq       uint64    `json:"lastSeq"`
+	Printer       string    `json:"printer"` // ok, paper-near-end, paper-out, cover-open, offline, error
+	FreeDiskMB    int64     `json:"freeDiskMB"`
+	KioskTime     time.Time `json:"kioskTime"`
+}
+
+// HeartbeatResponse gives the central's time (for clock skew) and catalog version.
+type HeartbeatResponse struct {
+	CentralTime time.Time `json:"centralTime"`
+	Catalog     int       `json:"catalog"`
+}
+
+// VoterStatus answers whether a voter key has a counted ballot.
+type VoterStatus struct {
+	Voted bool `json:"voted"`
+}
+
+// Request signing: a kiosk signs each request with its ballot key.
+const (
+	HeaderKiosk = "X-Urna-Kiosk"
+	HeaderTime  = "X-Urna-Time"
+	HeaderSig   = "X-Urna-Signature"
+)
+
+func requestBytes(method, path string, t int64, body []byte) []byte {
+	h := sha256.Sum256(body)
+	return fmt.Appendf(nil, "urna-request-v1\n%s\n%s\n%d\n%x", method, path, t, h)
+}
+
+// SignRequest sets the kiosk's headers on r for body.
+func SignRequest(r *http.Request, kiosk string, key ed25519.PrivateKey, body []byte, now time.Time) {
+	t := now.Unix()
+	r.Header.Set(HeaderKiosk, kiosk)
+	r.Header.Set(HeaderTime, strconv.FormatInt(t, 10))
+	r.Header.Set(HeaderSig, hex.EncodeToString(ed25519.Sign(key, requestBytes(r.Method, r.URL.Path, t, body))))
+}
+
+// Errors of request verification.
+var (
+	ErrRequestUnsigned = errors.New("request is not signed")
+	ErrRequestSig      = errors.New("request signature does not verify")
+	ErrRequestTime     = errors.New("request time is too far from the central's")
+)
+
+// VerifyRequest checks a request's signature under the kiosk's key.
+func VerifyRequest(r *http.Request, pub ed25519.PublicKey, body []byte, now time.Time) error {
+	t, err := strconv.ParseInt(r.Header.Get(HeaderTime), 10, 64)
+	sig, err2 := hex.DecodeString(r.Header.Get(HeaderSig))
+	if err != nil || err2 != nil || len(sig) == 0 {
+		return ErrRequestUnsigned
+	}
+	if d := now.Sub(time.Unix(t, 0)); d > MaxSkew || d < -MaxSkew {
+		return ErrRequestTime
+	}
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, requestBytes(r.Method, r.URL.Path, t, body), sig) {
+		return ErrRequestSig
+	}
+	return nil
+}
