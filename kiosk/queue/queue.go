@@ -163,6 +163,9 @@ func (q *Queue) Close() error { return q.db.Close() }
 // PublicKey is the kiosk's ballot-signing key, sent at enrollment.
 func (q *Queue) PublicKey() ed25519.PublicKey { return q.key.Public().(ed25519.PublicKey) }
 
+// Sign signs msg with the kiosk's key (requests to the central).
+func (q *Queue) Sign(msg []byte) []byte { return ed25519.Sign(q.key, msg) }
+
 // KioskID is the id the central gave at enrollment ("" before).
 func (q *Queue) KioskID() string {
 	q.mu.Lock()

@@ -148,12 +148,13 @@ func requestBytes(method, path string, t int64, body []byte) []byte {
 	return fmt.Appendf(nil, "urna-request-v1\n%s\n%s\n%d\n%x", method, path, t, h)
 }
 
-// SignRequest sets the kiosk's headers on r for body.
-func SignRequest(r *http.Request, kiosk string, key ed25519.PrivateKey, body []byte, now time.Time) {
+// SignRequest sets the kiosk's headers on r for body; sign signs with the
+// kiosk's key (the kiosk's queue owns it).
+func SignRequest(r *http.Request, kiosk string, sign func([]byte) []byte, body []byte, now time.Time) {
 	t := now.Unix()
 	r.Header.Set(HeaderKiosk, kiosk)
 	r.Header.Set(HeaderTime, strconv.FormatInt(t, 10))
-	r.Header.Set(HeaderSig, hex.EncodeToString(ed25519.Sign(key, requestBytes(r.Method, r.URL.Path, t, body))))
+	r.Header.Set(HeaderSig, hex.EncodeToString(sign(requestBytes(r.Method, r.URL.Path, t, body))))
 }
 
 // Errors of request verification.

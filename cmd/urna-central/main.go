@@ -1,0 +1,294 @@
+// Command urna-central is the central server and its administration:
+// keys, catalogs, enrollment codes, serving the API, ballots in and out.
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
+)
+
+var version = "dev"
+
+type command struct {
+	summary string
+	run     func(args []string) error
+}
+
+var commands = map[string]command{
+	"init":           {"create the edition's signing key and voter-key secret", cmdInit},
+	"catalog":        {"catalog import FILE (edition JSON or projects CSV) | catalog publish", cmdCatalog},
+	"enroll-code":    {"make a one-time enrollment code for a venue", cmdEnrollCode},
+	"serve":          {"serve the API to kiosks", cmdServe},
+	"export":         {"export ballots --format jsonl|csv", cmdExport},
+	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
+		os.Exit(2)
+	}
+	c, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "urna-central: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := c.run(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "urna-central %s: the central server\n\nusage: urna-central COMMAND [flags]\n\n", version)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-15s %s\n", n, commands[n].summary)
+	}
+}
+
+// flags common to the commands.
+type common struct {
+	data, db string
+}
+
+func (c *common) add(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", "/var/lib/urna-central", "data folder (keys, draft edition, certificate)")
+	fs.StringVar(&c.db, "db", "", "store: bolt:PATH or postgres://… (default bolt:DATA/central.db)")
+}
+
+func (c *common) open(ctx context.Context) (store.Store, error) {
+	if c.db == "" {
+		c.db = "bolt:" + c.data + "/central.db"
+	}
+	return store.Open(ctx, c.db)
+}
+
+func cmdInit(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := central.Init(c.data); err != nil {
+		return err
+	}
+	fmt.Println("keys created in", c.data)
+	return nil
+}
+
+func cmdCatalog(args []string) error {
+	if len(args) == 0 || (args[0] != "import" && args[0] != "publish") {
+		return errors.New("usage: urna-central catalog import FILE | catalog publish")
+	}
+	var c common
+	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if args[0] == "import" {
+		if fs.NArg() != 1 {
+			return errors.New("usage: urna-central catalog import [--data DIR] FILE.json|FILE.csv")
+		}
+		ed, err := central.ImportCatalog(c.data, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("draft edition %s: %d pools, %d projects, %d venues\n", ed.ID, len(ed.Pools), len(ed.Projects), len(ed.Venues))
+		return nil
+	}
+	keys, err := central.LoadKeys(c.data)
+	if err != nil {
+		return err
+	}
+	draft, err := os.ReadFile(c.data + "/" + central.FileDraft)
+	if err != nil {
+		return fmt.Errorf("no draft edition: run catalog import first (%w)", err)
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := central.Publish(ctx, st, keys, draft)
+	if err != nil {
+		return err
+	}
+	fmt.Println("published catalog version", v)
+	return nil
+}
+
+func cmdEnrollCode(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("enroll-code", flag.ContinueOnError)
+	c.add(fs)
+	venue := fs.String("venue", "", "venue id")
+	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code stays valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *venue == "" {
+		return errors.New("--venue is required")
+	}
+	ctx := context.Background()
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	code, err := central.NewEnrollCode(ctx, st, *venue, *ttl, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Println(code)
+	return nil
+}
+
+func cmdServe(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.add(fs)
+	listen := fs.String("listen", ":8443", "address to listen on")
+	certFile := fs.String("tls-cert", "", "TLS certificate (default: a self-signed one in the data folder)")
+	keyFile := fs.String("tls-key", "", "TLS key")
+	insecure := fs.Bool("insecure-http", false, "plain HTTP, for loopback demos only")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	keys, err := central.LoadKeys(c.data)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *insecure {
+		host, _, _ := net.SplitHostPort(*listen)
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return errors.New("--insecure-http only on a loopback address")
+		}
+	}
+	var tlsCfg *tls.Config
+	fingerprint := ""
+	if !*insecure {
+		var cert tls.Certificate
+		if *certFile != "" {
+			cert, fingerprint, err = central.LoadCert(*certFile, *keyFile)
+		} else {
+			host, _ := os.Hostname()
+			cert, fingerprint, err = central.SelfSignedCert(c.data, []string{host})
+		}
+		if err != nil {
+			return err
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		fmt.Println("TLS certificate fingerprint (give it to urnactl enroll --pin):", fingerprint)
+	}
+	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
+		TLSFingerprint: fingerprint, Log: log})
+	hs := &http.Server{Addr: *listen, Handler: srv.Handler(), TLSConfig: tlsCfg,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	log.Info("central-listening", "addr", ln.Addr().String(), "db", strings.SplitN(c.db, "://", 2)[0], "tls", !*insecure, "version", version)
+	errc := make(chan error, 1)
+	go func() {
+		if tlsCfg != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	}
+}
+
+func cmdExport(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	c.add(fs)
+	format := fs.String("format", "jsonl", "jsonl or csv")
+	if len(args) > 0 && args[0] == "ballots" {
+		args = args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return central.ExportBallots(ctx, st, os.Stdout, *format)
+}
+
+func cmdImport(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("import-ballots", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: urna-central import-ballots [--db …] FILE.jsonl")
+	}
+	ctx := context.Background()
+	keys, err := central.LoadKeys(c.data)
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey)})
+	counts, err := srv.ImportBallots(ctx, f)
+	for s, n := range counts {
+		fmt.Printf("%s: %d\n", s, n)
+	}
+	return err
+}

@@ -1,0 +1,390 @@
+// Package central is the central server: enrollment of kiosks, signed
+// catalogs, idempotent ballot ingest with de-duplication across kiosks,
+// heartbeats and the voter-status check, over a store.Store.
+package central
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// Config are the server's dependencies.
+type Config struct {
+	Store          store.Store
+	EditionKey     ed25519.PublicKey // given to kiosks at enrollment
+	VoterSecret    []byte            // given to kiosks at enrollment; never logged
+	TLSFingerprint string
+	Clock          func() time.Time
+	Log            *slog.Logger
+	// RatePerKiosk and Burst limit each kiosk's requests (10/s, burst 20).
+	RatePerKiosk, Burst float64
+	// CastSkew is how far outside the voting window a cast time may be,
+	// for kiosk clocks that drift (10 minutes).
+	CastSkew time.Duration
+}
+
+// Server serves the API.
+type Server struct {
+	cfg Config
+
+	mu       sync.Mutex
+	edition  *election.Edition // the latest catalog, decoded
+	version  int
+	buckets  map[string]*bucket
+	Counters Counters
+}
+
+// Counters are the ingest figures the metrics page shows.
+type Counters struct {
+	mu       sync.Mutex
+	Received atomic.Int64
+	Stored   atomic.Int64
+	ByStatus map[wire.Status]int64
+}
+
+func (c *Counters) add(s wire.Status) {
+	c.mu.Lock()
+	if c.ByStatus == nil {
+		c.ByStatus = map[wire.Status]int64{}
+	}
+	c.ByStatus[s]++
+	c.mu.Unlock()
+}
+
+// Snapshot returns the counts by status.
+func (c *Counters) Snapshot() map[wire.Status]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[wire.Status]int64{}
+	for k, v := range c.ByStatus {
+		out[k] = v
+	}
+	return out
+}
+
+// New returns a server.
+func New(cfg Config) *Server {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.RatePerKiosk == 0 {
+		cfg.RatePerKiosk, cfg.Burst = 10, 20
+	}
+	if cfg.CastSkew == 0 {
+		cfg.CastSkew = 10 * time.Minute
+	}
+	return &Server{cfg: cfg, buckets: map[string]*bucket{}}
+}
+
+// Handler is the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+wire.PathEnroll, s.enroll)
+	mux.HandleFunc("GET "+wire.PathCatalog, s.kiosk(s.catalog))
+	mux.HandleFunc("POST "+wire.PathBallots, s.kiosk(s.ballots))
+	mux.HandleFunc("POST "+wire.PathHeartbeat, s.kiosk(s.heartbeat))
+	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
+	return mux
+}
+
+// apiError writes a JSON error.
+func apiError(w http.ResponseWriter, code int, reason string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": reason})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+// bucket is a token bucket for one kiosk's requests.
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func (s *Server) allow(kiosk string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Clock()
+	b, ok := s.buckets[kiosk]
+	if !ok {
+		b = &bucket{tokens: s.cfg.Burst, at: now}
+		s.buckets[kiosk] = b
+	}
+	b.tokens = min(s.cfg.Burst, b.tokens+now.Sub(b.at).Seconds()*s.cfg.RatePerKiosk)
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+type kioskHandler func(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte)
+
+// kiosk authenticates a kiosk's signed request, limits its rate and body.
+func (s *Server) kiosk(h kioskHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(wire.HeaderKiosk)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes))
+		if err != nil {
+			apiError(w, http.StatusRequestEntityTooLarge, "body too large")
+			return
+		}
+		k, err := s.cfg.Store.Kiosk(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			apiError(w, http.StatusUnauthorized, string(wire.UnknownKiosk))
+			return
+		}
+		if err != nil {
+			s.cfg.Log.Error("store-failed", "err", err)
+			apiError(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
+		if err := wire.VerifyRequest(r, k.PublicKey, body, s.cfg.Clock()); err != nil {
+			apiError(w, http.StatusUnauthorized, err.Error())
+			return
+		}
+		if !s.allow(id) {
+			w.Header().Set("Retry-After", "1")
+			apiError(w, http.StatusTooManyRequests, "too many requests")
+			return
+		}
+		h(w, r, k, body)
+	}
+}
+
+// newID makes a kiosk id.
+func newID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "k-" + hex.EncodeToString(b)
+}
+
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
+	var req wire.EnrollRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.PublicKey) != ed25519.PublicKeySize {
+		apiError(w, http.StatusBadRequest, "malformed enrollment request")
+		return
+	}
+	venue, err := s.cfg.Store.UseEnrollCode(r.Context(), req.Code, s.cfg.Clock())
+	if err != nil {
+		apiError(w, http.StatusForbidden, "enrollment code unknown, used or expired")
+		return
+	}
+	k := store.Kiosk{ID: newID(), Venue: venue, PublicKey: req.PublicKey, Enrolled: s.cfg.Clock()}
+	if err := s.cfg.Store.AddKiosk(r.Context(), k); err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	s.cfg.Log.Info("kiosk-enrolled", "kiosk", k.ID, "venue", venue)
+	writeJSON(w, wire.EnrollResponse{KioskID: k.ID, Venue: venue, EditionKey: s.cfg.EditionKey,
+		VoterSecret: s.cfg.VoterSecret, TLSFingerprint: s.cfg.TLSFingerprint})
+}
+
+func (s *Server) catalog(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
+	c, err := s.cfg.Store.Catalog(r.Context())
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no catalog published")
+		return
+	}
+	if err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	etag := `"v` + itoa(c.Version) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, c)
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// current returns the latest catalog's edition, decoded once per version.
+func (s *Server) current(ctx context.Context) (*election.Edition, error) {
+	c, err := s.cfg.Store.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.edition != nil && s.version == c.Version {
+		return s.edition, nil
+	}
+	e, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+	if err != nil {
+		return nil, err
+	}
+	s.edition, s.version = e, c.Version
+	return e, nil
+}
+
+func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
+	batch, err := wire.DecodeBatch(bytes.NewReader(body))
+	if err != nil {
+		code := http.StatusBadRequest
+		if errors.Is(err, wire.ErrTooLarge) {
+			code = http.StatusRequestEntityTooLarge
+		}
+		apiError(w, code, err.Error())
+		return
+	}
+	results, err := s.Ingest(r.Context(), k, batch.Ballots)
+	if err != nil {
+		s.cfg.Log.Error("ingest-failed", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	writeJSON(w, wire.BatchResponse{Results: results})
+}
+
+// Ingest checks a kiosk's ballots and stores the valid ones; online sync
+// and USB import both come through here, so both are idempotent alike.
+func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBallot) ([]wire.Result, error) {
+	ed, err := s.current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("no catalog: %w", err)
+	}
+	results := s.check(ctx, k, ed, bs)
+	var ok []wire.SealedBallot
+	var at []int
+	for i, res := range results {
+		if res.Status == "" {
+			ok = append(ok, bs[i])
+			at = append(at, i)
+		}
+	}
+	if len(ok) > 0 {
+		statuses, err := s.cfg.Store.AddBallots(ctx, ok, s.cfg.Clock())
+		if err != nil {
+			return nil, err
+		}
+		for j, st := range statuses {
+			results[at[j]].Status = st
+		}
+	}
+	s.Counters.Received.Add(int64(len(results)))
+	for _, res := range results {
+		s.Counters.add(res.Status)
+		if res.Status.Stored() {
+			s.Counters.Stored.Add(1)
+		}
+	}
+	return results, nil
+}
+
+// check verifies each ballot (signatures in parallel) and returns the
+// results; an empty Status means "valid, store it".
+func (s *Server) check(ctx context.Context, k store.Kiosk, ed *election.Edition, bs []wire.SealedBallot) []wire.Result {
+	results := make([]wire.Result, len(bs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(bs); i += workers {
+				results[i] = s.checkOne(k, ed, &bs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	known := map[string]bool{}
+	for i, b := range bs {
+		if results[i].Status != wire.WrongKiosk {
+			continue
+		}
+		// a ballot of another kiosk: replayed, or from a kiosk we do not know
+		if _, seen := known[b.Kiosk]; !seen {
+			_, err := s.cfg.Store.Kiosk(ctx, b.Kiosk)
+			known[b.Kiosk] = err == nil
+		}
+		if !known[b.Kiosk] {
+			results[i].Status = wire.UnknownKiosk
+		}
+	}
+	return results
+}
+
+func (s *Server) checkOne(k store.Kiosk, ed *election.Edition, b *wire.SealedBallot) wire.Result {
+	res := wire.Result{ID: b.ID, Seq: b.Seq}
+	switch {
+	case b.Kiosk != k.ID:
+		res.Status = wire.WrongKiosk
+	case b.Verify(k.PublicKey) != nil:
+		res.Status = wire.BadSignature
+	case b.Edition != ed.ID:
+		res.Status = wire.WrongEdition
+	case b.CastAt.Before(ed.Opens.Add(-s.cfg.CastSkew)) || b.CastAt.After(ed.Closes.Add(s.cfg.CastSkew)):
+		res.Status = wire.OutsideWindow
+	default:
+		if ps := ed.Validate(election.Ballot{Edition: b.Edition, District: b.District, Selections: b.Selections}); len(ps) > 0 {
+			res.Status, res.Reason = wire.Invalid, ps[0].Key
+		}
+	}
+	return res
+}
+
+func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
+	var hb wire.Heartbeat
+	if err := json.Unmarshal(body, &hb); err != nil {
+		apiError(w, http.StatusBadRequest, "malformed heartbeat")
+		return
+	}
+	now := s.cfg.Clock()
+	if err := s.cfg.Store.RecordHeartbeat(r.Context(), k.ID, hb, now); err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	resp := wire.HeartbeatResponse{CentralTime: now}
+	if c, err := s.cfg.Store.Catalog(r.Context()); err == nil {
+		resp.Catalog = c.Version
+	}
+	writeJSON(w, resp)
+}
+
+func (s *Server) voter(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
+	key, err := hex.DecodeString(strings.TrimSpace(r.PathValue("key")))
+	if err != nil || len(key) != 32 {
+		apiError(w, http.StatusBadRequest, "malformed voter key")
+		return
+	}
+	voted, err := s.cfg.Store.VoterCounted(r.Context(), key)
+	if err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	writeJSON(w, wire.VoterStatus{Voted: voted})
+}
