@@ -113,6 +113,10 @@ func DSN(t testing.TB) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", port, name)
 }
 
+// Dir is the server's folder (data files and log), for tests that scan
+// what it wrote; "" before the server started.
+func Dir() string { return dir }
+
 // Stop stops the server and removes its files; call it from TestMain.
 func Stop() {
 	if dir == "" {
