@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -24,7 +23,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/kiosk/ui"
-	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/agent"
 )
 
 var version = "dev"
@@ -33,7 +32,6 @@ var version = "dev"
 const (
 	demoStaffPIN      = "1234"
 	demoTechnicianPIN = "0000"
-	demoSecret        = "urna demo voter-key secret"
 )
 
 func main() {
@@ -53,13 +51,15 @@ func main() {
 }
 
 func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string) error {
-	cfg, editionJSON, secret, err := load(configPath, demo, data)
+	cfg, err := load(configPath, demo, data)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	q, err := queue.Open(filepath.Join(cfg.DataDir, "kiosk.db"), queue.Options{})
 	if err != nil {
 		return err
@@ -85,15 +85,31 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	defer p.Close()
 
+	var en agent.Enrollment
+	if demo {
+		en, err = demoCentral(ctx, filepath.Join(cfg.DataDir, "central"), cfg.Venue, q, log)
+	} else {
+		en, err = agent.LoadEnrollment(q)
+	}
+	if err != nil {
+		return err
+	}
+	ag := newAgent(en, q, p, cfg.DataDir, log)
+	editionJSON, err := catalogEdition(ctx, ag, q, en, log)
+	if err != nil {
+		return err
+	}
+	go ag.Run(ctx)
+
 	msgs := assets.MustMessages()
 	st, err := station.New(editionJSON, cfg.Venue, q, p, msgs, log)
 	if err != nil {
 		return err
 	}
-	st.PosterDir, st.Baud = cfg.PosterDir, cfg.Printer.Baud
-	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: secret, Store: st, Receipts: st,
-		Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset,
-		ErrorKey: printer.ErrorKey})
+	st.PosterDir, st.Baud, st.Synced = cfg.PosterDir, cfg.Printer.Baud, ag.LastSync
+	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
+		Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey})
 
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
@@ -111,8 +127,6 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		log.Info("first-frame", "ms", time.Since(start).Milliseconds(), "version", version)
 		u.Refresh()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	go u.Run(ctx)
 	if automation != "" {
 		// The buttons' positions are known once the window is laid out.
@@ -126,48 +140,22 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	return nil
 }
 
-// load returns the configuration, the edition's JSON and the voter-key
-// secret: from the files of a real station, or made up in demo mode.
-func load(path string, demo bool, data string) (config.Config, []byte, []byte, error) {
+// load returns the configuration: a real station's file, or the demo's.
+func load(path string, demo bool, data string) (config.Config, error) {
 	if !demo {
-		cfg, err := config.Load(path)
-		if err != nil {
-			return cfg, nil, nil, err
-		}
-		ed, err := os.ReadFile(cfg.Edition)
-		if err != nil {
-			return cfg, nil, nil, fmt.Errorf("edition: %w", err)
-		}
-		secret, err := os.ReadFile(filepath.Join(cfg.DataDir, "voter-secret"))
-		if err != nil {
-			return cfg, nil, nil, fmt.Errorf("this kiosk is not enrolled (no voter-key secret): %w", err)
-		}
-		return cfg, ed, secret, nil
-	}
-	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		return config.Config{}, nil, nil, err
-	}
-	// The demo is open now and all day, whatever the real window.
-	ed.MoveWindow(time.Now())
-	for i := range ed.Venues {
-		ed.Venues[i].Hours = nil
-	}
-	var b bytes.Buffer
-	if err := election.EncodeEdition(&b, ed); err != nil {
-		return config.Config{}, nil, nil, err
+		return config.Load(path)
 	}
 	staff, err := session.HashPIN(demoStaffPIN)
 	if err != nil {
-		return config.Config{}, nil, nil, err
+		return config.Config{}, err
 	}
 	tech, err := session.HashPIN(demoTechnicianPIN)
 	if err != nil {
-		return config.Config{}, nil, nil, err
+		return config.Config{}, err
 	}
 	cfg := config.Default()
 	cfg.Venue, cfg.DataDir, cfg.PosterDir, cfg.Fullscreen = "bk-podgorze", data, filepath.Join(data, "posters"), false
 	cfg.StaffPIN, cfg.TechnicianPIN = staff, tech
 	cfg.Printer = printer.Config{Port: "virtual", Profile: "epson-tm-t20", Baud: 19200}.WithDefaults()
-	return cfg, b.Bytes(), []byte(demoSecret), nil
+	return cfg, nil
 }

@@ -184,7 +184,15 @@ func TestKioskUnderXvfb(t *testing.T) {
 	if !strings.HasPrefix(url, "https://urna.example/check/") || !strings.Contains(string(text), strings.TrimPrefix(url, "https://urna.example/check/")) {
 		t.Fatalf("receipt QR %q does not carry the printed tracker:\n%s", url, text)
 	}
-	logText, _ := os.ReadFile(filepath.Join(dir, "kiosk.log"))
+	// The demo's embedded central receives the ballot.
+	var logText []byte
+	for i := 0; i < 100 && !strings.Contains(string(logText), "ballots-synced"); i++ {
+		time.Sleep(100 * time.Millisecond)
+		logText, _ = os.ReadFile(filepath.Join(dir, "kiosk.log"))
+	}
+	if !strings.Contains(string(logText), "msg=ballots-synced count=1") {
+		t.Fatalf("the ballot did not reach the demo central:\n%s", logText)
+	}
 	if strings.Contains(string(logText), "44051401359") {
 		t.Fatal("the kiosk logged the PESEL")
 	}

@@ -13,9 +13,8 @@ import (
 
 // Config is one station's configuration.
 type Config struct {
-	Venue   string `toml:"venue"`   // venue id from the edition
-	Edition string `toml:"edition"` // edition JSON, until the central sends a signed catalog
-	DataDir string `toml:"data"`    // the ballot store and logs
+	Venue   string `toml:"venue"` // venue id from the edition
+	DataDir string `toml:"data"`  // the ballot store (with the enrollment and the installed catalog)
 	// Printer: port "virtual" starts the virtual printer (demo and tests).
 	Printer printer.Config `toml:"printer"`
 	Central struct {

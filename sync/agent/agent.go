@@ -263,7 +263,10 @@ func (a *Agent) Run(ctx context.Context) {
 				nextCatalog = now.Add(a.cfg.CatalogEvery)
 			}
 		}
-		_, err := a.SyncOnce(ctx)
+		n, err := a.SyncOnce(ctx)
+		if n > 0 {
+			a.cfg.Log.Info("ballots-synced", "count", n)
+		}
 		if err == nil && !now.Before(nextHeartbeat) {
 			if _, err = a.SendHeartbeat(ctx); err == nil {
 				nextHeartbeat = now.Add(a.cfg.HeartbeatEvery)

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/queue"
+	"github.com/urna-kiosk/urna/sync/agent"
+	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// demoCentral starts a central on loopback for the demo, with the demo
+// edition published (open today, all day), and enrolls the kiosk with it.
+func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *slog.Logger) (agent.Enrollment, error) {
+	if err := central.Init(dir); err != nil && !errors.Is(err, central.ErrExists) {
+		return agent.Enrollment{}, err
+	}
+	keys, err := central.LoadKeys(dir)
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	go func() { <-ctx.Done(); st.Close() }()
+	if c, err := st.Catalog(ctx); err != nil || !openToday(c) {
+		ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		ed.MoveWindow(time.Now())
+		for i := range ed.Venues {
+			ed.Venues[i].Hours = nil
+		}
+		var b bytes.Buffer
+		election.EncodeEdition(&b, ed)
+		v, err := central.Publish(ctx, st, keys, b.Bytes())
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		log.Info("demo-catalog-published", "version", v)
+	}
+	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey),
+		VoterSecret: keys.VoterSecret, Log: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	go func() { <-ctx.Done(); hs.Close() }()
+	url := "http://" + ln.Addr().String()
+	log.Info("demo-central", "url", url)
+
+	en, err := agent.LoadEnrollment(q)
+	if errors.Is(err, agent.ErrNotEnrolled) {
+		code, err := central.NewEnrollCode(ctx, st, venue, time.Hour, time.Now())
+		if err != nil {
+			return en, err
+		}
+		er, err := agent.Enroll(ctx, nil, url, code, q)
+		if err != nil {
+			return en, err
+		}
+		en = agent.Enrollment{URL: url, EditionKey: er.EditionKey, VoterSecret: er.VoterSecret}
+		if err := agent.SaveEnrollment(q, en); err != nil {
+			return en, err
+		}
+		log.Info("demo-kiosk-enrolled", "kiosk", er.KioskID)
+	} else if err != nil {
+		return en, err
+	}
+	en.URL = url // the demo central's port changes from run to run
+	return en, nil
+}
+
+func openToday(c wire.Catalog) bool {
+	ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+	return err == nil && ed.Open(time.Now()) && ed.Open(time.Now().Add(12*time.Hour))
+}
+
+// newAgent builds the sync agent for an enrollment.
+func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir string, log *slog.Logger) *agent.Agent {
+	client := &http.Client{Timeout: 30 * time.Second}
+	if en.Pin != "" {
+		client = agent.PinnedClient(en.Pin)
+	}
+	return agent.New(agent.Config{URL: en.URL, Client: client, Queue: q, EditionKey: en.EditionKey, Log: log,
+		Catalog: func() int { return agent.CatalogVersion(q) },
+		Install: func(c wire.Catalog) error { return agent.InstallCatalog(q, c) },
+		Heartbeat: func() wire.Heartbeat {
+			hb := wire.Heartbeat{Version: version, Printer: "offline", FreeDiskMB: freeMB(dataDir)}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			if st, err := p.Status(ctx); err == nil {
+				hb.Printer = st.String()
+			}
+			return hb
+		}})
+}
+
+// catalogEdition is the edition of the installed catalog, pulled first if
+// the central answers.
+func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agent.Enrollment, log *slog.Logger) ([]byte, error) {
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := a.PullCatalog(pctx); err != nil {
+		log.Warn("catalog-pull-failed", "err", err)
+	}
+	c, ok, err := agent.InstalledCatalog(q, en.EditionKey)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("no catalog yet: the central at %s did not answer", en.URL)
+	}
+	return c.Edition, nil
+}
+
+func freeMB(dir string) int64 {
+	var s syscall.Statfs_t
+	if syscall.Statfs(dir, &s) != nil {
+		return -1
+	}
+	return int64(s.Bavail) * int64(s.Bsize) >> 20
+}
