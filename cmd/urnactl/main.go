@@ -16,10 +16,14 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"print":  {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
-	"render": {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
-	"ports":  {"list serial ports, marking known printers", cmdPorts},
-	"poster": {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
+	"print":          {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
+	"render":         {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
+	"ports":          {"list serial ports, marking known printers", cmdPorts},
+	"poster":         {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
+	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
+	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
+	"status":         {"queue depth, last sync, catalog version", cmdStatus},
+	"pin-hash":       {"hash a staff or technician PIN for the configuration", cmdPINHash},
 }
 
 func usage() {

@@ -66,10 +66,12 @@ func (b *SealedBallot) SigningBytes() []byte {
 
 // Hash returns the hash of the signed encoding and the signature; the next
 // ballot's Prev and this ballot's ID are its hex form.
-func (b *SealedBallot) Hash() [32]byte {
+func (b *SealedBallot) Hash() [32]byte { return hashOf(b.SigningBytes(), b.Sig) }
+
+func hashOf(msg, sig []byte) [32]byte {
 	h := sha256.New()
-	h.Write(b.SigningBytes())
-	h.Write(b.Sig)
+	h.Write(msg)
+	h.Write(sig)
 	var out [32]byte
 	copy(out[:], h.Sum(nil))
 	return out
@@ -79,8 +81,9 @@ func (b *SealedBallot) Hash() [32]byte {
 // in UTC so that every encoder agrees on it.
 func (b *SealedBallot) Seal(key ed25519.PrivateKey) {
 	b.CastAt = b.CastAt.UTC().Truncate(time.Millisecond)
-	b.Sig = ed25519.Sign(key, b.SigningBytes())
-	h := b.Hash()
+	msg := b.SigningBytes()
+	b.Sig = ed25519.Sign(key, msg)
+	h := hashOf(msg, b.Sig)
 	b.ID = hex.EncodeToString(h[:])
 }
 
@@ -92,10 +95,11 @@ var (
 
 // Verify checks the signature under pub and that the ID matches the content.
 func (b *SealedBallot) Verify(pub ed25519.PublicKey) error {
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, b.SigningBytes(), b.Sig) {
+	msg := b.SigningBytes()
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, msg, b.Sig) {
 		return ErrBadSignature
 	}
-	h := b.Hash()
+	h := hashOf(msg, b.Sig)
 	if b.ID != hex.EncodeToString(h[:]) {
 		return ErrBadID
 	}

@@ -21,9 +21,23 @@ var (
 	bCounted  = []byte("counted")  // voter key -> countedRef
 )
 
+// countedRef is the ballot that counts for a voter: its cast time (unix
+// nanoseconds, big-endian) and its ID.
 type countedRef struct {
-	ID     string    `json:"id"`
-	CastAt time.Time `json:"castAt"`
+	ID     string
+	CastAt time.Time
+}
+
+func (c countedRef) bytes() []byte {
+	return append(binary.BigEndian.AppendUint64(nil, uint64(c.CastAt.UnixNano())), c.ID...)
+}
+
+func getCounted(b *bolt.Bucket, voter []byte) (countedRef, bool) {
+	raw := b.Get(voter)
+	if len(raw) < 8 {
+		return countedRef{}, false
+	}
+	return countedRef{CastAt: time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8]))).UTC(), ID: string(raw[8:])}, true
 }
 
 type boltCode struct {
@@ -197,17 +211,13 @@ func (s *Bolt) AddBallots(_ context.Context, bs []wire.SealedBallot, received ti
 				if err := byKiosk.Put(byKioskKey(b.Kiosk, b.Seq, b.ID), []byte(b.Prev)); err != nil {
 					return err
 				}
-				var cur countedRef
-				if err := get(counted, b.VoterKey[:], &cur); err == ErrNotFound || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
-					if err := put(counted, b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}); err != nil {
+				if cur, ok := getCounted(counted, b.VoterKey[:]); !ok || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
+					if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.bytes()); err != nil {
 						return err
 					}
 				}
 			}
-			var cur countedRef
-			if err := get(counted, b.VoterKey[:], &cur); err != nil {
-				return err
-			}
+			cur, _ := getCounted(counted, b.VoterKey[:])
 			out[i] = wire.Duplicate
 			if cur.ID == b.ID {
 				out[i] = wire.Accepted
@@ -225,10 +235,8 @@ func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 		if err := get(tx.Bucket(bBallots), []byte(id), &st); err != nil {
 			return err
 		}
-		var cur countedRef
-		if get(tx.Bucket(bCounted), st.Ballot.VoterKey[:], &cur) == nil {
-			st.Counted = cur.ID == id
-		}
+		cur, _ := getCounted(tx.Bucket(bCounted), st.Ballot.VoterKey[:])
+		st.Counted = cur.ID == id
 		return nil
 	})
 	return st, err
@@ -268,10 +276,8 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 			if err := json.Unmarshal(v, &st); err != nil {
 				return err
 			}
-			var cur countedRef
-			if get(counted, st.Ballot.VoterKey[:], &cur) == nil {
-				st.Counted = cur.ID == st.Ballot.ID
-			}
+			cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
+			st.Counted = cur.ID == st.Ballot.ID
 			return fn(st)
 		})
 	})

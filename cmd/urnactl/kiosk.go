@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urna-kiosk/urna/kiosk/queue"
+	"github.com/urna-kiosk/urna/kiosk/session"
+	"github.com/urna-kiosk/urna/sync/agent"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+const defaultData = "/var/lib/urna-kiosk"
+
+// openQueue opens the kiosk's store; the kiosk must not be running.
+func openQueue(data string) (*queue.Queue, error) {
+	q, err := queue.Open(filepath.Join(data, "kiosk.db"), queue.Options{Timeout: time.Second})
+	if errors.Is(err, queue.ErrLocked) {
+		return nil, fmt.Errorf("%w: stop the kiosk first (systemctl stop urna-kiosk)", err)
+	}
+	return q, err
+}
+
+func cmdEnroll(args []string) error {
+	fs := flag.NewFlagSet("enroll", flag.ContinueOnError)
+	server := fs.String("server", "", "the central's URL, e.g. https://central.example:8443")
+	code := fs.String("code", "", "one-time enrollment code from the city office")
+	pin := fs.String("pin", "", "the central's TLS certificate fingerprint (urna-central serve prints it)")
+	data := fs.String("data", defaultData, "the kiosk's data folder")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *server == "" || *code == "" {
+		return errors.New("usage: urnactl enroll --server URL --code CODE --pin FINGERPRINT")
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	switch {
+	case strings.HasPrefix(*server, "https://"):
+		if *pin == "" {
+			return errors.New("--pin is required for https: the kiosk trusts only that certificate")
+		}
+		client = agent.PinnedClient(*pin)
+	case !strings.HasPrefix(*server, "http://127.0.0.1") && !strings.HasPrefix(*server, "http://localhost"):
+		return errors.New("plain http only to a central on this machine; use https with --pin")
+	}
+	if err := os.MkdirAll(*data, 0o700); err != nil {
+		return err
+	}
+	q, err := openQueue(*data)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	er, err := agent.Enroll(ctx, client, *server, *code, q)
+	if err != nil {
+		return err
+	}
+	en := agent.Enrollment{URL: *server, Pin: *pin, EditionKey: er.EditionKey, VoterSecret: er.VoterSecret}
+	if err := agent.SaveEnrollment(q, en); err != nil {
+		return err
+	}
+	a := agent.New(agent.Config{URL: *server, Client: client, Queue: q, EditionKey: er.EditionKey,
+		Catalog: func() int { return agent.CatalogVersion(q) }, Install: func(c wire.Catalog) error { return agent.InstallCatalog(q, c) }})
+	catalog := "not yet published"
+	if err := a.PullCatalog(ctx); err == nil && agent.CatalogVersion(q) > 0 {
+		catalog = fmt.Sprint("version ", agent.CatalogVersion(q))
+	}
+	fmt.Printf("enrolled as %s at venue %s; catalog %s\n", er.KioskID, er.Venue, catalog)
+	return nil
+}
+
+func cmdExportBallots(args []string) error {
+	fs := flag.NewFlagSet("export-ballots", flag.ContinueOnError)
+	data := fs.String("data", defaultData, "the kiosk's data folder")
+	out := fs.String("out", "", "file on the USB stick (JSON lines)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("usage: urnactl export-ballots --out FILE")
+	}
+	q, err := openQueue(*data)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	bs, err := q.Ballots()
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	for _, b := range bs {
+		if err := enc.Encode(b); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	q.Log(queue.Event{Name: queue.EventBallotsExported, OK: true, Detail: fmt.Sprint(len(bs))})
+	fmt.Printf("%d sealed ballots written to %s (import them with urna-central import-ballots)\n", len(bs), *out)
+	return nil
+}
+
+// Status is what urnactl status reports.
+type Status struct {
+	Kiosk         string    `json:"kiosk"`
+	Central       string    `json:"central"`
+	Catalog       int       `json:"catalog"`
+	Ballots       int       `json:"ballots"`
+	Pending       int       `json:"pending"`
+	OldestPending time.Time `json:"oldestPending,omitzero"`
+	LastSync      time.Time `json:"lastSync,omitzero"`
+	LastSeq       uint64    `json:"lastSeq"`
+}
+
+func cmdStatus(args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	data := fs.String("data", defaultData, "the kiosk's data folder")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	q, err := openQueue(*data)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	st, err := q.Stats(time.Time{})
+	if err != nil {
+		return err
+	}
+	s := Status{Kiosk: q.KioskID(), Catalog: agent.CatalogVersion(q), Ballots: st.Total, Pending: st.Pending,
+		OldestPending: st.OldestPending, LastSeq: st.LastSeq}
+	if en, err := agent.LoadEnrollment(q); err == nil {
+		s.Central = en.URL
+	}
+	events, _ := q.Events()
+	for _, e := range events {
+		if e.Name == queue.EventBallotsSynced {
+			s.LastSync = e.At
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(s)
+	}
+	or := func(v, none string) string {
+		if v == "" {
+			return none
+		}
+		return v
+	}
+	fmt.Printf("kiosk:          %s\n", or(s.Kiosk, "not enrolled"))
+	fmt.Printf("central:        %s\n", or(s.Central, "-"))
+	fmt.Printf("catalog:        %d\n", s.Catalog)
+	fmt.Printf("ballots:        %d (last number %d)\n", s.Ballots, s.LastSeq)
+	fmt.Printf("waiting to sync: %d", s.Pending)
+	if !s.OldestPending.IsZero() {
+		fmt.Printf(" (oldest from %s)", s.OldestPending.Local().Format("2006-01-02 15:04"))
+	}
+	fmt.Println()
+	last := "never"
+	if !s.LastSync.IsZero() {
+		last = s.LastSync.Local().Format("2006-01-02 15:04:05")
+	}
+	fmt.Printf("last sync:      %s\n", last)
+	return nil
+}
+
+func cmdPINHash(args []string) error {
+	if len(args) != 1 || len(args[0]) < 4 {
+		return errors.New("usage: urnactl pin-hash PIN (4 digits or more)")
+	}
+	h, err := session.HashPIN(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Println(h)
+	return nil
+}

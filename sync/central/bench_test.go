@@ -1,0 +1,155 @@
+package central_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/pgtest"
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// verifyRate is how many ed25519 signatures this machine checks per second
+// on all its cores: the physical limit of ingest.
+func verifyRate(b *testing.B, bs []wire.SealedBallot, pub ed25519.PublicKey) float64 {
+	start := time.Now()
+	var wg sync.WaitGroup
+	n := runtime.GOMAXPROCS(0)
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(bs); i += n {
+				if bs[i].Verify(pub) != nil {
+					b.Error("bad signature")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(len(bs)) / time.Since(start).Seconds()
+}
+
+// BenchmarkIngest posts batches of 500 signed ballots over HTTP from four
+// kiosks at once to the central and reports ballots/s next to the ed25519
+// verification rate on all cores, measured in the same run. Goals: ratio
+// ≥ 0.5 (bbolt), ≥ 0.3 (PostgreSQL).
+func BenchmarkIngest(b *testing.B) {
+	const kiosks, per = 4, 2500
+	for _, kind := range []string{"bolt", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			var st store.Store
+			var err error
+			if kind == "bolt" {
+				st, err = store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
+			} else {
+				st, err = store.OpenPostgres(context.Background(), pgtest.DSN(b))
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			r := newRig(b, st)
+			type load struct {
+				k      *kiosk
+				bs     []wire.SealedBallot
+				bodies [][]byte
+			}
+			var loads []load
+			for i := range kiosks {
+				k := r.kiosk("")
+				for j := range per {
+					k.vote(b, r.ed, 100000+i*per+j)
+				}
+				bs, _ := k.q.Ballots()
+				l := load{k: k, bs: bs}
+				for i := 0; i < len(bs); i += wire.MaxBatch {
+					raw, _ := json.Marshal(wire.BallotBatch{Ballots: bs[i:min(i+wire.MaxBatch, len(bs))]})
+					l.bodies = append(l.bodies, raw)
+				}
+				loads = append(loads, l)
+			}
+			var elapsed time.Duration
+			for b.Loop() {
+				start := time.Now()
+				var wg sync.WaitGroup
+				for _, l := range loads {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for _, body := range l.bodies {
+							req, _ := http.NewRequest(http.MethodPost, r.http.URL+wire.PathBallots, bytes.NewReader(body))
+							wire.SignRequest(req, l.k.q.KioskID(), l.k.q.Sign, body, time.Now())
+							resp, err := http.DefaultClient.Do(req)
+							if err != nil || resp.StatusCode != http.StatusOK {
+								b.Errorf("%v %v", err, resp.Status)
+								return
+							}
+							resp.Body.Close()
+						}
+					}()
+				}
+				wg.Wait()
+				elapsed += time.Since(start)
+			}
+			rate := float64(kiosks*per*b.N) / elapsed.Seconds()
+			verify := verifyRate(b, loads[0].bs, loads[0].k.q.PublicKey())
+			if total, _, _ := st.Counts(context.Background()); total != kiosks*per {
+				b.Fatalf("stored %d", total)
+			}
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(rate, "ballots/s")
+			b.ReportMetric(verify, "ed25519-verify/s")
+			b.ReportMetric(rate/verify, "ratio")
+		})
+	}
+}
+
+// BenchmarkCatchUp syncs 10,000 ballots queued at one kiosk (after a day
+// offline) to a central on loopback. Goal ≤ 3 s.
+func BenchmarkCatchUp(b *testing.B) {
+	const n = 10000
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		st, err := store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := newRig(b, st)
+		k := r.kiosk("")
+		ballots := make([]election.Ballot, 1)
+		ballots[0] = ballot(r.ed)
+		for i := range n {
+			if _, err := k.q.Append(ballots[0], election.VoterKey{byte(i), byte(i >> 8), byte(i >> 16), 1}, 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		start := time.Now()
+		got, err := k.a.SyncOnce(context.Background())
+		total += time.Since(start)
+		b.StopTimer()
+		if err != nil || got != n {
+			b.Fatalf("synced %d: %v", got, err)
+		}
+		if s, _ := k.q.Stats(time.Time{}); s.Pending != 0 {
+			b.Fatalf("%d pending", s.Pending)
+		}
+		st.Close()
+		b.StartTimer()
+	}
+	secs := total.Seconds() / float64(b.N)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(secs, "s-for-10k")
+	b.ReportMetric(secs/3, "ratio-to-3s-goal")
+}
