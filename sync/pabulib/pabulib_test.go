@@ -1,0 +1,118 @@
+package pabulib
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/needs"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+// testdata is where the real Pabulib files are: ../shared/testdata beside
+// the clone (CI has it there).
+func testdata(t *testing.T, name string) string {
+	path := filepath.Join("..", "..", "..", "shared", "testdata", "pabulib", name)
+	if _, err := os.Stat(path); err != nil {
+		needs.Missing(t, "real Pabulib files (from pabulib.org) are expected in ../shared/testdata/pabulib/: "+name)
+	}
+	return path
+}
+
+// TestRealElections replays real elections and compares the winners with
+// the official outcome in each file's selected column.
+func TestRealElections(t *testing.T) {
+	for _, name := range []string{
+		"Poland_Krakow_2024_Bienczyce.pb",
+		"Poland_Warszawa_2024_Bemowo.pb",
+		"Poland_Gdynia_2024_Babie_Doly__small.pb",
+		"Poland_Katowice_2024_Bogucice.pb",
+		"Poland_Wieliczka_2023_Green_Budget.pb",
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(testdata(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Read(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := f.Profile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad := f.Check(p); len(bad) > 0 {
+				t.Errorf("scores differ from the file: %v", bad[:min(3, len(bad))])
+			}
+			rule, err := f.Rule()
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			res, err := p.Allocate(rule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, pr := range f.Projects {
+				if pr.Selected == 1 {
+					want = append(want, pr.ID)
+				}
+			}
+			got := slices.Clone(res.Winners)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("rule %s: winners %v\nofficial %v", res.Rule, got, want)
+			}
+			t.Logf("%s: %d voters, %d projects, %d funded by %s in %v, as officially", f.Meta["unit"], len(f.Votes), len(f.Projects), len(got), res.Rule, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	src := "META\r\nkey;value\r\nbudget;100.50\r\nvote_type;cumulative\r\nrule;greedy\r\ncomment;\"a \"\"quoted\"\" note; with a semicolon\"\r\n" +
+		"PROJECTS\r\nproject_id;cost;votes;score;name;selected\r\n1;60;2;4;Park;1\r\n2;50;1;2;\"Ławki; nowe\";0\r\n3;999999999;0;0;Withdrawn;0\r\n" +
+		"VOTES\r\nvoter_id;vote;points\r\n1;1,2;2,2\r\n2;1;2\r\n"
+	f, err := Read(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Meta["comment"] != `a "quoted" note; with a semicolon` || f.Projects[1].Name != "Ławki; nowe" || f.Projects[2].Cost != Withdrawn*100 {
+		t.Fatalf("%+v", f)
+	}
+	p, _ := f.Profile()
+	if bad := f.Check(p); len(bad) != 0 {
+		t.Fatal(bad)
+	}
+	res, _ := p.Allocate(mustRule(t, f))
+	if !slices.Equal(res.Winners, []string{"1"}) || res.Left != 4050 {
+		t.Fatalf("%+v", res)
+	}
+	var out bytes.Buffer
+	names := map[string]string{"1": "Park", "2": "Ławki; nowe", "3": "Withdrawn"}
+	if err := Write(&out, map[string]string{"budget": "100.50", "vote_type": "cumulative", "rule": "greedy"}, p, names, map[string]bool{"1": true}, "cumulative"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _ := back.Profile()
+	if len(back.Check(p2)) != 0 || back.Projects[1].Name != "Ławki; nowe" || back.Projects[0].Selected != 1 || back.Meta["budget"] != "100.50" {
+		t.Fatalf("round trip: %+v", back)
+	}
+}
+
+func mustRule(t *testing.T, f *File) election.Rule {
+	r, err := f.Rule()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
