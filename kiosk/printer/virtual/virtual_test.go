@@ -120,7 +120,12 @@ func TestPaperOutBeforeJob(t *testing.T) {
 	r := start(t, "epson-tm-t20", printer.Config{})
 	r.v.SetState(virtual.State{PaperOut: true})
 	doc, _ := receipt(t, r.s.Profile(), "pl")
-	before := r.v.Received() // GS a, sent when the port opened
+	// A status round trip first: the GS a sent when the port opened has
+	// then been consumed, and only the job's bytes would count.
+	if _, err := r.s.Status(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := r.v.Received()
 	err := r.s.Print(context.Background(), doc)
 	if !errors.Is(err, printer.ErrPaperOut) {
 		t.Fatalf("Print = %v, want ErrPaperOut", err)
