@@ -37,6 +37,8 @@ var commands = map[string]command{
 	"serve":          {"serve the API to kiosks", cmdServe},
 	"export":         {"export ballots --format jsonl|csv", cmdExport},
 	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
+	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
+	"results":        {"tally the counted ballots: --format json|csv|pdf", cmdResults},
 }
 
 func main() {

@@ -1,0 +1,192 @@
+package central
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+// PoolResult is one pool's outcome.
+type PoolResult struct {
+	Pool   string          `json:"pool"`
+	Name   string          `json:"name"`
+	Budget int64           `json:"budget"`
+	Voters int             `json:"voters"`
+	Result election.Result `json:"result"`
+}
+
+// Results tallies the counted ballots of the latest catalog's edition, pool
+// by pool, under the edition's allocation rule. seed, when set, breaks ties
+// by the reproducible lottery.
+func Results(ctx context.Context, st store.Store, seed string) (*election.Edition, []PoolResult, error) {
+	c, err := st.Catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+	if err != nil {
+		return nil, nil, err
+	}
+	profiles := map[string]*election.Profile{}
+	index := map[string]map[string]int{}
+	for _, pool := range ed.Pools {
+		p := &election.Profile{Budget: pool.Budget, Unit: 100}
+		index[pool.ID] = map[string]int{}
+		for _, pr := range ed.ProjectsIn(pool.ID) {
+			index[pool.ID][pr.ID] = len(p.Projects)
+			p.Projects = append(p.Projects, election.Candidate{ID: pr.ID, Cost: pr.Cost})
+		}
+		profiles[pool.ID] = p
+	}
+	err = st.Ballots(ctx, func(s store.Stored) error {
+		if !s.Counted || s.Ballot.Edition != ed.ID {
+			return nil
+		}
+		for _, sel := range s.Ballot.Selections {
+			p, ok := profiles[sel.Pool]
+			if !ok || len(sel.Choices) == 0 {
+				continue
+			}
+			marks := make([]election.Mark, 0, len(sel.Choices))
+			for _, ch := range sel.Choices {
+				i, ok := index[sel.Pool][ch.Project]
+				if !ok {
+					continue
+				}
+				pts := ch.Points
+				if pts == 0 {
+					pts = 1
+				}
+				marks = append(marks, election.Mark{Project: i, Points: pts})
+			}
+			p.Votes = append(p.Votes, marks)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Seed: seed}
+	if rule.Name == "equal-shares" {
+		rule.Completion = "add1"
+	}
+	var out []PoolResult
+	for _, pool := range ed.Pools {
+		p := profiles[pool.ID]
+		res, err := p.Allocate(rule)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, PoolResult{Pool: pool.ID, Name: pool.Name.In("pl"), Budget: pool.Budget, Voters: len(p.Votes), Result: res})
+	}
+	return ed, out, nil
+}
+
+// WriteResults writes the results as JSON, CSV or a PDF report.
+func WriteResults(w io.Writer, ed *election.Edition, rs []PoolResult, format, lang string, at time.Time) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Edition string       `json:"edition"`
+			Catalog int          `json:"catalog"`
+			At      time.Time    `json:"at"`
+			Pools   []PoolResult `json:"pools"`
+		}{ed.ID, ed.Version, at, rs})
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"pool", "rank", "project", "number", "title", "voters", "score", "cost", "funded"})
+		for _, r := range rs {
+			for _, p := range r.Result.Projects {
+				pr := ed.Project(p.ID)
+				cw.Write([]string{r.Pool, strconv.Itoa(p.Rank), p.ID, pr.Number, pr.Title.In(lang), strconv.Itoa(p.Votes),
+					strconv.FormatInt(p.Score, 10), election.FormatPLN(p.Cost), strconv.FormatBool(p.Funded)})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	case "pdf":
+		return resultsPDF(w, ed, rs, lang, at)
+	}
+	return fmt.Errorf("format %q: json, csv or pdf", format)
+}
+
+// resultsPDF is the results report: per pool, the ranking with points,
+// voters, cost and whether funded, and the money left.
+func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, lang string, at time.Time) error {
+	m := assets.MustMessages()
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes("dejavu", "", assets.FontSans())
+	pdf.AddUTF8FontFromBytes("dejavu", "B", assets.FontSansBold())
+	pdf.SetTitle(ed.Name.In(lang), true)
+	pdf.SetCreationDate(at)
+	pdf.SetAutoPageBreak(true, 15)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-12)
+		pdf.SetFont("dejavu", "", 8)
+		pdf.CellFormat(0, 5, m.T(lang, "poster.page", "page", pdf.PageNo(), "pages", "{nb}"), "", 0, "R", false, 0, "")
+	})
+	for _, r := range rs {
+		pdf.AddPage()
+		pdf.SetFont("dejavu", "B", 14)
+		pdf.MultiCell(0, 7, ed.Name.In(lang)+" – "+m.T(lang, "results.title"), "", "L", false)
+		pool := ed.Pool(r.Pool)
+		pdf.SetFont("dejavu", "B", 12)
+		pdf.MultiCell(0, 6, pool.Name.In(lang), "", "L", false)
+		pdf.SetFont("dejavu", "", 9)
+		pdf.MultiCell(0, 5, m.T(lang, "results.summary", "voters", r.Voters, "budget", election.FormatPLN(r.Budget),
+			"spent", election.FormatPLN(r.Result.Spent), "left", election.FormatPLN(r.Result.Left), "rule", r.Result.Rule), "", "L", false)
+		pdf.Ln(2)
+		widths := []float64{10, 26, 74, 16, 16, 26, 14}
+		heads := []string{"#", m.T(lang, "poster.number"), m.T(lang, "poster.title"), m.T(lang, "results.voters"), m.T(lang, "results.points"), m.T(lang, "poster.cost"), m.T(lang, "results.funded")}
+		pdf.SetFont("dejavu", "B", 8)
+		for i, h := range heads {
+			pdf.CellFormat(widths[i], 6, h, "B", 0, "L", false, 0, "")
+		}
+		pdf.Ln(-1)
+		pdf.SetFont("dejavu", "", 8)
+		for _, p := range r.Result.Projects {
+			pr := ed.Project(p.ID)
+			funded := ""
+			if p.Funded {
+				funded = "✓"
+				pdf.SetFont("dejavu", "B", 8)
+			}
+			title := pr.Title.In(lang)
+			lines := pdf.SplitText(title, widths[2])
+			h := float64(len(lines)) * 4.2
+			if pdf.GetY()+h > 280 {
+				pdf.AddPage()
+			}
+			x, y := pdf.GetXY()
+			cells := []string{strconv.Itoa(p.Rank), pr.Number, "", strconv.Itoa(p.Votes), strconv.FormatInt(p.Score, 10), election.FormatPLN(p.Cost), funded}
+			for i, c := range cells {
+				if i == 2 {
+					pdf.MultiCell(widths[2], 4.2, title, "", "L", false)
+					pdf.SetXY(x+widths[0]+widths[1]+widths[2], y)
+					continue
+				}
+				pdf.CellFormat(widths[i], 4.2, c, "", 0, "L", false, 0, "")
+			}
+			pdf.SetXY(x, y+h+0.8)
+			pdf.SetFont("dejavu", "", 8)
+		}
+	}
+	if err := pdf.Error(); err != nil {
+		return err
+	}
+	return pdf.Output(w)
+}
