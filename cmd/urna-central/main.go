@@ -6,14 +6,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -38,6 +42,7 @@ var commands = map[string]command{
 	"export":         {"export ballots --format jsonl|csv", cmdExport},
 	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
+	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf", cmdResults},
 }
 
@@ -217,7 +222,13 @@ func cmdServe(args []string) error {
 	}
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
 		TLSFingerprint: fingerprint, Log: log})
-	hs := &http.Server{Addr: *listen, Handler: srv.Handler(), TLSConfig: tlsCfg,
+	rawUsers, _ := os.ReadFile(filepath.Join(c.data, "users.json"))
+	users, err := central.Users(rawUsers)
+	if err != nil {
+		return fmt.Errorf("users.json: %w", err)
+	}
+	web := central.NewWeb(srv, central.WebConfig{Users: users})
+	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -293,4 +304,42 @@ func cmdImport(args []string) error {
 		fmt.Printf("%s: %d\n", s, n)
 	}
 	return err
+}
+
+func cmdUser(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	c.add(fs)
+	if len(args) < 2 || args[0] != "add" {
+		return errors.New("usage: urna-central user add NAME [--data DIR] < password")
+	}
+	name := args[1]
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	pass, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+	if err != nil {
+		return err
+	}
+	password := strings.TrimRight(string(pass), "\r\n")
+	if len(password) < 10 {
+		return errors.New("a password has at least 10 characters")
+	}
+	path := filepath.Join(c.data, "users.json")
+	raw, _ := os.ReadFile(path)
+	users, err := central.Users(raw)
+	if err != nil {
+		return err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	users[name] = string(h)
+	out, _ := json.MarshalIndent(users, "", "  ")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		return err
+	}
+	fmt.Println("user", name, "can sign in to /dashboard")
+	return nil
 }

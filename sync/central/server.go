@@ -48,7 +48,7 @@ type Server struct {
 	mu       sync.Mutex
 	edition  *election.Edition // the latest catalog, decoded
 	version  int
-	buckets  map[string]*bucket
+	limits   *limiter
 	Counters Counters
 }
 
@@ -94,7 +94,7 @@ func New(cfg Config) *Server {
 	if cfg.CastSkew == 0 {
 		cfg.CastSkew = 10 * time.Minute
 	}
-	return &Server{cfg: cfg, buckets: map[string]*bucket{}}
+	return &Server{cfg: cfg, limits: newLimiter(cfg.RatePerKiosk, cfg.Burst, cfg.Clock)}
 }
 
 // Handler is the API's HTTP handler.
@@ -120,22 +120,34 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// bucket is a token bucket for one kiosk's requests.
+// limiter is a token bucket per key (a kiosk, an address).
+type limiter struct {
+	mu          sync.Mutex
+	rate, burst float64
+	clock       func() time.Time
+	buckets     map[string]*bucket
+}
+
 type bucket struct {
 	tokens float64
 	at     time.Time
 }
 
-func (s *Server) allow(kiosk string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Clock()
-	b, ok := s.buckets[kiosk]
+func newLimiter(rate, burst float64, clock func() time.Time) *limiter {
+	return &limiter{rate: rate, burst: burst, clock: clock, buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for key, if there is one.
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock()
+	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{tokens: s.cfg.Burst, at: now}
-		s.buckets[kiosk] = b
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
 	}
-	b.tokens = min(s.cfg.Burst, b.tokens+now.Sub(b.at).Seconds()*s.cfg.RatePerKiosk)
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
 	if b.tokens < 1 {
 		return false
@@ -143,6 +155,8 @@ func (s *Server) allow(kiosk string) bool {
 	b.tokens--
 	return true
 }
+
+func (s *Server) allow(kiosk string) bool { return s.limits.allow(kiosk) }
 
 type kioskHandler func(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte)
 

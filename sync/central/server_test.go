@@ -354,3 +354,9 @@ func TestReplicasOnePostgres(t *testing.T) {
 		t.Fatalf("stored %d, counted %d; want 40 and 20", total, counted)
 	}
 }
+
+// agentWithPrinter is an agent for k whose heartbeats report a printer state.
+func agentWithPrinter(k *kiosk, url, printer string) *agent.Agent {
+	return agent.New(agent.Config{URL: url, Queue: k.q, EditionKey: k.er.EditionKey,
+		Heartbeat: func() wire.Heartbeat { return wire.Heartbeat{Printer: printer, Version: "test"} }})
+}

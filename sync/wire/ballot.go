@@ -134,3 +134,8 @@ func NormalizeTracker(s string) string {
 	}
 	return c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16]
 }
+
+// TrackerBytes decodes a canonical tracker into the ID bytes it holds.
+func TrackerBytes(t string) ([]byte, error) {
+	return trackerEncoding.DecodeString(strings.ReplaceAll(t, "-", ""))
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -240,6 +241,22 @@ func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 		return nil
 	})
 	return st, err
+}
+
+// BallotByPrefix implements Store.
+func (s *Bolt) BallotByPrefix(ctx context.Context, prefix string) (Stored, error) {
+	var id string
+	s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bBallots).Cursor().Seek([]byte(prefix))
+		if k != nil && strings.HasPrefix(string(k), prefix) {
+			id = string(k)
+		}
+		return nil
+	})
+	if id == "" || prefix == "" {
+		return Stored{}, ErrNotFound
+	}
+	return s.Ballot(ctx, id)
 }
 
 // VoterCounted implements Store.

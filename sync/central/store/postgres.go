@@ -266,6 +266,15 @@ func (s *Postgres) Ballot(ctx context.Context, id string) (Stored, error) {
 	return scanStored(s.pool.QueryRow(ctx, storedQuery+` WHERE b.id = $1`, id))
 }
 
+// BallotByPrefix implements Store. IDs are lower-case hex, so every ID
+// with the prefix lies between prefix and prefix + "g".
+func (s *Postgres) BallotByPrefix(ctx context.Context, prefix string) (Stored, error) {
+	if prefix == "" {
+		return Stored{}, ErrNotFound
+	}
+	return scanStored(s.pool.QueryRow(ctx, storedQuery+` WHERE b.id >= $1 AND b.id < $2 ORDER BY b.id LIMIT 1`, prefix, prefix+"g"))
+}
+
 // VoterCounted implements Store.
 func (s *Postgres) VoterCounted(ctx context.Context, voter []byte) (bool, error) {
 	var ok bool

@@ -70,6 +70,10 @@ type Store interface {
 	AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error)
 	// Ballot returns one ballot by ID.
 	Ballot(ctx context.Context, id string) (Stored, error)
+	// BallotByPrefix returns the ballot whose ID starts with prefix (the
+	// public check looks ballots up by tracker, which holds the ID's first
+	// 80 bits); ErrNotFound when there is none.
+	BallotByPrefix(ctx context.Context, prefix string) (Stored, error)
 	// VoterCounted reports whether a voter key has a counted ballot.
 	VoterCounted(ctx context.Context, voter []byte) (bool, error)
 	// Chain reports a kiosk's sequence gaps and chain breaks.

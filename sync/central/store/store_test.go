@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,6 +199,14 @@ func TestConformanceBallots(t *testing.T) {
 		}
 		if _, err := s.Ballot(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 			t.Fatal(err)
+		}
+		if got, err := s.BallotByPrefix(ctx, a[3].ID[:20]); err != nil || got.Ballot.ID != a[3].ID {
+			t.Fatalf("by prefix: %v %v", got.Ballot.ID, err)
+		}
+		for _, p := range []string{"", "zz", strings.Repeat("f", 20)} {
+			if _, err := s.BallotByPrefix(ctx, p); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("prefix %q: %v", p, err)
+			}
 		}
 	})
 }

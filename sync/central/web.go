@@ -1,0 +1,591 @@
+package central
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+//go:embed web/*.html
+var webFS embed.FS
+
+var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
+
+// Web serves the public ballot check and the city office's dashboard.
+type Web struct {
+	srv      *Server
+	msgs     assets.Messages
+	users    map[string]string // name -> bcrypt hash
+	floor    time.Duration
+	sleep    func(context.Context, time.Duration)
+	limits   *limiter // per address, for the check page and sign-in
+	mu       sync.Mutex
+	sessions map[string]session
+}
+
+type session struct {
+	user    string
+	expires time.Time
+}
+
+// WebConfig configures the web pages.
+type WebConfig struct {
+	// Users are the city staff who may sign in: name -> bcrypt hash.
+	Users map[string]string
+	// CheckFloor is the time every check answer takes, found or not, so
+	// that answer times do not tell which trackers exist (100 ms).
+	CheckFloor time.Duration
+	// Sleep waits; tests replace it.
+	Sleep func(context.Context, time.Duration)
+	// CheckRate and CheckBurst limit requests per address to the check
+	// page and the sign-in (5/s, burst 10).
+	CheckRate, CheckBurst float64
+}
+
+// NewWeb returns the web pages over a server.
+func NewWeb(srv *Server, cfg WebConfig) *Web {
+	if cfg.CheckFloor == 0 {
+		cfg.CheckFloor = 100 * time.Millisecond
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = func(ctx context.Context, d time.Duration) {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		}
+	}
+	if cfg.CheckRate == 0 {
+		cfg.CheckRate, cfg.CheckBurst = 5, 10
+	}
+	return &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
+		limits: newLimiter(cfg.CheckRate, cfg.CheckBurst, srv.cfg.Clock), sessions: map[string]session{}}
+}
+
+// Routes adds the pages to mux.
+func (w *Web) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /check", w.check)
+	mux.HandleFunc("GET /check/{tracker}", w.check)
+	mux.HandleFunc("GET /login", w.loginPage)
+	mux.HandleFunc("POST /login", w.login)
+	mux.HandleFunc("POST /logout", w.logout)
+	mux.HandleFunc("GET /dashboard", w.auth(w.fleet))
+	mux.HandleFunc("GET /dashboard/turnout", w.auth(w.turnout))
+	mux.HandleFunc("GET /dashboard/results", w.auth(w.results))
+	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
+	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
+	mux.HandleFunc("GET /metrics", w.metrics)
+}
+
+// Handler is the API and the web pages together.
+func (w *Web) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", w.srv.Handler())
+	w.Routes(mux)
+	mux.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
+	return mux
+}
+
+// page is what every template gets.
+type page struct {
+	Lang, Title, Edition, Page, User string
+}
+
+func (w *Web) render(rw http.ResponseWriter, name string, p page, data map[string]any) {
+	ctx := map[string]any{}
+	for k, v := range data {
+		ctx[k] = v
+	}
+	ctx["Lang"], ctx["Title"], ctx["Edition"], ctx["Page"], ctx["User"] = p.Lang, p.Title, p.Edition, p.Page, p.User
+	ctx["Langs"] = assets.Languages
+	lang := p.Lang
+	var buf bytes.Buffer
+	err := pages.ExecuteTemplate(&buf, name, withT(ctx, func(k string, a ...any) string { return w.msgs.T(lang, k, a...) }))
+	if err != nil {
+		w.srv.cfg.Log.Error("template-failed", "page", name, "err", err)
+		http.Error(rw, "page error", http.StatusInternalServerError)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:")
+	rw.Header().Set("X-Frame-Options", "DENY")
+	rw.Write(buf.Bytes())
+}
+
+// tmplCtx lets templates call .T "key".
+type tmplCtx map[string]any
+
+func (c tmplCtx) T(key string, a ...any) string {
+	return c["_t"].(func(string, ...any) string)(key, a...)
+}
+
+func withT(m map[string]any, t func(string, ...any) string) tmplCtx {
+	c := tmplCtx(m)
+	c["_t"] = t
+	return c
+}
+
+func (w *Web) edition(ctx context.Context) (*election.Edition, error) { return w.srv.current(ctx) }
+
+// lang picks pl, en or uk from ?lang= or Accept-Language.
+func lang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); slices.Contains(assets.Languages, l) {
+		return l
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		l := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if len(l) >= 2 && slices.Contains(assets.Languages, l[:2]) {
+			return l[:2]
+		}
+	}
+	return "pl"
+}
+
+// CheckAnswer is the public check's JSON.
+type CheckAnswer struct {
+	Tracker   string `json:"tracker"`
+	Received  bool   `json:"received"`
+	Counted   bool   `json:"counted"`
+	Duplicate bool   `json:"duplicate"`
+	Day       string `json:"day,omitempty"` // the day it was received, nothing finer
+}
+
+// Check looks a tracker up. The answer never includes the choices.
+func (w *Web) Check(ctx context.Context, tracker string) (CheckAnswer, bool) {
+	t := wire.NormalizeTracker(tracker)
+	if t == "" {
+		return CheckAnswer{Tracker: tracker}, false
+	}
+	a := CheckAnswer{Tracker: t}
+	prefix := trackerPrefix(t)
+	st, err := w.srv.cfg.Store.BallotByPrefix(ctx, prefix)
+	if err == nil && st.Ballot.Tracker() == t {
+		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted
+		if ed, err := w.edition(ctx); err == nil {
+			a.Day = st.Received.In(ed.Location()).Format("2006-01-02")
+		}
+	}
+	return a, true
+}
+
+// trackerPrefix is the hex ID prefix a tracker encodes (its 80 bits).
+func trackerPrefix(t string) string {
+	raw, err := wire.TrackerBytes(t)
+	if err != nil {
+		return ""
+	}
+	return hex.EncodeToString(raw)
+}
+
+func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	l := lang(r)
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	tracker := r.PathValue("tracker")
+	if tracker == "" {
+		tracker = r.URL.Query().Get("tracker")
+	}
+	asJSON := r.URL.Query().Get("format") == "json" || strings.Contains(r.Header.Get("Accept"), "application/json")
+	if !w.limits.allow("check:" + ip) {
+		rw.Header().Set("Retry-After", "1")
+		if asJSON {
+			apiError(rw, http.StatusTooManyRequests, "too many requests")
+		} else {
+			http.Error(rw, w.msgs.T(l, "check.slow"), http.StatusTooManyRequests)
+		}
+		return
+	}
+	var a CheckAnswer
+	ok := true
+	if tracker != "" {
+		a, ok = w.Check(r.Context(), tracker)
+		// Every answer about a tracker takes the same time.
+		w.sleep(r.Context(), w.floor-time.Since(start))
+	}
+	if asJSON {
+		if !ok {
+			apiError(rw, http.StatusBadRequest, w.msgs.T(l, "check.malformed"))
+			return
+		}
+		writeJSON(rw, a)
+		return
+	}
+	ed, _ := w.edition(r.Context())
+	name := ""
+	if ed != nil {
+		name = ed.Name.In(l)
+	}
+	data := map[string]any{"Tracker": tracker}
+	switch {
+	case tracker == "":
+	case !ok:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.malformed"), "warn"
+	case a.Counted:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.counted"), "ok"
+		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
+	case a.Duplicate:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.duplicate"), "warn"
+		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
+	default:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.unknown"), "warn"
+	}
+	w.render(rw, "check.html", page{Lang: l, Title: w.msgs.T(l, "check.title"), Edition: name}, data)
+}
+
+// --- sign-in ---
+
+func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
+	name := ""
+	if ed, err := w.edition(r.Context()); err == nil {
+		name = ed.Name.In("pl")
+	}
+	w.render(rw, "login.html", page{Lang: "en", Title: "Sign in", Edition: name}, map[string]any{"Message": r.URL.Query().Get("m")})
+}
+
+func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if !w.limits.allow("login:" + ip) {
+		http.Error(rw, "too many attempts", http.StatusTooManyRequests)
+		return
+	}
+	user, pass := r.FormValue("user"), r.FormValue("password")
+	hash, ok := w.users[user]
+	if !ok {
+		hash = "$2a$10$abcdefghijklmnopqrstuu1Hs9eX9aCYo1uZ8Zb7oQmSVWSr4vZ0e" // equal work for unknown users
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pass)) != nil || !ok {
+		w.srv.cfg.Log.Warn("staff-login", "ok", false)
+		http.Redirect(rw, r, "/login?m=Wrong+user+or+password", http.StatusSeeOther)
+		return
+	}
+	tok := make([]byte, 32)
+	rand.Read(tok)
+	id := hex.EncodeToString(tok)
+	w.mu.Lock()
+	w.sessions[id] = session{user: user, expires: time.Now().Add(12 * time.Hour)}
+	w.mu.Unlock()
+	http.SetCookie(rw, &http.Cookie{Name: "urna_session", Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, MaxAge: 12 * 3600})
+	w.srv.cfg.Log.Info("staff-login", "ok", true, "user", user)
+	http.Redirect(rw, r, "/dashboard", http.StatusSeeOther)
+}
+
+func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie("urna_session"); err == nil {
+		w.mu.Lock()
+		delete(w.sessions, c.Value)
+		w.mu.Unlock()
+	}
+	http.SetCookie(rw, &http.Cookie{Name: "urna_session", Value: "", Path: "/", MaxAge: -1})
+	http.Redirect(rw, r, "/login", http.StatusSeeOther)
+}
+
+func (w *Web) auth(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie("urna_session")
+		if err == nil {
+			w.mu.Lock()
+			s, ok := w.sessions[c.Value]
+			w.mu.Unlock()
+			if ok && time.Now().Before(s.expires) {
+				h(rw, r, s.user)
+				return
+			}
+		}
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+	}
+}
+
+// --- dashboard ---
+
+type alert struct{ Level, Class, Kiosk, Venue, Text string }
+
+type kioskRow struct {
+	ID, Venue, State, StateClass, LastSeen, Oldest, Printer, PrinterClass, Version, Skew string
+	Queue                                                                                int
+	LastSeq                                                                              uint64
+}
+
+func (w *Web) base(r *http.Request, user, pageName string) (page, *election.Edition) {
+	ed, _ := w.edition(r.Context())
+	name := ""
+	if ed != nil {
+		name = ed.Name.In("pl")
+	}
+	return page{Lang: "en", Title: "Urna · " + pageName, Edition: name, Page: pageName, User: user}, ed
+}
+
+func venueName(ed *election.Edition, id string) string {
+	if ed != nil {
+		if v := ed.Venue(id); v != nil {
+			return v.Name
+		}
+	}
+	return id
+}
+
+func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
+	p, ed := w.base(r, user, "fleet")
+	ctx := r.Context()
+	ks, err := w.srv.cfg.Store.Kiosks(ctx)
+	if err != nil {
+		http.Error(rw, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	now := w.srv.cfg.Clock()
+	var rows []kioskRow
+	var alerts []alert
+	online := 0
+	loc := time.UTC
+	if ed != nil {
+		loc = ed.Location()
+	}
+	for _, k := range ks {
+		hb := k.Heartbeat
+		row := kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
+			Printer: hb.Printer, Skew: fmt.Sprintf("%+.0f s", k.Skew.Seconds()), LastSeen: "never", Oldest: "–"}
+		add := func(level, class, text string) {
+			alerts = append(alerts, alert{Level: level, Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
+		}
+		switch {
+		case k.LastSeen.IsZero():
+			row.State, row.StateClass = "never seen", "warn"
+		case now.Sub(k.LastSeen) < 3*time.Minute:
+			row.State, row.StateClass = "online", "ok"
+			online++
+		default:
+			row.State, row.StateClass = "offline", "bad"
+			add("offline", "bad", fmt.Sprintf("no heartbeat for %s", now.Sub(k.LastSeen).Round(time.Minute)))
+		}
+		if !k.LastSeen.IsZero() {
+			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
+		}
+		if !hb.OldestPending.IsZero() {
+			row.Oldest = hb.OldestPending.In(loc).Format("02.01 15:04")
+			if now.Sub(hb.OldestPending) > time.Hour {
+				add("sync", "warn", fmt.Sprintf("%d ballots waiting, the oldest since %s", hb.QueueDepth, row.Oldest))
+			}
+		}
+		switch hb.Printer {
+		case "ok", "":
+			row.PrinterClass = "ok"
+			if hb.Printer == "" {
+				row.Printer = "–"
+			}
+		case "paper-near-end":
+			row.PrinterClass = "warn"
+			add("paper", "warn", "printer paper near its end")
+		default:
+			row.PrinterClass = "bad"
+			add("printer", "bad", "printer "+hb.Printer)
+		}
+		if k.Skew > 2*time.Minute || k.Skew < -2*time.Minute {
+			add("clock", "warn", "clock off by "+row.Skew)
+		}
+		if ch, err := w.srv.cfg.Store.Chain(ctx, k.ID); err == nil && (len(ch.Gaps) > 0 || len(ch.Breaks) > 0) {
+			add("chain", "bad", fmt.Sprintf("ballot chain: %d missing, %d breaks", len(ch.Gaps), len(ch.Breaks)))
+		}
+		rows = append(rows, row)
+	}
+	sort.Slice(alerts, func(i, j int) bool { return alerts[i].Class == "bad" && alerts[j].Class != "bad" })
+	total, counted, _ := w.srv.cfg.Store.Counts(ctx)
+	w.render(rw, "fleet.html", p, map[string]any{"Kiosks": rows, "Alerts": alerts, "Online": online, "Stored": total,
+		"Counted": counted, "Now": now.In(loc).Format("2006-01-02 15:04:05")})
+}
+
+// barChart draws labelled bars as inline SVG: no script, no CDN.
+func barChart(labels []string, values []int) template.HTML {
+	maxV := 1
+	for _, v := range values {
+		maxV = max(maxV, v)
+	}
+	const rowH, labelW, barW = 26, 260, 560
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg role="img" width="%d" height="%d" viewBox="0 0 %d %d">`, labelW+barW+60, rowH*len(values)+4, labelW+barW+60, rowH*len(values)+4)
+	for i, v := range values {
+		w := v * barW / maxV
+		y := i*rowH + 2
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, labelW-8, y+17, template.HTMLEscapeString(labels[i]))
+		fmt.Fprintf(&b, `<rect class="bar" x="%d" y="%d" width="%d" height="%d" fill="#1a4f8b" rx="3"></rect>`, labelW, y+3, max(w, 1), rowH-8)
+		fmt.Fprintf(&b, `<text x="%d" y="%d">%d</text>`, labelW+w+6, y+17, v)
+	}
+	if len(values) == 0 {
+		b.WriteString(`<text x="10" y="18">No counted ballots yet</text>`)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// Turnout counts counted ballots per day (in the edition's zone) and per venue.
+func (w *Web) Turnout(ctx context.Context) (days, venues map[string]int, err error) {
+	ed, err := w.edition(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ks, err := w.srv.cfg.Store.Kiosks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	venueOf := map[string]string{}
+	for _, k := range ks {
+		venueOf[k.ID] = venueName(ed, k.Venue)
+	}
+	days, venues = map[string]int{}, map[string]int{}
+	err = w.srv.cfg.Store.Ballots(ctx, func(s store.Stored) error {
+		if s.Counted {
+			days[s.Ballot.CastAt.In(ed.Location()).Format("2006-01-02")]++
+			venues[venueOf[s.Ballot.Kiosk]]++
+		}
+		return nil
+	})
+	return days, venues, err
+}
+
+func sortedChart(m map[string]int, byValue bool) template.HTML {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if byValue {
+		sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	}
+	vals := make([]int, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	return barChart(keys, vals)
+}
+
+func (w *Web) turnout(rw http.ResponseWriter, r *http.Request, user string) {
+	p, _ := w.base(r, user, "turnout")
+	days, venues, err := w.Turnout(r.Context())
+	if err != nil {
+		http.Error(rw, "no catalog or store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.render(rw, "turnout.html", p, map[string]any{"ByDay": sortedChart(days, false), "ByVenue": sortedChart(venues, true)})
+}
+
+type resultRow struct {
+	Rank, Votes   int
+	Number, Title string
+	Score         int64
+	Cost          string
+	Funded        bool
+}
+
+func (w *Web) results(rw http.ResponseWriter, r *http.Request, user string) {
+	p, _ := w.base(r, user, "results")
+	ed, rs, err := Results(r.Context(), w.srv.cfg.Store, "")
+	if err != nil {
+		http.Error(rw, "no catalog or store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	type pool struct {
+		Name, Budget, Spent, Left, Rule string
+		Voters                          int
+		Rows                            []resultRow
+	}
+	var pools []pool
+	for _, pr := range rs {
+		pl := pool{Name: pr.Name, Voters: pr.Voters, Budget: election.FormatPLN(pr.Budget), Spent: election.FormatPLN(pr.Result.Spent),
+			Left: election.FormatPLN(pr.Result.Left), Rule: pr.Result.Rule}
+		for _, s := range pr.Result.Projects {
+			proj := ed.Project(s.ID)
+			pl.Rows = append(pl.Rows, resultRow{Rank: s.Rank, Votes: s.Votes, Number: proj.Number, Title: proj.Title.In("pl"),
+				Score: s.Score, Cost: election.FormatPLN(s.Cost), Funded: s.Funded})
+		}
+		pools = append(pools, pl)
+	}
+	w.render(rw, "results.html", p, map[string]any{"Pools": pools})
+}
+
+func (w *Web) admin(rw http.ResponseWriter, r *http.Request, user string) {
+	w.adminWith(rw, r, user, "", "")
+}
+
+func (w *Web) adminWith(rw http.ResponseWriter, r *http.Request, user, code, venue string) {
+	p, ed := w.base(r, user, "admin")
+	data := map[string]any{"Code": code, "CodeVenue": venueName(ed, venue), "Fingerprint": w.srv.cfg.TLSFingerprint}
+	if c, err := w.srv.cfg.Store.Catalog(r.Context()); err == nil {
+		data["Catalog"] = c.Version
+	}
+	if ed != nil {
+		data["Venues"], data["EditionID"], data["Projects"], data["Pools"], data["VenueCount"] = ed.Venues, ed.ID, len(ed.Projects), len(ed.Pools), len(ed.Venues)
+	}
+	w.render(rw, "admin.html", p, data)
+}
+
+func (w *Web) newCode(rw http.ResponseWriter, r *http.Request, user string) {
+	venue := r.FormValue("venue")
+	ed, err := w.edition(r.Context())
+	if err != nil || ed.Venue(venue) == nil {
+		http.Error(rw, "unknown venue", http.StatusBadRequest)
+		return
+	}
+	code, err := NewEnrollCode(r.Context(), w.srv.cfg.Store, venue, 24*time.Hour, w.srv.cfg.Clock())
+	if err != nil {
+		http.Error(rw, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.srv.cfg.Log.Info("enroll-code-made", "venue", venue, "by", user)
+	w.adminWith(rw, r, user, code, venue)
+}
+
+// metrics is the Prometheus text exposition.
+func (w *Web) metrics(rw http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	c := &w.srv.Counters
+	fmt.Fprintf(&b, "# HELP urna_ballots_received_total Ballots received by this replica.\n# TYPE urna_ballots_received_total counter\nurna_ballots_received_total %d\n", c.Received.Load())
+	b.WriteString("# HELP urna_ballots_answered_total Ballots answered by this replica, by status (rejections by reason).\n# TYPE urna_ballots_answered_total counter\n")
+	snap := c.Snapshot()
+	statuses := make([]string, 0, len(snap))
+	for s := range snap {
+		statuses = append(statuses, string(s))
+	}
+	sort.Strings(statuses)
+	for _, s := range statuses {
+		fmt.Fprintf(&b, "urna_ballots_answered_total{status=%q} %d\n", s, snap[wire.Status(s)])
+	}
+	if total, counted, err := w.srv.cfg.Store.Counts(r.Context()); err == nil {
+		fmt.Fprintf(&b, "# HELP urna_ballots_stored Ballots in the store.\n# TYPE urna_ballots_stored gauge\nurna_ballots_stored %d\n", total)
+		fmt.Fprintf(&b, "# HELP urna_voters_counted Voters with a counted ballot.\n# TYPE urna_voters_counted gauge\nurna_voters_counted %d\n", counted)
+	}
+	if ks, err := w.srv.cfg.Store.Kiosks(r.Context()); err == nil {
+		b.WriteString("# HELP urna_kiosk_queue_depth Ballots waiting at a kiosk, as its last heartbeat said.\n# TYPE urna_kiosk_queue_depth gauge\n")
+		for _, k := range ks {
+			fmt.Fprintf(&b, "urna_kiosk_queue_depth{kiosk=%q,venue=%q} %d\n", k.ID, k.Venue, k.Heartbeat.QueueDepth)
+		}
+	}
+	rw.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	rw.Write([]byte(b.String()))
+}
+
+// Users reads the staff users file (JSON name -> bcrypt hash).
+func Users(raw []byte) (map[string]string, error) {
+	m := map[string]string{}
+	if len(raw) == 0 {
+		return m, nil
+	}
+	return m, json.Unmarshal(raw, &m)
+}

@@ -1,0 +1,178 @@
+package central_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/urna-kiosk/urna/internal/browser"
+	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+func get(t *testing.T, url string, hdr ...string) (int, string) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestCheckPage(t *testing.T) {
+	r := newRig(t, bolt(t))
+	var waits []time.Duration
+	web := central.NewWeb(r.srv, central.WebConfig{CheckFloor: 80 * time.Millisecond, CheckRate: 1, CheckBurst: 25,
+		Sleep: func(_ context.Context, d time.Duration) { waits = append(waits, d); time.Sleep(d) }})
+	h := httptest.NewServer(web.Handler())
+	defer h.Close()
+	k, k2 := r.kiosk(""), r.kiosk("")
+	counted := k.vote(t, r.ed, 1)
+	k.a.SyncOnce(context.Background())
+	dup := k2.vote(t, r.ed, 1) // the same resident, later, elsewhere
+	k2.a.SyncOnce(context.Background())
+	unknown := wire.TrackerOf(strings.Repeat("ab", 32))
+	cases := []struct {
+		name, tracker string
+		want          central.CheckAnswer
+		words         map[string]string
+	}{
+		{"counted", counted.Tracker(), central.CheckAnswer{Received: true, Counted: true},
+			map[string]string{"pl": "jest liczony", "en": "is counted", "uk": "зараховується"}},
+		{"duplicate", dup.Tracker(), central.CheckAnswer{Received: true, Duplicate: true},
+			map[string]string{"pl": "liczy się wcześniejszy", "en": "an earlier vote", "uk": "попередній голос"}},
+		{"unknown", unknown, central.CheckAnswer{},
+			map[string]string{"pl": "Nie znamy głosu", "en": "We know of no vote", "uk": "не знайдено"}},
+	}
+	timing := map[string][]time.Duration{}
+	for _, c := range cases {
+		for lang, word := range c.words {
+			start := time.Now()
+			code, body := get(t, h.URL+"/check/"+strings.ToLower(c.tracker)+"?lang="+lang)
+			timing[c.name] = append(timing[c.name], time.Since(start))
+			if code != http.StatusOK || !strings.Contains(body, word) {
+				t.Errorf("%s %s: %d, page lacks %q", c.name, lang, code, word)
+			}
+			for _, secret := range []string{"BO.OM", "BO.XVIII", r.ed.ProjectsIn("city")[0].Title.In("pl"), "voterKey"} {
+				if strings.Contains(body, secret) {
+					t.Errorf("%s: the page shows %q", c.name, secret)
+				}
+			}
+		}
+		_, body := get(t, h.URL+"/check/"+c.tracker, "Accept", "application/json")
+		var a central.CheckAnswer
+		json.Unmarshal([]byte(body), &a)
+		if a.Received != c.want.Received || a.Counted != c.want.Counted || a.Duplicate != c.want.Duplicate || a.Tracker != c.tracker {
+			t.Errorf("%s JSON: %s", c.name, body)
+		}
+		if strings.Contains(body, "selections") || strings.Contains(body, "voterKey") {
+			t.Errorf("%s JSON tells too much: %s", c.name, body)
+		}
+	}
+	if code, _ := get(t, h.URL+"/check/NOT-A-CODE?format=json"); code != http.StatusBadRequest {
+		t.Errorf("malformed tracker: %d", code)
+	}
+	if _, body := get(t, h.URL+"/check?tracker=xx&lang=en"); !strings.Contains(body, "XXXX-XXXX-XXXX-XXXX") {
+		t.Error("malformed tracker page")
+	}
+	// Every tracker lookup waits out the same floor: the handler asks to
+	// sleep whatever the lookup left of it, never nothing.
+	for _, d := range waits {
+		if d <= 0 || d > 80*time.Millisecond {
+			t.Fatalf("a check waited %v of an 80 ms floor", d)
+		}
+	}
+	for name, ds := range timing {
+		slices.Sort(ds)
+		t.Logf("%s: median answer %v", name, ds[len(ds)/2].Round(time.Millisecond))
+	}
+	// Rate limit: a burst from one address is stopped.
+	limited := false
+	for range 40 {
+		if code, _ := get(t, h.URL+"/check"); code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("no rate limit on the check page")
+	}
+}
+
+func TestDashboardInChromium(t *testing.T) {
+	r := newRig(t, bolt(t))
+	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
+	web := central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}})
+	h := httptest.NewServer(web.Handler())
+	defer h.Close()
+	k1, k2 := r.kiosk(""), r.kiosk("")
+	for i := range 7 {
+		k1.vote(t, r.ed, i)
+	}
+	for i := range 3 {
+		k2.vote(t, r.ed, 100+i)
+	}
+	k1.a.SyncOnce(context.Background())
+	k2.a.SyncOnce(context.Background())
+	k1.a.SendHeartbeat(context.Background())
+	out := agentWithPrinter(k2, h.URL, "paper-out")
+	if _, err := out.SendHeartbeat(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	shots := os.Getenv("URNA_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	os.MkdirAll(shots, 0o755)
+
+	b := browser.Start(t)
+	b.Go(h.URL + "/dashboard")
+	b.Wait("/login", "Sign in")
+	b.Type(b.Find("#user"), "anna")
+	b.Type(b.Find("#password"), "wrong password")
+	b.Click(b.Find("#login"))
+	b.Wait("/login", "Wrong user or password")
+	b.Type(b.Find("#user"), "anna")
+	b.Type(b.Find("#password"), "urzednik-2025!")
+	b.Click(b.Find("#login"))
+	src := b.Wait("/dashboard", k2.q.KioskID())
+	if !strings.Contains(src, "paper-out") || !strings.Contains(src, "printer paper-out") {
+		t.Fatal("the fleet page does not show the kiosk without paper")
+	}
+	b.Screenshot(filepath.Join(shots, "dashboard-fleet.png"))
+	b.Go(h.URL + "/dashboard/turnout")
+	b.Wait("/dashboard/turnout", "chart-venues")
+	bars := b.Eval(`return Array.from(document.querySelectorAll('rect.bar')).filter(r => r.getBBox().width > 0).length`)
+	if n, _ := bars.(float64); n < 2 {
+		t.Fatalf("the charts did not render: %v bars", bars)
+	}
+	b.Screenshot(filepath.Join(shots, "dashboard-turnout.png"))
+	b.Go(h.URL + "/dashboard/results")
+	b.Wait("/dashboard/results", "funded")
+	b.Screenshot(filepath.Join(shots, "dashboard-results.png"))
+	b.Go(h.URL + "/dashboard/admin")
+	b.Wait("/dashboard/admin", "New enrollment code")
+	b.Click(b.Find("form.inline button"))
+	b.Wait("/dashboard/admin/code", `id="code"`)
+	_, metrics := get(t, h.URL+"/metrics")
+	for _, m := range []string{`urna_ballots_answered_total{status="accepted"} 10`, "urna_kiosk_queue_depth{", "urna_ballots_stored 10"} {
+		if !strings.Contains(metrics, m) {
+			t.Errorf("metrics lack %s:\n%s", m, metrics)
+		}
+	}
+}
