@@ -362,7 +362,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 	for _, k := range ks {
 		hb := k.Heartbeat
 		row := kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
-			Printer: hb.Printer, Skew: fmt.Sprintf("%+.0f s", k.Skew.Seconds()), LastSeen: "never", Oldest: "–"}
+			Printer: hb.Printer, Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)), LastSeen: "never", Oldest: "–"}
 		add := func(level, class, text string) {
 			alerts = append(alerts, alert{Level: level, Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
 		}
