@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/internal/pgtest"
+	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -152,4 +154,58 @@ func BenchmarkCatchUp(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(secs, "s-for-10k")
 	b.ReportMetric(secs/3, "ratio-to-3s-goal")
+}
+
+// BenchmarkTally tallies 1,000,000 counted ballots in a bbolt store, next
+// to a plain scan of the same store in the same run (the floor: reading
+// every ballot once). Goal: ≤ 1 s.
+func BenchmarkTally(b *testing.B) {
+	const n = 1_000_000
+	st, err := store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	r := newRig(b, st)
+	ed := r.ed
+	city, d18 := ed.ProjectsIn("city"), ed.ProjectsIn("d18")
+	batch := make([]wire.SealedBallot, 0, 10000)
+	for i := range n {
+		var vk election.VoterKey
+		vk[0], vk[1], vk[2], vk[3] = byte(i), byte(i>>8), byte(i>>16), byte(i>>24)
+		sel := func(ps []election.Project, pool string) election.Selection {
+			return election.Selection{Pool: pool, Choices: []election.Choice{
+				{Project: ps[i%len(ps)].ID, Points: 3}, {Project: ps[(i+1)%len(ps)].ID, Points: 2}, {Project: ps[(i+2)%len(ps)].ID, Points: 1}}}
+		}
+		batch = append(batch, wire.SealedBallot{ID: fmt.Sprintf("%064x", i), Kiosk: "k", Seq: uint64(i + 1), CastAt: ed.Opens.Add(time.Duration(i) * time.Second),
+			Edition: ed.ID, District: "d18", VoterKey: vk, Selections: []election.Selection{sel(city, "city"), sel(d18, "d18")}})
+		if len(batch) == cap(batch) {
+			if _, err := st.AddBallots(context.Background(), batch, time.Now()); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	start := time.Now()
+	scanned := 0
+	st.Ballots(context.Background(), func(store.Stored) error { scanned++; return nil })
+	scan := time.Since(start)
+	var tally time.Duration
+	for b.Loop() {
+		start := time.Now()
+		_, rs, err := central.Results(context.Background(), st, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tally += time.Since(start)
+		if rs[0].Voters != n {
+			b.Fatalf("%d voters", rs[0].Voters)
+		}
+	}
+	per := tally / time.Duration(b.N)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(per.Seconds(), "tally-s")
+	b.ReportMetric(scan.Seconds(), "scan-s")
+	b.ReportMetric(per.Seconds()/scan.Seconds(), "ratio-to-scan")
+	b.ReportMetric(float64(scanned), "ballots")
 }

@@ -49,11 +49,11 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 		}
 		profiles[pool.ID] = p
 	}
-	err = st.Ballots(ctx, func(s store.Stored) error {
-		if !s.Counted || s.Ballot.Edition != ed.ID {
+	err = st.Counted(ctx, func(edition, _ string, sels []election.Selection) error {
+		if edition != ed.ID {
 			return nil
 		}
-		for _, sel := range s.Ballot.Selections {
+		for _, sel := range sels {
 			p, ok := profiles[sel.Pool]
 			if !ok || len(sel.Choices) == 0 {
 				continue

@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -20,6 +21,7 @@ var (
 	bBallots  = []byte("ballots")
 	bByKiosk  = []byte("by-kiosk") // kiosk \x00 seq \x00 id -> prev
 	bCounted  = []byte("counted")  // voter key -> countedRef
+	bTally    = []byte("tally")    // voter key -> the counted ballot's choices, compact
 )
 
 // countedRef is the ballot that counts for a voter: its cast time (unix
@@ -57,7 +59,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bBallots, bByKiosk, bCounted} {
+		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bBallots, bByKiosk, bCounted, bTally} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -203,7 +205,7 @@ func byKioskKey(kiosk string, seq uint64, id string) []byte {
 func (s *Bolt) AddBallots(_ context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
 	out := make([]wire.Status, len(bs))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		ballots, byKiosk, counted := tx.Bucket(bBallots), tx.Bucket(bByKiosk), tx.Bucket(bCounted)
+		ballots, byKiosk, counted, tally := tx.Bucket(bBallots), tx.Bucket(bByKiosk), tx.Bucket(bCounted), tx.Bucket(bTally)
 		for i, b := range bs {
 			if ballots.Get([]byte(b.ID)) == nil {
 				if err := put(ballots, []byte(b.ID), Stored{Ballot: b, Received: received}); err != nil {
@@ -214,6 +216,9 @@ func (s *Bolt) AddBallots(_ context.Context, bs []wire.SealedBallot, received ti
 				}
 				if cur, ok := getCounted(counted, b.VoterKey[:]); !ok || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
 					if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.bytes()); err != nil {
+						return err
+					}
+					if err := tally.Put(b.VoterKey[:], encodeChoices(&b)); err != nil {
 						return err
 					}
 				}
@@ -296,6 +301,19 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 			cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
 			st.Counted = cur.ID == st.Ballot.ID
 			return fn(st)
+		})
+	})
+}
+
+// Counted implements Store: a scan of the compact tally index.
+func (s *Bolt) Counted(_ context.Context, fn func(edition, district string, sels []election.Selection) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bTally).ForEach(func(_, v []byte) error {
+			ed, d, sels, err := decodeChoices(v)
+			if err != nil {
+				return err
+			}
+			return fn(ed, d, sels)
 		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -315,6 +316,29 @@ func (s *Postgres) Ballots(ctx context.Context, fn func(Stored) error) error {
 			return err
 		}
 		if err := fn(st); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Counted implements Store.
+func (s *Postgres) Counted(ctx context.Context, fn func(edition, district string, sels []election.Selection) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT b.body FROM counted c JOIN ballots b ON b.id = c.ballot_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		var b wire.SealedBallot
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return err
+		}
+		if err := fn(b.Edition, b.District, b.Selections); err != nil {
 			return err
 		}
 	}

@@ -8,11 +8,13 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -80,6 +82,9 @@ type Store interface {
 	Chain(ctx context.Context, kiosk string) (Chain, error)
 	// Ballots calls fn for every ballot, in no particular order.
 	Ballots(ctx context.Context, fn func(Stored) error) error
+	// Counted calls fn with each counted ballot's choices (one per voter):
+	// what a tally reads, and nothing more.
+	Counted(ctx context.Context, fn func(edition, district string, sels []election.Selection) error) error
 	// Counts returns how many ballots are stored and how many count.
 	Counts(ctx context.Context) (total, counted int, err error)
 	Close() error
@@ -138,4 +143,61 @@ func chainOf(bs []chainLink) Chain {
 type chainLink struct {
 	seq      uint64
 	id, prev string
+}
+
+// encodeChoices packs a ballot's choices compactly for the tally index:
+// length-prefixed strings and varints.
+func encodeChoices(b *wire.SealedBallot) []byte {
+	out := make([]byte, 0, 128)
+	str := func(s string) {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	str(b.Edition)
+	str(b.District)
+	out = binary.AppendUvarint(out, uint64(len(b.Selections)))
+	for _, s := range b.Selections {
+		str(s.Pool)
+		out = binary.AppendUvarint(out, uint64(len(s.Choices)))
+		for _, c := range s.Choices {
+			str(c.Project)
+			out = binary.AppendUvarint(out, uint64(c.Points))
+		}
+	}
+	return out
+}
+
+// decodeChoices is the inverse of encodeChoices.
+func decodeChoices(raw []byte) (edition, district string, sels []election.Selection, err error) {
+	bad := errors.New("corrupt tally index entry")
+	num := func() uint64 {
+		v, n := binary.Uvarint(raw)
+		if n <= 0 {
+			err = bad
+			return 0
+		}
+		raw = raw[n:]
+		return v
+	}
+	str := func() string {
+		l := num()
+		if err != nil || uint64(len(raw)) < l {
+			err = bad
+			return ""
+		}
+		s := string(raw[:l])
+		raw = raw[l:]
+		return s
+	}
+	edition, district = str(), str()
+	ns := num()
+	for i := uint64(0); i < ns && err == nil; i++ {
+		s := election.Selection{Pool: str()}
+		nc := num()
+		for j := uint64(0); j < nc && err == nil; j++ {
+			s.Choices = append(s.Choices, election.Choice{Project: str(), Points: int(num())})
+		}
+		sels = append(sels, s)
+	}
+	return
 }

@@ -191,6 +191,11 @@ func TestConformanceBallots(t *testing.T) {
 		if n != 15 {
 			t.Fatalf("%d counted when listed", n)
 		}
+		ids := map[string]int{}
+		s.Counted(ctx, func(ed, d string, _ []election.Selection) error { ids[ed+"/"+d]++; return nil })
+		if ids["e/d1"] != 15 {
+			t.Fatalf("tally index: %v", ids)
+		}
 		if ok, _ := s.VoterCounted(ctx, a[0].VoterKey[:]); !ok {
 			t.Fatal("voter 0 not counted")
 		}
