@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export LANG ?= pl_PL.UTF-8
 GO ?= go
 BIN := bin
-VERSION := $(shell awk -F'"' '/^Version/ {print $$2}' FyneApp.toml)
+VERSION := $(shell awk -F'"' '/^[ \t]*Version/ {print $$2}' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
 # Kiosks often run on software GL: no animations there.
 TAGS := no_animations
@@ -52,8 +52,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
 
-package: build
-	@echo "packaging: see issue 8"
+# Debian packages in dist/: release builds (-trimpath), version from FyneApp.toml.
+package: deps
+	$(GO) build -trimpath -buildmode=pie -tags '$(TAGS)' -ldflags '-s -w $(LDFLAGS)' -o dist/bin/ ./cmd/...
+	packaging/build-deb.sh $(VERSION) $$(dpkg --print-architecture) dist/bin dist
 
 clean:
 	rm -rf $(BIN) dist bench-report.txt

@@ -24,6 +24,8 @@ var commands = map[string]command{
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
 	"status":         {"queue depth, last sync, catalog version", cmdStatus},
 	"pin-hash":       {"hash a staff or technician PIN for the configuration", cmdPINHash},
+	"doctor":         {"check display, fonts, printer, disk, store, enrollment and clock; say how to fix each", cmdDoctor},
+	"printer":        {"printer probe --port P (find the baud rate) | printer test (print the test page)", cmdPrinter},
 }
 
 func usage() {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds urna-kiosk_VERSION_ARCH.deb and urna-central_VERSION_ARCH.deb from
+# binaries already built in BIN (make package does both steps).
+#   packaging/build-deb.sh VERSION ARCH BIN OUT
+set -euo pipefail
+version=$1 arch=$2 bin=$3 out=$4
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+mkdir -p "$out"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+doc() { # package: copyright, changelog, install guide
+    local d=$1/usr/share/doc/$2
+    install -d "$d"
+    install -m 0644 "$here/copyright" "$d/copyright"
+    printf '%s (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- Urna developers <urna@urna.example>  %s\n' \
+        "$2" "$version" "$version" "$(date -R -d @${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct)})" | gzip -9n > "$d/changelog.gz"
+    install -m 0644 "$top/docs/install.md" "$d/install.md"
+}
+
+control() { # root package depends description
+    local size
+    size=$(du -sk --exclude=DEBIAN "$1" | cut -f1)
+    cat > "$1/DEBIAN/control" <<CONTROL
+Package: $2
+Version: $version
+Architecture: $arch
+Maintainer: Urna developers <urna@urna.example>
+Installed-Size: $size
+Depends: $3
+Section: misc
+Priority: optional
+Homepage: https://github.com/urna-kiosk/urna
+Description: $4
+CONTROL
+}
+
+# urna-central
+r=$stage/central
+install -d "$r/DEBIAN" "$r/usr/bin" "$r/lib/systemd/system" "$r/etc/urna"
+install -m 0755 "$bin/urna-central" "$r/usr/bin/"
+install -m 0644 "$here/central/urna-central.service" "$r/lib/systemd/system/"
+install -m 0644 "$here/central/central.env" "$r/etc/urna/central.env"
+install -m 0755 "$here/central/postinst" "$here/central/postrm" "$r/DEBIAN/"
+echo /etc/urna/central.env > "$r/DEBIAN/conffiles"
+doc "$r" urna-central
+control "$r" urna-central "libc6, adduser, passwd" "central server of the Urna civic-budget voting kiosks
+ Enrolls kiosks, publishes signed catalogs, ingests sealed ballots with
+ de-duplication across kiosks, tallies results and serves the public
+ ballot check and the city office's dashboard (bbolt or PostgreSQL)."
+dpkg-deb --root-owner-group -Zxz --build "$r" "$out/urna-central_${version}_${arch}.deb" >/dev/null
+
+# urna-kiosk
+r=$stage/kiosk
+install -d "$r/DEBIAN" "$r/usr/bin" "$r/lib/systemd/system" "$r/lib/udev/rules.d" "$r/etc/urna"
+install -m 0755 "$bin/urna-kiosk" "$bin/urnactl" "$r/usr/bin/"
+install -m 0644 "$here/kiosk/urna-kiosk.service" "$r/lib/systemd/system/"
+install -m 0644 "$here/kiosk/60-urna-printer.rules" "$r/lib/udev/rules.d/"
+install -m 0644 "$here/kiosk/kiosk.toml" "$r/etc/urna/kiosk.toml"
+install -m 0755 "$here/kiosk/postinst" "$here/kiosk/postrm" "$r/DEBIAN/"
+echo /etc/urna/kiosk.toml > "$r/DEBIAN/conffiles"
+doc "$r" urna-kiosk
+control "$r" urna-kiosk "libc6, adduser, passwd, cage, seatd, xwayland, libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, fonts-dejavu-core" \
+    "voting kiosk of the Urna civic-budget system
+ Full-screen touch voting in Polish, English and Ukrainian, sealed ballots
+ in a local store, QR receipts on an ESC/POS thermal printer, staff mode,
+ and urnactl, the technician's tool. Runs as a cage kiosk session on tty1."
+dpkg-deb --root-owner-group -Zxz --build "$r" "$out/urna-kiosk_${version}_${arch}.deb" >/dev/null
+ls "$out"/*.deb

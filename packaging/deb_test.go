@@ -1,0 +1,223 @@
+// Package packaging's test builds the Debian packages, inspects them, and
+// installs them into a throwaway root where it follows docs/install.md.
+package packaging
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/needs"
+	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
+)
+
+const version = "0.1.0"
+
+func run(t *testing.T, stdin string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+func TestDebianPackages(t *testing.T) {
+	for _, tool := range [][2]string{{"dpkg-deb", "dpkg"}, {"lintian", "lintian"}, {"systemd-analyze", "systemd"}, {"useradd", "passwd"}, {"cage", "cage"}} {
+		needs.Tool(t, tool[0], tool[1])
+	}
+	if os.Geteuid() != 0 {
+		needs.Missing(t, "installing into a throwaway root needs root (CI runs as root)")
+	}
+	dir := t.TempDir()
+	bin, dist := filepath.Join(dir, "bin"), filepath.Join(dir, "dist")
+	run(t, "", "go", "build", "-trimpath", "-buildmode=pie", "-tags", "no_animations",
+		"-ldflags", "-s -w -X main.version="+version, "-o", bin+"/", "../cmd/...")
+	run(t, "", "./build-deb.sh", version, "amd64", bin, dist)
+	debs := map[string]string{
+		"urna-central": filepath.Join(dist, "urna-central_"+version+"_amd64.deb"),
+		"urna-kiosk":   filepath.Join(dist, "urna-kiosk_"+version+"_amd64.deb"),
+	}
+	contents := map[string][]string{
+		"urna-central": {"./etc/urna/central.env", "./lib/systemd/system/urna-central.service", "./usr/bin/urna-central",
+			"./usr/share/doc/urna-central/changelog.gz", "./usr/share/doc/urna-central/copyright", "./usr/share/doc/urna-central/install.md"},
+		"urna-kiosk": {"./etc/urna/kiosk.toml", "./lib/systemd/system/urna-kiosk.service", "./lib/udev/rules.d/60-urna-printer.rules",
+			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/doc/urna-kiosk/changelog.gz",
+			"./usr/share/doc/urna-kiosk/copyright", "./usr/share/doc/urna-kiosk/install.md"},
+	}
+	for pkg, deb := range debs {
+		info := run(t, "", "dpkg-deb", "--info", deb)
+		for _, want := range []string{"Package: " + pkg, "Version: " + version, "Architecture: amd64", "Depends: libc6", "postinst", "conffiles"} {
+			if !strings.Contains(info, want) {
+				t.Errorf("%s info lacks %q:\n%s", pkg, want, info)
+			}
+		}
+		var files []string
+		for _, line := range strings.Split(run(t, "", "dpkg-deb", "--contents", deb), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 6 && !strings.HasSuffix(f[5], "/") {
+				files = append(files, f[5])
+				if f[1] != "root/root" {
+					t.Errorf("%s: %s owned by %s", pkg, f[5], f[1])
+				}
+			}
+		}
+		slices.Sort(files)
+		if !slices.Equal(files, contents[pkg]) {
+			t.Errorf("%s ships %v\nwant %v", pkg, files, contents[pkg])
+		}
+		lint := exec.Command("lintian", "--fail-on", "error", deb)
+		out, err := lint.CombinedOutput()
+		if err != nil || regexp.MustCompile(`(?m)^E: `).Match(out) {
+			t.Errorf("lintian reports errors for %s:\n%s", pkg, out)
+		}
+		t.Logf("lintian %s: %d warnings, no errors", pkg, strings.Count(string(out), "\nW: ")+strings.Count(string(out), "W: ")/2)
+	}
+
+	// A throwaway root with an empty dpkg database and the host's users.
+	root := filepath.Join(dir, "root")
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc", "usr/bin"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
+	for _, f := range []string{"passwd", "group", "shadow", "gshadow", "login.defs"} {
+		if b, err := os.ReadFile("/etc/" + f); err == nil {
+			os.WriteFile(filepath.Join(root, "etc", f), b, 0o644)
+		}
+	}
+	run(t, "", "dpkg", "--root="+root, "--force-script-chrootless", "--force-depends", "--log=/dev/null", "-i", debs["urna-central"], debs["urna-kiosk"])
+	passwd, _ := os.ReadFile(filepath.Join(root, "etc/passwd"))
+	for _, u := range []string{"urna:", "urna-central:"} {
+		if !strings.Contains(string(passwd), "\n"+u) {
+			t.Fatalf("postinst did not create %s", u)
+		}
+	}
+	for _, d := range []string{"var/lib/urna-kiosk", "var/lib/urna-central"} {
+		if fi, err := os.Stat(filepath.Join(root, d)); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Fatalf("%s: %v %v", d, fi, err)
+		}
+	}
+	conf := run(t, "", "dpkg-query", "--admindir="+filepath.Join(root, "var/lib/dpkg"), "-W", "-f=${Conffiles}\n", "urna-kiosk", "urna-central")
+	if !strings.Contains(conf, "/etc/urna/kiosk.toml") || !strings.Contains(conf, "/etc/urna/central.env") {
+		t.Fatalf("conffiles: %s", conf)
+	}
+	// The units verify in that root, with systemd's own units and cage
+	// where their packages would put them.
+	cage, _ := exec.LookPath("cage")
+	run(t, "", "cp", cage, filepath.Join(root, "usr/bin/cage"))
+	run(t, "", "cp", "-a", "/lib/systemd/system/.", filepath.Join(root, "lib/systemd/system/"))
+	for _, unit := range []string{"urna-central.service", "urna-kiosk.service"} {
+		out, err := exec.Command("systemd-analyze", "verify", "--root="+root, "/lib/systemd/system/"+unit).CombinedOutput()
+		if err != nil {
+			t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
+		}
+	}
+
+	// docs/install.md, step by step, in the root (paths under it).
+	rbin := func(name string) string { return filepath.Join(root, "usr/bin", name) }
+	cdata := filepath.Join(root, "var/lib/urna-central")
+	run(t, "", rbin("urna-central"), "init", "--data", cdata)
+	edition := filepath.Join(dir, "edition.json")
+	os.WriteFile(edition, demoEditionOpenNow(t), 0o644)
+	run(t, "", rbin("urna-central"), "catalog", "import", "--data", cdata, edition)
+	run(t, "", rbin("urna-central"), "catalog", "publish", "--data", cdata)
+	run(t, "a long password\n", rbin("urna-central"), "user", "add", "anna", "--data", cdata)
+	code := strings.TrimSpace(run(t, "", rbin("urna-central"), "enroll-code", "--data", cdata, "--venue", "nck"))
+	addr := freeAddr(t)
+	serve := exec.Command(rbin("urna-central"), "serve", "--data", cdata, "--listen", addr, "--insecure-http")
+	var serveLog bytes.Buffer
+	serve.Stdout, serve.Stderr = &serveLog, &serveLog
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { serve.Process.Kill(); serve.Wait() }()
+	waitTCP(t, addr)
+
+	// The printer: a virtual one on a pseudo-terminal.
+	prof, _ := printer.LookupProfile("epson-tm-t20")
+	v, err := virtual.Start(virtual.Options{Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	probe := run(t, "", rbin("urnactl"), "printer", "probe", "--port", v.Path())
+	if !strings.Contains(probe, "answers at 9600 baud") {
+		t.Fatalf("probe: %s", probe)
+	}
+	run(t, "", rbin("urnactl"), "printer", "test", "--port", v.Path(), "--profile", "epson-tm-t20", "--baud", "9600")
+	if pages, err := v.WaitPages(1, 5*time.Second); err != nil || !strings.Contains(pages[0].Text(), "STRONA TESTOWA") {
+		t.Fatalf("test page: %v", err)
+	}
+	staff := strings.TrimSpace(run(t, "", rbin("urnactl"), "pin-hash", "1234"))
+	tech := strings.TrimSpace(run(t, "", rbin("urnactl"), "pin-hash", "97531"))
+	kdata := filepath.Join(root, "var/lib/urna-kiosk")
+	cfgPath := filepath.Join(root, "etc/urna/kiosk.toml")
+	cfg, _ := os.ReadFile(cfgPath)
+	edited := strings.NewReplacer(`venue = "CHANGE-ME"`, `venue = "nck"`, `"/var/lib/urna-kiosk"`, fmt.Sprintf("%q", kdata),
+		`port = "/dev/urna-printer"`, fmt.Sprintf("port = %q", v.Path()),
+		`staff_pin_hash = ""`, fmt.Sprintf("staff_pin_hash = %q", staff), `technician_pin_hash = ""`, fmt.Sprintf("technician_pin_hash = %q", tech),
+		`baud = 19200`, `baud = 9600`).Replace(string(cfg))
+	os.WriteFile(cfgPath, []byte(edited), 0o644)
+	enrolled := run(t, "", rbin("urnactl"), "enroll", "--data", kdata, "--server", "http://"+addr, "--code", code)
+	if !strings.Contains(enrolled, "at venue nck; catalog version 1") {
+		t.Fatalf("enroll: %s", enrolled)
+	}
+	doctor := exec.Command(rbin("urnactl"), "doctor", "--config", cfgPath)
+	doctor.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=")
+	out, err := doctor.CombinedOutput()
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s\ncentral log:\n%s", err, out, serveLog.String())
+	}
+	for _, want := range []string{"✓ config", "✓ fonts", "✓ serial", "✓ printer", "✓ disk", "✓ store", "✓ enrollment", "✓ clock", "! display"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("doctor lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("urnactl doctor in the throwaway root:\n%s", out)
+}
+
+func demoEditionOpenNow(t *testing.T) []byte {
+	// The demo edition, its window moved to today.
+	raw := assets.DemoEdition()
+	now := time.Now().UTC()
+	r := strings.NewReplacer(`"opens": "2025-06-01T00:00:00+02:00"`, fmt.Sprintf("%q: %q", "opens", now.Add(-time.Hour).Format(time.RFC3339)),
+		`"closes": "2025-06-15T00:00:00+02:00"`, fmt.Sprintf("%q: %q", "closes", now.Add(14*24*time.Hour).Format(time.RFC3339)))
+	out := r.Replace(string(raw))
+	if out == string(raw) {
+		t.Fatal("the demo edition's window was not moved")
+	}
+	return []byte(out)
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitTCP(t *testing.T, addr string) {
+	for range 100 {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the central did not start")
+}
