@@ -2,10 +2,12 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 )
 
@@ -83,6 +85,11 @@ func TestPosterCommand(t *testing.T) {
 		if !strings.Contains(string(text), w) {
 			t.Errorf("strip lacks %q:\n%s", w, text)
 		}
+	}
+	zbar := needs.Tool(t, "zbarimg", "zbar-tools")
+	out, err := exec.Command(zbar, "--raw", "-q", filepath.Join(dir, "page-0001.png")).Output()
+	if err != nil || strings.TrimSpace(string(out)) != "https://urna.example/projects" {
+		t.Errorf("the strip's QR decodes to %q: %v", out, err)
 	}
 	for _, bad := range [][]string{{"--venue", "nope", "--out", "x.pdf"}, {"--venue", "nck", "--format", "a5", "--out", filepath.Join(dir, "x")}, {"--venue", "nck"}} {
 		if err := cmdPoster(bad); err == nil {
