@@ -26,13 +26,8 @@ func (u *UI) Targets() []Target {
 		p, s := drv.AbsolutePositionForObject(o), o.Size()
 		out = append(out, Target{Text: text, X: p.X * scale, Y: p.Y * scale, W: s.Width * scale, H: s.Height * scale})
 	}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
+	walk(u.win.Content(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
 		case *touchButton:
 			if !x.Disabled() {
 				add(x.Text, x)
@@ -40,9 +35,18 @@ func (u *UI) Targets() []Target {
 		case *hotCorner:
 			add("hot-corner", x)
 		}
-	}
-	walk(u.win.Content())
+	})
 	return out
+}
+
+// walk visits every object under o, containers' children in order.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	visit(o)
+	if c, ok := o.(*fyne.Container); ok {
+		for _, x := range c.Objects {
+			walk(x, visit)
+		}
+	}
 }
 
 // WriteTargets writes the screen's name and targets as JSON to path

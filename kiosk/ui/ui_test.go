@@ -75,20 +75,11 @@ func newRig(t *testing.T, size fyne.Size) *rig {
 // buttons returns the touch buttons whose label starts with prefix, in screen order.
 func (r *rig) buttons(prefix string) []*touchButton {
 	var out []*touchButton
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case *touchButton:
-			if strings.HasPrefix(x.Text, prefix) {
-				out = append(out, x)
-			}
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*touchButton); ok && strings.HasPrefix(x.Text, prefix) {
+			out = append(out, x)
 		}
-	}
-	walk(r.w.Content())
+	})
 	var exact []*touchButton
 	for _, b := range out {
 		if b.Text == prefix {
@@ -121,13 +112,8 @@ func (r *rig) tap(prefix string, i ...int) {
 // text is everything the screen says.
 func (r *rig) text() string {
 	var b strings.Builder
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
 		case *touchButton:
 			b.WriteString("[" + x.Text + "] ")
 		case *widget.Label:
@@ -135,8 +121,7 @@ func (r *rig) text() string {
 		case *canvas.Text:
 			b.WriteString(x.Text + " | ")
 		}
-	}
-	walk(r.w.Content())
+	})
 	return b.String()
 }
 
@@ -343,18 +328,11 @@ func TestStaffPINLockout(t *testing.T) {
 
 func (r *rig) hotCorner() *hotCorner {
 	var found *hotCorner
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case *hotCorner:
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*hotCorner); ok {
 			found = x
 		}
-	}
-	walk(r.w.Content())
+	})
 	if found == nil {
 		r.t.Fatal("no hot corner")
 	}
@@ -376,17 +354,11 @@ func TestPaperOutShowsQROnScreen(t *testing.T) {
 		t.Fatalf("done screen: %s", r.text())
 	}
 	var qr *canvas.Image
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if c, ok := o.(*fyne.Container); ok {
-			for _, x := range c.Objects {
-				walk(x)
-			}
-		} else if img, ok := o.(*canvas.Image); ok {
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if img, ok := o.(*canvas.Image); ok {
 			qr = img
 		}
-	}
-	walk(r.w.Content())
+	})
 	if qr == nil || qr.Image == nil {
 		t.Fatal("no QR code on screen")
 	}

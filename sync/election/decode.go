@@ -165,6 +165,9 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 		"projects": func() any { e.Projects = append(e.Projects, Project{}); return &e.Projects[len(e.Projects)-1] },
 		"venues":   func() any { e.Venues = append(e.Venues, Venue{}); return &e.Venues[len(e.Venues)-1] },
 	}
+	fields := map[string]any{"id": &e.ID, "version": &e.Version, "name": &e.Name, "zone": &e.Zone, "opens": &e.Opens,
+		"closes": &e.Closes, "checkURL": &e.CheckURL, "eligibility": &e.Eligibility, "rules": &e.Rules,
+		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -191,31 +194,8 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 			}
 			continue
 		}
-		var target any
-		switch key {
-		case "id":
-			target = &e.ID
-		case "version":
-			target = &e.Version
-		case "name":
-			target = &e.Name
-		case "zone":
-			target = &e.Zone
-		case "opens":
-			target = &e.Opens
-		case "closes":
-			target = &e.Closes
-		case "checkURL":
-			target = &e.CheckURL
-		case "eligibility":
-			target = &e.Eligibility
-		case "rules":
-			target = &e.Rules
-		case "allocation":
-			target = &e.Allocation
-		case "showChoicesOnReceipt":
-			target = &e.ShowChoices
-		default:
+		target, ok := fields[key]
+		if !ok {
 			return nil, Problems{{Key: KeyFileField, Field: key, Line: l.line(dec.InputOffset())}}
 		}
 		if err := dec.Decode(target); err != nil {

@@ -1,6 +1,9 @@
 package election
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // The Method of Equal Shares (Peters and Skowron) with approval ballots
 // and cost utilities: each voter holds an equal share of the budget; a
@@ -119,7 +122,7 @@ func (p *Profile) mesFixed(order []int, supporters [][]int, eligible []bool, tot
 		best, bestEff := -1, 0.0
 		// in order of decreasing previous effective vote count; stable, so
 		// ties keep rank order
-		slices.SortStableFunc(remaining, func(a, b cand) int { return cmpFloatDesc(a.eff, b.eff) })
+		slices.SortStableFunc(remaining, func(a, b cand) int { return cmp.Compare(b.eff, a.eff) })
 		kept := remaining[:0]
 		for k := 0; k < len(remaining); k++ {
 			c := remaining[k]
@@ -136,7 +139,7 @@ func (p *Profile) mesFixed(order []int, supporters [][]int, eligible []bool, tot
 				continue // not affordable: dropped for good
 			}
 			sup = append(sup[:0], supporters[c.i]...)
-			slices.SortStableFunc(sup, func(a, b int) int { return cmpFloatDesc(budget[b], budget[a]) })
+			slices.SortStableFunc(sup, func(a, b int) int { return cmp.Compare(budget[a], budget[b]) })
 			paid, denom := 0.0, float64(len(sup))
 			for _, v := range sup {
 				maxPay := (cost - paid) / denom
@@ -168,14 +171,4 @@ func (p *Profile) mesFixed(order []int, supporters [][]int, eligible []bool, tot
 			}
 		}
 	}
-}
-
-func cmpFloatDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }

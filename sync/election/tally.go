@@ -1,6 +1,7 @@
 package election
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -93,9 +94,9 @@ func (p *Profile) order(score []int64, votes []int, seed string) []int {
 	slices.SortStableFunc(idx, func(a, b int) int {
 		switch {
 		case score[a] != score[b]:
-			return cmpDesc(score[a], score[b])
+			return cmp.Compare(score[b], score[a])
 		case votes[a] != votes[b]:
-			return cmpDesc(int64(votes[a]), int64(votes[b]))
+			return cmp.Compare(votes[b], votes[a])
 		case seed != "":
 			if la, lb := lottery(a), lottery(b); la != lb {
 				if la < lb {
@@ -107,16 +108,6 @@ func (p *Profile) order(score []int64, votes []int, seed string) []int {
 		return a - b
 	})
 	return idx
-}
-
-func cmpDesc(a, b int64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }
 
 // eligible reports whether a project passes the thresholds and is worth funding.
