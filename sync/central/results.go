@@ -38,10 +38,21 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 	if err != nil {
 		return nil, nil, err
 	}
+	_, counted, err := st.Counts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	profiles := map[string]*election.Profile{}
 	index := map[string]map[string]int{}
+	// Each pool's marks live in one backing array (few allocations for
+	// a million ballots).
+	arena := map[string][]election.Mark{}
 	for _, pool := range ed.Pools {
 		p := &election.Profile{Budget: pool.Budget, Unit: 100}
+		if pool.Kind == election.CityWide {
+			p.Votes = make([][]election.Mark, 0, counted)
+			arena[pool.ID] = make([]election.Mark, 0, 3*counted)
+		}
 		index[pool.ID] = map[string]int{}
 		for _, pr := range ed.ProjectsIn(pool.ID) {
 			index[pool.ID][pr.ID] = len(p.Projects)
@@ -58,7 +69,11 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 			if !ok || len(sel.Choices) == 0 {
 				continue
 			}
-			marks := make([]election.Mark, 0, len(sel.Choices))
+			a := arena[sel.Pool]
+			if cap(a)-len(a) < len(sel.Choices) {
+				a = make([]election.Mark, 0, max(1<<16, len(sel.Choices)))
+			}
+			start := len(a)
 			for _, ch := range sel.Choices {
 				i, ok := index[sel.Pool][ch.Project]
 				if !ok {
@@ -68,9 +83,10 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 				if pts == 0 {
 					pts = 1
 				}
-				marks = append(marks, election.Mark{Project: i, Points: pts})
+				a = append(a, election.Mark{Project: i, Points: pts})
 			}
-			p.Votes = append(p.Votes, marks)
+			arena[sel.Pool] = a
+			p.Votes = append(p.Votes, a[start:len(a):len(a)])
 		}
 		return nil
 	})

@@ -307,9 +307,10 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 
 // Counted implements Store: a scan of the compact tally index.
 func (s *Bolt) Counted(_ context.Context, fn func(edition, district string, sels []election.Selection) error) error {
+	in := interner{}
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bTally).ForEach(func(_, v []byte) error {
-			ed, d, sels, err := decodeChoices(v)
+			ed, d, sels, err := decodeChoices(v, in)
 			if err != nil {
 				return err
 			}

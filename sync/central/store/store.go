@@ -167,8 +167,21 @@ func encodeChoices(b *wire.SealedBallot) []byte {
 	return out
 }
 
+// interner returns one string for equal byte sequences: a scan of a
+// million ballots then allocates each id once, not once a ballot.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
 // decodeChoices is the inverse of encodeChoices.
-func decodeChoices(raw []byte) (edition, district string, sels []election.Selection, err error) {
+func decodeChoices(raw []byte, in interner) (edition, district string, sels []election.Selection, err error) {
 	bad := errors.New("corrupt tally index entry")
 	num := func() uint64 {
 		v, n := binary.Uvarint(raw)
@@ -185,15 +198,28 @@ func decodeChoices(raw []byte) (edition, district string, sels []election.Select
 			err = bad
 			return ""
 		}
-		s := string(raw[:l])
+		var s string
+		if in != nil {
+			s = in.get(raw[:l])
+		} else {
+			s = string(raw[:l])
+		}
 		raw = raw[l:]
 		return s
 	}
 	edition, district = str(), str()
 	ns := num()
+	if ns > uint64(len(raw)) {
+		return "", "", nil, bad
+	}
+	sels = make([]election.Selection, 0, ns)
 	for i := uint64(0); i < ns && err == nil; i++ {
 		s := election.Selection{Pool: str()}
 		nc := num()
+		if nc > uint64(len(raw)) {
+			return "", "", nil, bad
+		}
+		s.Choices = make([]election.Choice, 0, nc)
 		for j := uint64(0); j < nc && err == nil; j++ {
 			s.Choices = append(s.Choices, election.Choice{Project: str(), Points: int(num())})
 		}
