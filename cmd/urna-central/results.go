@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/pabulib"
 )
@@ -115,7 +116,8 @@ func cmdResults(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("results", flag.ContinueOnError)
 	c.add(fs)
-	format := fs.String("format", "json", "json, csv or pdf")
+	format := fs.String("format", "json", "json, csv, pdf, or pabulib (one pool: --pool)")
+	poolID := fs.String("pool", "", "the pool to export as a Pabulib file")
 	lang := fs.String("lang", "pl", "language of titles: pl, en, uk")
 	seed := fs.String("seed", "", "break ties by a lottery with this seed (recorded in the results)")
 	out := fs.String("out", "", "write here instead of standard output (needed for pdf)")
@@ -133,6 +135,9 @@ func cmdResults(args []string) error {
 		return err
 	}
 	w := io.Writer(os.Stdout)
+	if *format == "pabulib" {
+		return exportPabulib(ctx, st, ed, rs, *poolID, *out)
+	}
 	if *out != "" {
 		f, err := os.Create(*out)
 		if err != nil {
@@ -144,4 +149,46 @@ func cmdResults(args []string) error {
 		return errors.New("--out FILE is needed for pdf")
 	}
 	return central.WriteResults(w, ed, rs, *format, *lang, time.Now())
+}
+
+// exportPabulib writes one pool's counted ballots and outcome as a Pabulib
+// file, so researchers can replay Urna's results.
+func exportPabulib(ctx context.Context, st store.Store, ed *election.Edition, rs []central.PoolResult, poolID, out string) error {
+	pool := ed.Pool(poolID)
+	if pool == nil {
+		return fmt.Errorf("--pool %q: not a pool of %s", poolID, ed.ID)
+	}
+	_, profiles, err := central.Profiles(ctx, st)
+	if err != nil {
+		return err
+	}
+	funded, names := map[string]bool{}, map[string]string{}
+	for _, r := range rs {
+		if r.Pool == poolID {
+			for _, w := range r.Result.Winners {
+				funded[w] = true
+			}
+		}
+	}
+	for _, p := range ed.ProjectsIn(poolID) {
+		names[p.ID] = p.Title.In("pl")
+	}
+	rule, voteType := ed.Rules[pool.Kind], "approval"
+	if rule.Kind == election.Points {
+		voteType = "cumulative"
+	}
+	meta := map[string]string{"description": ed.Name.In("pl") + " – " + pool.Name.In("pl"), "country": "Poland",
+		"unit": ed.ID, "subunit": pool.Name.In("pl"), "budget": strconv.FormatFloat(float64(pool.Budget)/100, 'f', -1, 64),
+		"vote_type": voteType, "rule": ed.Allocation.Rule, "num_projects": strconv.Itoa(len(names)),
+		"num_votes": strconv.Itoa(len(profiles[poolID].Votes)), "currency": "PLN", "language": "pl"}
+	w := io.Writer(os.Stdout)
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return pabulib.Write(w, meta, profiles[poolID], names, funded, voteType)
 }

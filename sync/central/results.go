@@ -26,10 +26,37 @@ type PoolResult struct {
 	Result election.Result `json:"result"`
 }
 
+// Profiles returns each pool's profile of counted ballots (for exports).
+func Profiles(ctx context.Context, st store.Store) (*election.Edition, map[string]*election.Profile, error) {
+	ed, profiles, err := profiles(ctx, st)
+	return ed, profiles, err
+}
+
 // Results tallies the counted ballots of the latest catalog's edition, pool
 // by pool, under the edition's allocation rule. seed, when set, breaks ties
 // by the reproducible lottery.
 func Results(ctx context.Context, st store.Store, seed string) (*election.Edition, []PoolResult, error) {
+	ed, profiles, err := profiles(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Seed: seed}
+	if rule.Name == "equal-shares" {
+		rule.Completion = "add1"
+	}
+	var out []PoolResult
+	for _, pool := range ed.Pools {
+		p := profiles[pool.ID]
+		res, err := p.Allocate(rule)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, PoolResult{Pool: pool.ID, Name: pool.Name.In("pl"), Budget: pool.Budget, Voters: len(p.Votes), Result: res})
+	}
+	return ed, out, nil
+}
+
+func profiles(ctx context.Context, st store.Store) (*election.Edition, map[string]*election.Profile, error) {
 	c, err := st.Catalog(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -93,20 +120,7 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 	if err != nil {
 		return nil, nil, err
 	}
-	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Seed: seed}
-	if rule.Name == "equal-shares" {
-		rule.Completion = "add1"
-	}
-	var out []PoolResult
-	for _, pool := range ed.Pools {
-		p := profiles[pool.ID]
-		res, err := p.Allocate(rule)
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, PoolResult{Pool: pool.ID, Name: pool.Name.In("pl"), Budget: pool.Budget, Voters: len(p.Votes), Result: res})
-	}
-	return ed, out, nil
+	return ed, profiles, nil
 }
 
 // WriteResults writes the results as JSON, CSV or a PDF report.

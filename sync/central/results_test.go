@@ -6,12 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/pabulib"
 )
 
 func TestResultsFromStore(t *testing.T) {
@@ -26,6 +29,10 @@ func TestResultsFromStore(t *testing.T) {
 		if _, err := kk.a.SyncOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+	_, profs, err := central.Profiles(context.Background(), r.st)
+	if err != nil || len(profs["city"].Votes) != 12 {
+		t.Fatalf("profiles: %v", err)
 	}
 	ed, rs, err := central.Results(context.Background(), r.st, "")
 	if err != nil {
@@ -44,6 +51,25 @@ func TestResultsFromStore(t *testing.T) {
 	}
 	if city.Result.Spent+city.Result.Left != city.Budget {
 		t.Fatal("money does not add up")
+	}
+	// Exported as Pabulib and replayed, the city pool gives the same winners.
+	funded, names := map[string]bool{}, map[string]string{}
+	for _, w := range city.Result.Winners {
+		funded[w] = true
+	}
+	var pb bytes.Buffer
+	if err := pabulib.Write(&pb, map[string]string{"budget": "10200000", "vote_type": "cumulative", "rule": "greedy"},
+		profs["city"], names, funded, "cumulative"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := pabulib.Read(&pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp, _ := back.Profile()
+	replayed, _ := bp.Allocate(election.Rule{Name: "greedy"})
+	if !slices.Equal(replayed.Winners, city.Result.Winners) {
+		t.Fatalf("replayed %v, tallied %v", replayed.Winners, city.Result.Winners)
 	}
 	for _, format := range []string{"json", "csv", "pdf"} {
 		var b bytes.Buffer
