@@ -238,7 +238,11 @@ func cmdPrinter(args []string) error {
 			}
 		}
 	}
-	for _, b := range []int{9600, 19200, 38400, 115200} {
+	bauds := []int{9600, 19200, 38400, 115200}
+	bar := newProgress("probe", len(bauds))
+	defer bar.done()
+	for i, b := range bauds {
+		bar.set(i, fmt.Sprintf("trying %d baud", b))
 		p, err := printer.OpenSerial(printer.Config{Port: *port, Profile: guess, Baud: b, Timeout: 300 * time.Millisecond}, nil, nil)
 		if err != nil {
 			return err
@@ -248,6 +252,9 @@ func cmdPrinter(args []string) error {
 		cancel()
 		p.Close()
 		if err == nil {
+			bar.set(len(bauds), "")
+			bar.done()
+			bar.on = false
 			fmt.Printf("answers at %d baud: %s; profile guess: %s\n", b, st, guess)
 			fmt.Printf("next: urnactl printer test --port %s --profile %s --baud %d\n", *port, guess, b)
 			return nil

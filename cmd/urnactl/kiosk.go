@@ -103,12 +103,17 @@ func cmdExportBallots(args []string) error {
 		return err
 	}
 	enc := json.NewEncoder(f)
-	for _, b := range bs {
+	bar := newProgress("export", len(bs))
+	for i, b := range bs {
 		if err := enc.Encode(b); err != nil {
 			f.Close()
 			return err
 		}
+		if i%100 == 0 || i == len(bs)-1 {
+			bar.set(i+1, "ballots")
+		}
 	}
+	bar.done()
 	if err := errors.Join(f.Sync(), f.Close()); err != nil {
 		return err
 	}
