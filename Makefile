@@ -24,7 +24,7 @@ build: deps
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: build
-	$(BIN)/urna-kiosk --demo --data demo-data
+	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data
 
 test: test-deps lint
 	$(GO) test -count=1 -timeout 25m ./...
