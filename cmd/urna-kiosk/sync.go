@@ -114,13 +114,16 @@ func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir st
 		}})
 }
 
-// catalogEdition is the edition of the installed catalog, pulled first if
-// the central answers.
+// catalogEdition is the edition of the installed catalog. Only a kiosk
+// that has none yet waits for the central (up to 10 s); otherwise the agent
+// pulls newer ones in the background, for the next start.
 func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agent.Enrollment, log *slog.Logger) ([]byte, error) {
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := a.PullCatalog(pctx); err != nil {
-		log.Warn("catalog-pull-failed", "err", err)
+	if _, ok, _ := agent.InstalledCatalog(q, en.EditionKey); !ok {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := a.PullCatalog(pctx); err != nil {
+			log.Warn("catalog-pull-failed", "err", err)
+		}
 	}
 	c, ok, err := agent.InstalledCatalog(q, en.EditionKey)
 	if err != nil {
