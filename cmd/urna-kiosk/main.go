@@ -95,7 +95,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		return err
 	}
 	ag := newAgent(en, q, p, cfg.DataDir, log)
-	editionJSON, err := catalogEdition(ctx, ag, q, en, log)
+	editionJSON, err := catalogEdition(ctx, ag, q, en, demo, log)
 	if err != nil {
 		return err
 	}

@@ -114,11 +114,12 @@ func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir st
 		}})
 }
 
-// catalogEdition is the edition of the installed catalog. Only a kiosk
-// that has none yet waits for the central (up to 10 s); otherwise the agent
-// pulls newer ones in the background, for the next start.
-func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agent.Enrollment, log *slog.Logger) ([]byte, error) {
-	if _, ok, _ := agent.InstalledCatalog(q, en.EditionKey); !ok {
+// catalogEdition is the edition of the installed catalog. A kiosk that has
+// none yet waits for the central (up to 10 s), and so does the demo, whose
+// central is on this machine and republishes the demo edition each day;
+// otherwise the agent pulls newer ones in the background, for the next start.
+func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agent.Enrollment, pull bool, log *slog.Logger) ([]byte, error) {
+	if _, ok, _ := agent.InstalledCatalog(q, en.EditionKey); !ok || pull {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := a.PullCatalog(pctx); err != nil {
