@@ -104,7 +104,11 @@ func BenchmarkIngest(b *testing.B) {
 				elapsed += time.Since(start)
 			}
 			rate := float64(kiosks*per*b.N) / elapsed.Seconds()
-			verify := verifyRate(b, loads[0].bs, loads[0].k.q.PublicKey())
+			// The limit: the best of three runs of verification alone.
+			verify := 0.0
+			for range 3 {
+				verify = max(verify, verifyRate(b, loads[0].bs, loads[0].k.q.PublicKey()))
+			}
 			if total, _, _ := st.Counts(context.Background()); total != kiosks*per {
 				b.Fatalf("stored %d", total)
 			}

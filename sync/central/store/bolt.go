@@ -204,11 +204,21 @@ func byKioskKey(kiosk string, seq uint64, id string) []byte {
 // AddBallots implements Store: one transaction (one fsync) for the batch.
 func (s *Bolt) AddBallots(_ context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
 	out := make([]wire.Status, len(bs))
+	// Encode before taking the write lock: concurrent batches then wait
+	// for each other only while they write.
+	encoded := make([][]byte, len(bs))
+	for i := range bs {
+		enc, err := json.Marshal(Stored{Ballot: bs[i], Received: received})
+		if err != nil {
+			return nil, err
+		}
+		encoded[i] = enc
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		ballots, byKiosk, counted, tally := tx.Bucket(bBallots), tx.Bucket(bByKiosk), tx.Bucket(bCounted), tx.Bucket(bTally)
 		for i, b := range bs {
 			if ballots.Get([]byte(b.ID)) == nil {
-				if err := put(ballots, []byte(b.ID), Stored{Ballot: b, Received: received}); err != nil {
+				if err := ballots.Put([]byte(b.ID), encoded[i]); err != nil {
 					return err
 				}
 				if err := byKiosk.Put(byKioskKey(b.Kiosk, b.Seq, b.ID), []byte(b.Prev)); err != nil {
