@@ -139,6 +139,18 @@ var words = map[string]map[string]string{
 	"uk": {"lang": "Українська", "start": "Торкніться", "declare": "☐ Заявляю", "next": "Далі", "pts": " б.", "confirm": "Підтверджую", "thanks": "Дякуємо!", "finish": "Завершити"},
 }
 
+// identify starts a session in Polish and submits a PESEL with the
+// residency declaration.
+func (r *rig) identify(pesel string) {
+	r.t.Helper()
+	r.tap("Dotknij")
+	for _, d := range pesel {
+		r.tap(string(d))
+	}
+	r.tap("☐ Oświadczam")
+	r.tap("Dalej")
+}
+
 // vote casts a complete Kraków 3-2-1 ballot with PESEL pesel.
 func (r *rig) vote(lang, pesel string) {
 	w := words[lang]
@@ -224,12 +236,7 @@ func transcript(t *testing.T, doc []byte) string {
 
 func TestWrongPESEL(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
-	r.tap("Dotknij")
-	for _, d := range "44051401358" {
-		r.tap(string(d))
-	}
-	r.tap("☐ Oświadczam")
-	r.tap("Dalej")
+	r.identify("44051401358")
 	r.want("identity")
 	if !strings.Contains(r.text(), "błędną cyfrę kontrolną") {
 		t.Fatalf("no checksum message: %s", r.text())
@@ -243,12 +250,7 @@ func TestWrongPESEL(t *testing.T) {
 
 func TestGuardianPath(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
-	r.tap("Dotknij")
-	for _, d := range "16220112346" { // born 1 February 2016: 9 years old
-		r.tap(string(d))
-	}
-	r.tap("☐ Oświadczam")
-	r.tap("Dalej")
+	r.identify("16220112346") // born 1 February 2016: 9 years old
 	r.want("guardian")
 	r.tap("Nie")
 	if !strings.Contains(r.text(), "za zgodą opiekuna") {
@@ -379,12 +381,7 @@ func TestPaperOutShowsQROnScreen(t *testing.T) {
 
 func TestBrowseSearchAndPaging(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
-	r.tap("Dotknij")
-	for _, d := range "44051401359" {
-		r.tap(string(d))
-	}
-	r.tap("☐ Oświadczam")
-	r.tap("Dalej")
+	r.identify("44051401359")
 	r.tap("Dalej")
 	r.want("choose")
 	if !strings.Contains(r.text(), "Strona 1 z 3") {
