@@ -43,24 +43,31 @@ func verifyRate(b *testing.B, bs []wire.SealedBallot, pub ed25519.PublicKey) flo
 
 // BenchmarkIngest posts batches of 500 signed ballots over HTTP from four
 // kiosks at once to the central and reports ballots/s next to the ed25519
-// verification rate on all cores, measured in the same run. Goals: ratio
-// ≥ 0.5 (bbolt), ≥ 0.3 (PostgreSQL).
+// verification rate on all cores, measured in the same run. Both take the
+// best of three runs (this VM's neighbours move single runs by ±15 %);
+// each ingest run starts from an empty store. Goals: ratio ≥ 0.5 (bbolt),
+// ≥ 0.3 (PostgreSQL).
 func BenchmarkIngest(b *testing.B) {
-	const kiosks, per = 4, 2500
+	const kiosks, per, runs = 4, 2500, 3
 	for _, kind := range []string{"bolt", "postgres"} {
 		b.Run(kind, func(b *testing.B) {
-			var st store.Store
-			var err error
-			if kind == "bolt" {
-				st, err = store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
-			} else {
-				st, err = store.OpenPostgres(context.Background(), pgtest.DSN(b))
+			open := func() store.Store {
+				var st store.Store
+				var err error
+				if kind == "bolt" {
+					st, err = store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
+				} else {
+					st, err = store.OpenPostgres(context.Background(), pgtest.DSN(b))
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { st.Close() })
+				return st
 			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			r := newRig(b, st)
+			// The kiosks enroll once and cast their ballots; each run then
+			// knows them at a fresh central.
+			r := newRig(b, open())
 			type load struct {
 				k      *kiosk
 				bs     []wire.SealedBallot
@@ -80,8 +87,15 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				loads = append(loads, l)
 			}
-			var elapsed time.Duration
-			for b.Loop() {
+			ingest := func() float64 {
+				st := open()
+				run := newRig(b, st)
+				for _, l := range loads {
+					if err := st.AddKiosk(context.Background(), store.Kiosk{ID: l.k.q.KioskID(), Venue: "nck",
+						PublicKey: l.k.q.PublicKey(), Enrolled: time.Now()}); err != nil {
+						b.Fatal(err)
+					}
+				}
 				start := time.Now()
 				var wg sync.WaitGroup
 				for _, l := range loads {
@@ -89,7 +103,7 @@ func BenchmarkIngest(b *testing.B) {
 					go func() {
 						defer wg.Done()
 						for _, body := range l.bodies {
-							req, _ := http.NewRequest(http.MethodPost, r.http.URL+wire.PathBallots, bytes.NewReader(body))
+							req, _ := http.NewRequest(http.MethodPost, run.http.URL+wire.PathBallots, bytes.NewReader(body))
 							wire.SignRequest(req, l.k.q.KioskID(), l.k.q.Sign, body, time.Now())
 							resp, err := http.DefaultClient.Do(req)
 							if err != nil || resp.StatusCode != http.StatusOK {
@@ -101,16 +115,18 @@ func BenchmarkIngest(b *testing.B) {
 					}()
 				}
 				wg.Wait()
-				elapsed += time.Since(start)
+				elapsed := time.Since(start)
+				if total, counted, _ := st.Counts(context.Background()); total != kiosks*per || counted != kiosks*per {
+					b.Fatalf("stored %d, counted %d", total, counted)
+				}
+				return float64(kiosks*per) / elapsed.Seconds()
 			}
-			rate := float64(kiosks*per*b.N) / elapsed.Seconds()
-			// The limit: the best of three runs of verification alone.
-			verify := 0.0
-			for range 3 {
-				verify = max(verify, verifyRate(b, loads[0].bs, loads[0].k.q.PublicKey()))
-			}
-			if total, _, _ := st.Counts(context.Background()); total != kiosks*per {
-				b.Fatalf("stored %d", total)
+			rate, verify := 0.0, 0.0
+			for b.Loop() {
+				for range runs {
+					rate = max(rate, ingest())
+					verify = max(verify, verifyRate(b, loads[0].bs, loads[0].k.q.PublicKey()))
+				}
 			}
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(rate, "ballots/s")

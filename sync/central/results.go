@@ -70,39 +70,42 @@ func profiles(ctx context.Context, st store.Store) (*election.Edition, map[strin
 		return nil, nil, err
 	}
 	profiles := map[string]*election.Profile{}
-	index := map[string]map[string]int{}
-	// Each pool's marks live in one backing array (few allocations for
-	// a million ballots).
-	arena := map[string][]election.Mark{}
+	// per pool: its profile, its projects' indexes, and one backing array
+	// for its marks (few allocations for a million ballots)
+	type tallyPool struct {
+		p     *election.Profile
+		index map[string]int
+		arena []election.Mark
+	}
+	pools := map[string]*tallyPool{}
 	for _, pool := range ed.Pools {
-		p := &election.Profile{Budget: pool.Budget, Unit: 100}
+		t := &tallyPool{p: &election.Profile{Budget: pool.Budget, Unit: 100}, index: map[string]int{}}
 		if pool.Kind == election.CityWide {
-			p.Votes = make([][]election.Mark, 0, counted)
-			arena[pool.ID] = make([]election.Mark, 0, 3*counted)
+			t.p.Votes = make([][]election.Mark, 0, counted)
+			t.arena = make([]election.Mark, 0, 3*counted)
 		}
-		index[pool.ID] = map[string]int{}
 		for _, pr := range ed.ProjectsIn(pool.ID) {
-			index[pool.ID][pr.ID] = len(p.Projects)
-			p.Projects = append(p.Projects, election.Candidate{ID: pr.ID, Cost: pr.Cost})
+			t.index[pr.ID] = len(t.p.Projects)
+			t.p.Projects = append(t.p.Projects, election.Candidate{ID: pr.ID, Cost: pr.Cost})
 		}
-		profiles[pool.ID] = p
+		profiles[pool.ID], pools[pool.ID] = t.p, t
 	}
 	err = st.Counted(ctx, func(edition, _ string, sels []election.Selection) error {
 		if edition != ed.ID {
 			return nil
 		}
 		for _, sel := range sels {
-			p, ok := profiles[sel.Pool]
+			t, ok := pools[sel.Pool]
 			if !ok || len(sel.Choices) == 0 {
 				continue
 			}
-			a := arena[sel.Pool]
+			a := t.arena
 			if cap(a)-len(a) < len(sel.Choices) {
 				a = make([]election.Mark, 0, max(1<<16, len(sel.Choices)))
 			}
 			start := len(a)
 			for _, ch := range sel.Choices {
-				i, ok := index[sel.Pool][ch.Project]
+				i, ok := t.index[ch.Project]
 				if !ok {
 					continue
 				}
@@ -112,8 +115,8 @@ func profiles(ctx context.Context, st store.Store) (*election.Edition, map[strin
 				}
 				a = append(a, election.Mark{Project: i, Points: pts})
 			}
-			arena[sel.Pool] = a
-			p.Votes = append(p.Votes, a[start:len(a):len(a)])
+			t.arena = a
+			t.p.Votes = append(t.p.Votes, a[start:len(a):len(a)])
 		}
 		return nil
 	})

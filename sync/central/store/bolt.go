@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,29 +19,53 @@ var (
 	bKiosks   = []byte("kiosks")
 	bCodes    = []byte("codes")
 	bCatalogs = []byte("catalogs")
-	bBallots  = []byte("ballots")
-	bByKiosk  = []byte("by-kiosk") // kiosk \x00 seq \x00 id -> prev
-	bCounted  = []byte("counted")  // voter key -> countedRef
-	bTally    = []byte("tally")    // voter key -> the counted ballot's choices, compact
+	// Ballots are kept in each kiosk's order, so that a batch appends to
+	// a few pages instead of rewriting a page per ballot; a small index
+	// finds them by ID.
+	bBallots = []byte("kiosk-ballots") // kiosk \x00 seq \x00 id -> uvarint len(prev), prev, Stored JSON
+	bIDs     = []byte("ballot-ids")    // id -> kiosk \x00 seq: its key in bBallots without the id
+	// The ballot that counts for each voter, with its choices (compact:
+	// all a tally reads), in one entry so that a ballot costs one random
+	// write here.
+	bCounted = []byte("voters-counted") // voter key -> countedRef.entry
+
+	// bOldLayout is a bucket only stores of the first layout have.
+	bOldLayout = []byte("by-kiosk")
 )
 
-// countedRef is the ballot that counts for a voter: its cast time (unix
-// nanoseconds, big-endian) and its ID.
+// ErrOldLayout: the file was written by an earlier development version.
+var ErrOldLayout = errors.New("the central store was written by an earlier development version of Urna with another layout: export its ballots with that version (urna-central export ballots) and load them into a new store (urna-central import-ballots); demo data can simply be deleted")
+
+// countedRef is the ballot that counts for a voter: its cast time and ID.
 type countedRef struct {
 	ID     string
 	CastAt time.Time
 }
 
-func (c countedRef) bytes() []byte {
-	return append(binary.BigEndian.AppendUint64(nil, uint64(c.CastAt.UnixNano())), c.ID...)
+// entry encodes the ref (cast time in unix nanoseconds big-endian, then
+// the ID with its length) followed by the ballot's compact choices.
+func (c countedRef) entry(b *wire.SealedBallot) []byte {
+	out := binary.BigEndian.AppendUint64(make([]byte, 0, 160), uint64(c.CastAt.UnixNano()))
+	out = binary.AppendUvarint(out, uint64(len(c.ID)))
+	return appendChoices(append(out, c.ID...), b)
+}
+
+// parseCounted splits an entry of bCounted into the ref and the choices.
+func parseCounted(raw []byte) (countedRef, []byte, bool) {
+	if len(raw) < 9 {
+		return countedRef{}, nil, false
+	}
+	n, k := binary.Uvarint(raw[8:])
+	if k <= 0 || uint64(len(raw)-8-k) < n {
+		return countedRef{}, nil, false
+	}
+	id := raw[8+k : 8+k+int(n)]
+	return countedRef{CastAt: time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8]))).UTC(), ID: string(id)}, raw[8+k+int(n):], true
 }
 
 func getCounted(b *bolt.Bucket, voter []byte) (countedRef, bool) {
-	raw := b.Get(voter)
-	if len(raw) < 8 {
-		return countedRef{}, false
-	}
-	return countedRef{CastAt: time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8]))).UTC(), ID: string(raw[8:])}, true
+	c, _, ok := parseCounted(b.Get(voter))
+	return c, ok
 }
 
 type boltCode struct {
@@ -50,7 +75,28 @@ type boltCode struct {
 }
 
 // Bolt is the embedded store: one file, one process.
-type Bolt struct{ db *bolt.DB }
+type Bolt struct {
+	db *bolt.DB
+	// One writer goroutine owns ballot writes: batches that arrive while
+	// it commits go into its next transaction together (group commit).
+	batches chan *batch
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+// batch is one AddBallots call on its way to the writer.
+type batch struct {
+	bs           []wire.SealedBallot
+	keys, values [][]byte
+	out          []wire.Status
+	done         chan error
+}
+
+// maxGroup bounds how many batches share a transaction.
+const maxGroup = 8
+
+// ErrClosed: the store was closed.
+var ErrClosed = errors.New("central store closed")
 
 // OpenBolt opens (or creates) the store at path.
 func OpenBolt(path string) (*Bolt, error) {
@@ -59,7 +105,10 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bBallots, bByKiosk, bCounted, bTally} {
+		if tx.Bucket(bOldLayout) != nil {
+			return ErrOldLayout
+		}
+		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bBallots, bIDs, bCounted} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -68,13 +117,53 @@ func OpenBolt(path string) (*Bolt, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	return &Bolt{db: db}, nil
+	s := &Bolt{db: db, batches: make(chan *batch), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go s.writer()
+	return s, nil
 }
 
 // Close implements Store.
-func (s *Bolt) Close() error { return s.db.Close() }
+func (s *Bolt) Close() error {
+	close(s.stop)
+	<-s.stopped
+	return s.db.Close()
+}
+
+// writer commits the batches handed to it, as many together as wait.
+func (s *Bolt) writer() {
+	defer close(s.stopped)
+	for {
+		var group []*batch
+		select {
+		case b := <-s.batches:
+			group = append(group, b)
+		case <-s.stop:
+			return
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case b := <-s.batches:
+				group = append(group, b)
+			default:
+				break more
+			}
+		}
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, b := range group {
+				if err := addBatch(tx, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, b := range group {
+			b.done <- err
+		}
+	}
+}
 
 func put(b *bolt.Bucket, k []byte, v any) error {
 	enc, err := json.Marshal(v)
@@ -201,59 +290,102 @@ func byKioskKey(kiosk string, seq uint64, id string) []byte {
 	return append(append(k, 0), id...)
 }
 
-// AddBallots implements Store: one transaction (one fsync) for the batch.
-func (s *Bolt) AddBallots(_ context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
-	out := make([]wire.Status, len(bs))
-	// Encode before taking the write lock: concurrent batches then wait
-	// for each other only while they write.
-	encoded := make([][]byte, len(bs))
+// AddBallots implements Store: the batch commits in one transaction (one
+// fsync), shared with the batches that arrive meanwhile.
+func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
+	// Encode before handing over: the writer then only writes.
+	b := &batch{bs: bs, keys: make([][]byte, len(bs)), values: make([][]byte, len(bs)),
+		out: make([]wire.Status, len(bs)), done: make(chan error, 1)}
 	for i := range bs {
-		enc, err := json.Marshal(Stored{Ballot: bs[i], Received: received})
+		b.keys[i] = byKioskKey(bs[i].Kiosk, bs[i].Seq, bs[i].ID)
+		v := binary.AppendUvarint(make([]byte, 0, 1024), uint64(len(bs[i].Prev)))
+		v, err := appendStored(append(v, bs[i].Prev...), &bs[i], received)
 		if err != nil {
 			return nil, err
 		}
-		encoded[i] = enc
+		b.values[i] = v
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		ballots, byKiosk, counted, tally := tx.Bucket(bBallots), tx.Bucket(bByKiosk), tx.Bucket(bCounted), tx.Bucket(bTally)
-		for i, b := range bs {
-			if ballots.Get([]byte(b.ID)) == nil {
-				if err := ballots.Put([]byte(b.ID), encoded[i]); err != nil {
-					return err
-				}
-				if err := byKiosk.Put(byKioskKey(b.Kiosk, b.Seq, b.ID), []byte(b.Prev)); err != nil {
-					return err
-				}
-				if cur, ok := getCounted(counted, b.VoterKey[:]); !ok || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
-					if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.bytes()); err != nil {
-						return err
-					}
-					if err := tally.Put(b.VoterKey[:], encodeChoices(&b)); err != nil {
-						return err
-					}
-				}
+	select {
+	case s.batches <- b:
+	case <-s.stop:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// handed over: wait for the outcome whatever happens to ctx
+	if err := <-b.done; err != nil {
+		return nil, err
+	}
+	return b.out, nil
+}
+
+// addBatch writes one batch in the writer's transaction.
+func addBatch(tx *bolt.Tx, bt *batch) error {
+	ballots, ids, counted := tx.Bucket(bBallots), tx.Bucket(bIDs), tx.Bucket(bCounted)
+	// a kiosk's ballots arrive in order: fill pages, as an append does
+	ballots.FillPercent = 1
+	for i, b := range bt.bs {
+		if ids.Get([]byte(b.ID)) == nil {
+			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
+				return err
 			}
-			cur, _ := getCounted(counted, b.VoterKey[:])
-			out[i] = wire.Duplicate
-			if cur.ID == b.ID {
-				out[i] = wire.Accepted
+			if err := ids.Put([]byte(b.ID), bt.keys[i][:len(bt.keys[i])-len(b.ID)-1]); err != nil {
+				return err
+			}
+			if cur, ok := getCounted(counted, b.VoterKey[:]); !ok || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
+				if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.entry(&b)); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
-	})
-	return out, err
+		cur, _ := getCounted(counted, b.VoterKey[:])
+		bt.out[i] = wire.Duplicate
+		if cur.ID == b.ID {
+			bt.out[i] = wire.Accepted
+		}
+	}
+	return nil
+}
+
+// splitBallot parses a value of bBallots into the previous ID and the
+// Stored JSON.
+func splitBallot(v []byte) (prev string, stored []byte, err error) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || uint64(len(v)-k) < n {
+		return "", nil, errors.New("corrupt ballot entry")
+	}
+	return string(v[k : k+int(n)]), v[k+int(n):], nil
+}
+
+func decodeStored(v []byte, counted *bolt.Bucket) (Stored, error) {
+	var st Stored
+	_, raw, err := splitBallot(v)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return st, err
+	}
+	cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
+	st.Counted = cur.ID == st.Ballot.ID
+	return st, nil
 }
 
 // Ballot implements Store.
 func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 	var st Stored
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if err := get(tx.Bucket(bBallots), []byte(id), &st); err != nil {
-			return err
+		at := tx.Bucket(bIDs).Get([]byte(id))
+		if at == nil {
+			return ErrNotFound
 		}
-		cur, _ := getCounted(tx.Bucket(bCounted), st.Ballot.VoterKey[:])
-		st.Counted = cur.ID == id
-		return nil
+		v := tx.Bucket(bBallots).Get(append(append(append([]byte{}, at...), 0), id...))
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		st, err = decodeStored(v, tx.Bucket(bCounted))
+		return err
 	})
 	return st, err
 }
@@ -262,7 +394,7 @@ func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 func (s *Bolt) BallotByPrefix(ctx context.Context, prefix string) (Stored, error) {
 	var id string
 	s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bBallots).Cursor().Seek([]byte(prefix))
+		k, _ := tx.Bucket(bIDs).Cursor().Seek([]byte(prefix))
 		if k != nil && strings.HasPrefix(string(k), prefix) {
 			id = string(k)
 		}
@@ -288,11 +420,15 @@ func (s *Bolt) VoterCounted(_ context.Context, voter []byte) (bool, error) {
 func (s *Bolt) Chain(_ context.Context, kiosk string) (Chain, error) {
 	var links []chainLink
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bByKiosk).Cursor()
+		c := tx.Bucket(bBallots).Cursor()
 		prefix := append([]byte(kiosk), 0)
 		for k, v := c.Seek(prefix); k != nil && len(k) >= len(prefix)+9 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
 			rest := k[len(prefix):]
-			links = append(links, chainLink{seq: binary.BigEndian.Uint64(rest[:8]), id: string(rest[9:]), prev: string(v)})
+			prev, _, err := splitBallot(v)
+			if err != nil {
+				return err
+			}
+			links = append(links, chainLink{seq: binary.BigEndian.Uint64(rest[:8]), id: string(rest[9:]), prev: prev})
 		}
 		return nil
 	})
@@ -304,12 +440,10 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		counted := tx.Bucket(bCounted)
 		return tx.Bucket(bBallots).ForEach(func(_, v []byte) error {
-			var st Stored
-			if err := json.Unmarshal(v, &st); err != nil {
+			st, err := decodeStored(v, counted)
+			if err != nil {
 				return err
 			}
-			cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
-			st.Counted = cur.ID == st.Ballot.ID
 			return fn(st)
 		})
 	})
@@ -318,9 +452,15 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 // Counted implements Store: a scan of the compact tally index.
 func (s *Bolt) Counted(_ context.Context, fn func(edition, district string, sels []election.Selection) error) error {
 	in := interner{}
+	var sels []election.Selection
 	return s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bTally).ForEach(func(_, v []byte) error {
-			ed, d, sels, err := decodeChoices(v, in)
+		return tx.Bucket(bCounted).ForEach(func(_, v []byte) error {
+			_, choices, ok := parseCounted(v)
+			if !ok {
+				return errCorrupt
+			}
+			ed, d, decoded, err := decodeChoicesInto(choices, in, sels)
+			sels = decoded
 			if err != nil {
 				return err
 			}
@@ -332,7 +472,7 @@ func (s *Bolt) Counted(_ context.Context, fn func(edition, district string, sels
 // Counts implements Store.
 func (s *Bolt) Counts(context.Context) (total, counted int, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		total, counted = tx.Bucket(bBallots).Stats().KeyN, tx.Bucket(bCounted).Stats().KeyN
+		total, counted = tx.Bucket(bIDs).Stats().KeyN, tx.Bucket(bCounted).Stats().KeyN
 		return nil
 	})
 	return

@@ -83,7 +83,8 @@ type Store interface {
 	// Ballots calls fn for every ballot, in no particular order.
 	Ballots(ctx context.Context, fn func(Stored) error) error
 	// Counted calls fn with each counted ballot's choices (one per voter):
-	// what a tally reads, and nothing more.
+	// what a tally reads, and nothing more. sels is valid only during the
+	// call: a store may reuse it for the next ballot.
 	Counted(ctx context.Context, fn func(edition, district string, sels []election.Selection) error) error
 	// Counts returns how many ballots are stored and how many count.
 	Counts(ctx context.Context) (total, counted int, err error)
@@ -147,8 +148,10 @@ type chainLink struct {
 
 // encodeChoices packs a ballot's choices compactly for the tally index:
 // length-prefixed strings and varints.
-func encodeChoices(b *wire.SealedBallot) []byte {
-	out := make([]byte, 0, 128)
+func encodeChoices(b *wire.SealedBallot) []byte { return appendChoices(make([]byte, 0, 128), b) }
+
+// appendChoices appends the encoding of encodeChoices to out.
+func appendChoices(out []byte, b *wire.SealedBallot) []byte {
 	str := func(s string) {
 		out = binary.AppendUvarint(out, uint64(len(s)))
 		out = append(out, s...)
@@ -180,9 +183,18 @@ func (in interner) get(b []byte) string {
 	return s
 }
 
+// errCorrupt: an index entry does not decode.
+var errCorrupt = errors.New("corrupt tally index entry")
+
 // decodeChoices is the inverse of encodeChoices.
 func decodeChoices(raw []byte, in interner) (edition, district string, sels []election.Selection, err error) {
-	bad := errors.New("corrupt tally index entry")
+	return decodeChoicesInto(raw, in, nil)
+}
+
+// decodeChoicesInto decodes into sels, reusing its backing arrays: a scan
+// of a million entries then allocates nothing per entry.
+func decodeChoicesInto(raw []byte, in interner, sels []election.Selection) (edition, district string, _ []election.Selection, err error) {
+	bad := errCorrupt
 	num := func() uint64 {
 		v, n := binary.Uvarint(raw)
 		if n <= 0 {
@@ -212,18 +224,23 @@ func decodeChoices(raw []byte, in interner) (edition, district string, sels []el
 	if ns > uint64(len(raw)) {
 		return "", "", nil, bad
 	}
-	sels = make([]election.Selection, 0, ns)
+	sels = sels[:0]
 	for i := uint64(0); i < ns && err == nil; i++ {
-		s := election.Selection{Pool: str()}
+		if len(sels) < cap(sels) {
+			sels = sels[:len(sels)+1]
+		} else {
+			sels = append(sels, election.Selection{})
+		}
+		s := &sels[len(sels)-1]
+		s.Pool = str()
 		nc := num()
 		if nc > uint64(len(raw)) {
 			return "", "", nil, bad
 		}
-		s.Choices = make([]election.Choice, 0, nc)
+		s.Choices = s.Choices[:0]
 		for j := uint64(0); j < nc && err == nil; j++ {
 			s.Choices = append(s.Choices, election.Choice{Project: str(), Points: int(num())})
 		}
-		sels = append(sels, s)
 	}
-	return
+	return edition, district, sels, err
 }
