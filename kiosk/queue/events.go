@@ -9,7 +9,6 @@ type EventName string
 // The audit catalogue.
 const (
 	EventQueueOpened     EventName = "queue-opened"     // the store was opened and its chain verified
-	EventBallotSealed    EventName = "ballot-sealed"    // a ballot was committed (Seq set)
 	EventVoteRefused     EventName = "vote-refused"     // a second vote at this kiosk was refused
 	EventReceiptPrinted  EventName = "receipt-printed"  // OK false: the printer failed and the QR was shown on screen
 	EventPollsOpened     EventName = "polls-opened"     // staff opened the voting point (opening report)

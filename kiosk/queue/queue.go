@@ -22,9 +22,10 @@ import (
 )
 
 var (
-	bucketBallots  = []byte("ballots")  // seq -> SealedBallot JSON
+	bucketBallots = []byte("ballots") // seq -> SealedBallot JSON
+	// The central's answers; a ballot without one is pending. Sealing a
+	// ballot then writes to one bucket only: fewer pages per fsync.
 	bucketOutbox   = []byte("outbox")   // seq -> Outbox JSON
-	bucketVoters   = []byte("voters")   // voter key -> seq
 	bucketAudit    = []byte("audit")    // n -> Event JSON
 	bucketSettings = []byte("settings") // name -> value
 	bucketMeta     = []byte("meta")     // key, kiosk id
@@ -85,10 +86,16 @@ type Queue struct {
 	key   ed25519.PrivateKey
 	clock func() time.Time
 
-	mu    sync.Mutex // guards kiosk, seq and head between Append calls
+	mu    sync.Mutex // guards the fields below between Append calls
 	kiosk string
 	seq   uint64
 	head  string
+	// voters holds the voter keys of the stored ballots, read from them
+	// when the store opens (a second vote at this kiosk is refused).
+	voters map[election.VoterKey]bool
+	// unanswered is the lowest seq that may still be pending: Pending
+	// starts looking there.
+	unanswered uint64
 }
 
 // Open opens (or creates) the store at path, verifies its chain and
@@ -122,7 +129,7 @@ func Open(path string, opts Options) (*Queue, error) {
 	}
 	q := &Queue{db: db, clock: opts.Clock}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketBallots, bucketOutbox, bucketVoters, bucketAudit, bucketSettings, bucketMeta} {
+		for _, b := range [][]byte{bucketBallots, bucketOutbox, bucketAudit, bucketSettings, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -196,51 +203,38 @@ func seqKey(n uint64) []byte {
 func (q *Queue) Append(b election.Ballot, voter election.VoterKey, catalog int) (wire.SealedBallot, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.voters[voter] {
+		q.Log(Event{Name: EventVoteRefused, OK: true})
+		return wire.SealedBallot{}, ErrAlreadyVoted
+	}
 	s := wire.SealedBallot{
 		Kiosk: q.kiosk, Seq: q.seq + 1, Prev: q.head, CastAt: q.clock(),
 		Edition: b.Edition, Catalog: catalog, District: b.District,
 		VoterKey: voter, Selections: b.Selections,
 	}
 	s.Seal(q.key)
-	err := q.db.Update(func(tx *bolt.Tx) error {
-		voters := tx.Bucket(bucketVoters)
-		if voters.Get(voter[:]) != nil {
-			return ErrAlreadyVoted
-		}
-		enc, err := json.Marshal(&s)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketBallots).Put(seqKey(s.Seq), enc); err != nil {
-			return err
-		}
-		if err := voters.Put(voter[:], seqKey(s.Seq)); err != nil {
-			return err
-		}
-		if err := putJSON(tx.Bucket(bucketOutbox), seqKey(s.Seq), Outbox{State: Pending}); err != nil {
-			return err
-		}
-		return appendEvent(tx, Event{Name: EventBallotSealed, At: s.CastAt, OK: true, Seq: s.Seq})
-	})
-	if errors.Is(err, ErrAlreadyVoted) {
-		q.Log(Event{Name: EventVoteRefused, OK: true})
-		return wire.SealedBallot{}, ErrAlreadyVoted
+	enc, err := json.Marshal(&s)
+	if err == nil {
+		// The ballot is its own record: its outbox state (pending) is the
+		// absence of an answer, its voter key is in it, and it is signed
+		// and chained, which an audit event would only repeat.
+		err = q.db.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketBallots).Put(seqKey(s.Seq), enc)
+		})
 	}
 	if err != nil {
 		return wire.SealedBallot{}, fmt.Errorf("commit ballot: %w", err)
 	}
 	q.seq, q.head = s.Seq, s.ID
+	q.voters[voter] = true
 	return s, nil
 }
 
 // Seen reports whether this kiosk already holds a ballot of voter.
 func (q *Queue) Seen(voter election.VoterKey) (bool, error) {
-	var seen bool
-	err := q.db.View(func(tx *bolt.Tx) error {
-		seen = tx.Bucket(bucketVoters).Get(voter[:]) != nil
-		return nil
-	})
-	return seen, err
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.voters[voter], nil
 }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {
@@ -290,14 +284,14 @@ func (q *Queue) Events() ([]Event, error) {
 
 // Verify walks the whole chain: sequence numbers 1, 2, 3 …, each ballot's
 // Prev equal to the previous ID, each ID the hash of its content, each
-// signature valid under the kiosk key, and an outbox entry and voter key
-// for each ballot. It returns a *ChainError naming the first break.
+// signature valid under the kiosk key, and no voter twice. It returns a
+// *ChainError naming the first break, and rebuilds the set of voters seen.
 func (q *Queue) Verify() error {
 	pub := q.PublicKey()
 	var last uint64
 	var head string
+	voters := map[election.VoterKey]bool{}
 	err := q.db.View(func(tx *bolt.Tx) error {
-		outbox, voters := tx.Bucket(bucketOutbox), tx.Bucket(bucketVoters)
 		return tx.Bucket(bucketBallots).ForEach(func(k, v []byte) error {
 			seq := binary.BigEndian.Uint64(k)
 			var s wire.SealedBallot
@@ -311,15 +305,14 @@ func (q *Queue) Verify() error {
 				return &ChainError{seq, fmt.Sprintf("stored under %d but numbered %d", seq, s.Seq)}
 			case s.Prev != head:
 				return &ChainError{seq, "previous hash does not match"}
-			case outbox.Get(k) == nil:
-				return &ChainError{seq, "no outbox entry"}
-			case voters.Get(s.VoterKey[:]) == nil:
-				return &ChainError{seq, "voter key not recorded"}
+			case voters[s.VoterKey]:
+				return &ChainError{seq, "a second ballot of one voter"}
 			}
 			if err := s.Verify(pub); err != nil {
 				return &ChainError{seq, err.Error()}
 			}
 			last, head = seq, s.ID
+			voters[s.VoterKey] = true
 			return nil
 		})
 	})
@@ -327,7 +320,8 @@ func (q *Queue) Verify() error {
 		return err
 	}
 	q.mu.Lock()
-	q.seq, q.head = last, head
+	q.seq, q.head, q.voters = last, head, voters
+	q.unanswered = min(q.unanswered, last+1)
 	q.mu.Unlock()
 	return nil
 }
@@ -342,27 +336,53 @@ func (q *Queue) Head() (uint64, string) {
 // Pending returns up to limit ballots the central has not acknowledged, in
 // sequence order.
 func (q *Queue) Pending(limit int) ([]wire.SealedBallot, error) {
+	q.mu.Lock()
+	from := q.unanswered
+	q.mu.Unlock()
 	var out []wire.SealedBallot
+	first := uint64(0) // the first pending seq seen
 	err := q.db.View(func(tx *bolt.Tx) error {
-		ballots := tx.Bucket(bucketBallots)
-		c := tx.Bucket(bucketOutbox).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			var o Outbox
-			if err := json.Unmarshal(v, &o); err != nil {
+		outbox := tx.Bucket(bucketOutbox)
+		c := tx.Bucket(bucketBallots).Cursor()
+		for k, v := c.Seek(seqKey(from)); k != nil && len(out) < limit; k, v = c.Next() {
+			state, err := stateOf(outbox, k)
+			if err != nil {
 				return err
 			}
-			if o.State != Pending {
+			if state != Pending {
 				continue
 			}
 			var s wire.SealedBallot
-			if err := json.Unmarshal(ballots.Get(k), &s); err != nil {
+			if err := json.Unmarshal(v, &s); err != nil {
 				return err
+			}
+			if first == 0 {
+				first = s.Seq
 			}
 			out = append(out, s)
 		}
 		return nil
 	})
+	if err == nil && first > from {
+		// nothing before first is pending; answers never go back to pending
+		q.mu.Lock()
+		q.unanswered = max(q.unanswered, first)
+		q.mu.Unlock()
+	}
 	return out, err
+}
+
+// stateOf reads a ballot's outbox state: Pending when there is no answer.
+func stateOf(outbox *bolt.Bucket, k []byte) (OutboxState, error) {
+	raw := outbox.Get(k)
+	if raw == nil {
+		return Pending, nil
+	}
+	var o Outbox
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return "", err
+	}
+	return o.State, nil
 }
 
 // Ballots returns every sealed ballot in sequence order (USB export).
@@ -385,11 +405,14 @@ func (q *Queue) Ballots() ([]wire.SealedBallot, error) {
 // a ballot the central acknowledged leaves the pending state; nothing is
 // ever deleted.
 func (q *Queue) Mark(state OutboxState, reason string, seqs ...uint64) error {
+	if state == Pending {
+		return errors.New("mark: an answered ballot cannot become pending again")
+	}
 	now := q.clock().UTC()
 	return q.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
+		b, ballots := tx.Bucket(bucketOutbox), tx.Bucket(bucketBallots)
 		for _, seq := range seqs {
-			if b.Get(seqKey(seq)) == nil {
+			if ballots.Get(seqKey(seq)) == nil {
 				return fmt.Errorf("mark: no ballot %d", seq)
 			}
 			if err := putJSON(b, seqKey(seq), Outbox{State: state, Reason: reason, At: now}); err != nil {
@@ -417,23 +440,23 @@ type Stats struct {
 func (q *Queue) Stats(dayStart time.Time) (Stats, error) {
 	var st Stats
 	err := q.db.View(func(tx *bolt.Tx) error {
-		ballots := tx.Bucket(bucketBallots)
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var o Outbox
-			if err := json.Unmarshal(v, &o); err != nil {
+		outbox := tx.Bucket(bucketOutbox)
+		return tx.Bucket(bucketBallots).ForEach(func(k, v []byte) error {
+			state, err := stateOf(outbox, k)
+			if err != nil {
 				return err
 			}
 			var s struct {
 				CastAt time.Time `json:"castAt"`
 			}
-			if err := json.Unmarshal(ballots.Get(k), &s); err != nil {
+			if err := json.Unmarshal(v, &s); err != nil {
 				return err
 			}
 			st.Total++
 			if !s.CastAt.Before(dayStart) {
 				st.Today++
 			}
-			switch o.State {
+			switch state {
 			case Pending:
 				st.Pending++
 				if st.OldestPending.IsZero() || s.CastAt.Before(st.OldestPending) {
