@@ -48,6 +48,7 @@ type Server struct {
 	mu       sync.Mutex
 	edition  *election.Edition // the latest catalog, decoded
 	version  int
+	editions map[int]*election.Edition // published versions, decoded once each
 	limits   *limiter
 	Counters Counters
 }
@@ -246,6 +247,31 @@ func itoa(n int) string {
 	return string(b)
 }
 
+// editionAt returns the edition of one published catalog version.
+func (s *Server) editionAt(ctx context.Context, version int) (*election.Edition, error) {
+	s.mu.Lock()
+	e, ok := s.editions[version]
+	s.mu.Unlock()
+	if ok {
+		return e, nil
+	}
+	c, err := s.cfg.Store.CatalogAt(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	e, err = election.DecodeEdition(bytes.NewReader(c.Edition))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.editions == nil {
+		s.editions = map[int]*election.Edition{}
+	}
+	s.editions[version] = e
+	s.mu.Unlock()
+	return e, nil
+}
+
 // current returns the latest catalog's edition, decoded once per version.
 func (s *Server) current(ctx context.Context) (*election.Edition, error) {
 	c, err := s.cfg.Store.Catalog(ctx)
@@ -291,7 +317,20 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 	if err != nil {
 		return nil, fmt.Errorf("no catalog: %w", err)
 	}
-	results := s.check(ctx, k, ed, bs)
+	// A ballot is judged by the catalog the resident saw: a kiosk keeps
+	// its catalog until it restarts, and a project withdrawn meanwhile
+	// must not cost a resident the vote. Unknown versions are refused.
+	versions := map[int]*election.Edition{}
+	for _, b := range bs {
+		if _, ok := versions[b.Catalog]; !ok {
+			e, err := s.editionAt(ctx, b.Catalog)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			versions[b.Catalog] = e // nil when never published
+		}
+	}
+	results := s.check(ctx, k, ed, versions, bs)
 	var ok []wire.SealedBallot
 	var at []int
 	for i, res := range results {
@@ -321,7 +360,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 
 // check verifies each ballot (signatures in parallel) and returns the
 // results; an empty Status means "valid, store it".
-func (s *Server) check(ctx context.Context, k store.Kiosk, ed *election.Edition, bs []wire.SealedBallot) []wire.Result {
+func (s *Server) check(ctx context.Context, k store.Kiosk, ed *election.Edition, versions map[int]*election.Edition, bs []wire.SealedBallot) []wire.Result {
 	results := make([]wire.Result, len(bs))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -330,7 +369,7 @@ func (s *Server) check(ctx context.Context, k store.Kiosk, ed *election.Edition,
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(bs); i += workers {
-				results[i] = s.checkOne(k, ed, &bs[i])
+				results[i] = s.checkOne(k, ed, versions[bs[i].Catalog], &bs[i])
 			}
 		}()
 	}
@@ -352,19 +391,22 @@ func (s *Server) check(ctx context.Context, k store.Kiosk, ed *election.Edition,
 	return results
 }
 
-func (s *Server) checkOne(k store.Kiosk, ed *election.Edition, b *wire.SealedBallot) wire.Result {
+// checkOne checks one ballot against the latest edition (which edition is
+// running) and against cast, the catalog version it was cast under (its
+// rules and voting window); cast is nil when that version is unknown.
+func (s *Server) checkOne(k store.Kiosk, ed, cast *election.Edition, b *wire.SealedBallot) wire.Result {
 	res := wire.Result{ID: b.ID, Seq: b.Seq}
 	switch {
 	case b.Kiosk != k.ID:
 		res.Status = wire.WrongKiosk
 	case b.Verify(k.PublicKey) != nil:
 		res.Status = wire.BadSignature
-	case b.Edition != ed.ID:
+	case b.Edition != ed.ID || cast == nil || cast.ID != ed.ID:
 		res.Status = wire.WrongEdition
-	case b.CastAt.Before(ed.Opens.Add(-s.cfg.CastSkew)) || b.CastAt.After(ed.Closes.Add(s.cfg.CastSkew)):
+	case b.CastAt.Before(cast.Opens.Add(-s.cfg.CastSkew)) || b.CastAt.After(cast.Closes.Add(s.cfg.CastSkew)):
 		res.Status = wire.OutsideWindow
 	default:
-		if ps := ed.Validate(election.Ballot{Edition: b.Edition, District: b.District, Selections: b.Selections}); len(ps) > 0 {
+		if ps := cast.Validate(election.Ballot{Edition: b.Edition, District: b.District, Selections: b.Selections}); len(ps) > 0 {
 			res.Status, res.Reason = wire.Invalid, ps[0].Key
 		}
 	}

@@ -360,3 +360,54 @@ func agentWithPrinter(k *kiosk, url, printer string) *agent.Agent {
 	return agent.New(agent.Config{URL: url, Queue: k.q, EditionKey: k.er.EditionKey,
 		Heartbeat: func() wire.Heartbeat { return wire.Heartbeat{Printer: printer, Version: "test"} }})
 }
+
+// TestBallotJudgedByItsCatalog: the city withdraws a project and publishes
+// a new catalog while a kiosk still runs the old one. A resident who chose
+// that project keeps the vote (it is valid under the catalog shown); a
+// ballot naming a version never published is refused.
+func TestBallotJudgedByItsCatalog(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	s := k.vote(t, r.ed, 1) // under version 1, with the first city project
+	withdrawn := s.Selections[0].Choices[0].Project
+
+	ed, _ := election.DecodeEdition(bytes.NewReader(demoEdition(t)))
+	for i, p := range ed.Projects {
+		if p.ID == withdrawn {
+			ed.Projects = append(ed.Projects[:i], ed.Projects[i+1:]...)
+			break
+		}
+	}
+	var buf bytes.Buffer
+	election.EncodeEdition(&buf, ed)
+	if v, err := central.Publish(context.Background(), r.st, r.keys, buf.Bytes()); err != nil || v != 2 {
+		t.Fatalf("publish v2: %d %v", v, err)
+	}
+	unknown, err := k.q.Append(ballot(r.ed), election.VoterKey{9}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(wire.BallotBatch{Ballots: []wire.SealedBallot{s, unknown}})
+	_, raw := post(t, r.http.URL, wire.PathBallots, k.q.KioskID(), k.q.Sign, body)
+	var resp wire.BatchResponse
+	if err := json.Unmarshal(raw, &resp); err != nil || len(resp.Results) != 2 {
+		t.Fatalf("answer %s: %v", raw, err)
+	}
+	if got := resp.Results[0]; got.Status != wire.Accepted {
+		t.Errorf("ballot under version 1 after version 2 withdrew %s: %+v", withdrawn, got)
+	}
+	if got := resp.Results[1]; got.Status != wire.WrongEdition {
+		t.Errorf("ballot under version 7, never published: %+v", got)
+	}
+	// The tally reads the latest catalog: the withdrawn project is not in
+	// it, and the resident's other choices still count.
+	_, rs, err := central.Results(context.Background(), r.st, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range rs {
+		if (pr.Pool == "city" || pr.Pool == "d18") && pr.Voters != 1 {
+			t.Errorf("pool %s: %d voters, want 1", pr.Pool, pr.Voters)
+		}
+	}
+}

@@ -271,6 +271,18 @@ func (s *Bolt) PutCatalog(_ context.Context, c wire.Catalog) error {
 	})
 }
 
+// CatalogAt implements Store.
+func (s *Bolt) CatalogAt(_ context.Context, version int) (wire.Catalog, error) {
+	var c wire.Catalog
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if version < 1 {
+			return ErrNotFound
+		}
+		return get(tx.Bucket(bCatalogs), verKey(version), &c)
+	})
+	return c, err
+}
+
 // Catalog implements Store.
 func (s *Bolt) Catalog(context.Context) (wire.Catalog, error) {
 	var c wire.Catalog

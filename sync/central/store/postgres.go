@@ -191,6 +191,16 @@ func (s *Postgres) Catalog(ctx context.Context) (wire.Catalog, error) {
 	return c, err
 }
 
+// CatalogAt implements Store.
+func (s *Postgres) CatalogAt(ctx context.Context, version int) (wire.Catalog, error) {
+	var c wire.Catalog
+	err := s.pool.QueryRow(ctx, `SELECT version, edition, sig FROM catalogs WHERE version = $1`, version).Scan(&c.Version, &c.Edition, &c.Sig)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
 // AddBallots implements Store: one transaction for the batch, its
 // statements pipelined. The counted row is replaced only by an earlier
 // ballot, atomically, whichever replica gets there first.

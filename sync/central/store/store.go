@@ -66,6 +66,9 @@ type Store interface {
 	PutCatalog(ctx context.Context, c wire.Catalog) error
 	// Catalog returns the latest catalog.
 	Catalog(ctx context.Context) (wire.Catalog, error)
+	// CatalogAt returns the catalog of one version; ErrNotFound when that
+	// version was never published.
+	CatalogAt(ctx context.Context, version int) (wire.Catalog, error)
 
 	// AddBallots stores verified ballots, idempotently by ID, and answers
 	// Accepted (it counts for its voter now) or Duplicate (an earlier one does).

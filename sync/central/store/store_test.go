@@ -129,6 +129,14 @@ func TestConformanceCatalogs(t *testing.T) {
 		if c, err := s.Catalog(ctx); err != nil || c.Version != 3 || string(c.Edition) != "3" {
 			t.Fatalf("latest = %+v %v", c, err)
 		}
+		if c, err := s.CatalogAt(ctx, 2); err != nil || c.Version != 2 || string(c.Edition) != "2" {
+			t.Fatalf("version 2 = %+v %v", c, err)
+		}
+		for _, v := range []int{0, 4, -1} {
+			if _, err := s.CatalogAt(ctx, v); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("version %d: %v", v, err)
+			}
+		}
 	})
 }
 
