@@ -94,7 +94,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err != nil {
 		return err
 	}
-	ag := newAgent(en, q, p, cfg.DataDir, log)
+	catalogs := make(chan []byte, 1) // catalogs the agent installs, for the UI
+	ag := newAgent(en, q, p, cfg.DataDir, log, func(ed []byte) { latest(catalogs, ed) })
 	editionJSON, err := catalogEdition(ctx, ag, q, en, demo, log)
 	if err != nil {
 		return err
@@ -128,6 +129,16 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		u.Refresh()
 	})
 	go u.Run(ctx)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ed := <-catalogs:
+				fyne.Do(func() { u.OfferCatalog(ed) })
+			}
+		}
+	}()
 	if automation != "" {
 		// The buttons' positions are known once the window is laid out.
 		go func() {

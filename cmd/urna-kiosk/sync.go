@@ -94,15 +94,22 @@ func openToday(c wire.Catalog) bool {
 	return err == nil && ed.Open(time.Now()) && ed.Open(time.Now().Add(12*time.Hour))
 }
 
-// newAgent builds the sync agent for an enrollment.
-func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir string, log *slog.Logger) *agent.Agent {
+// newAgent builds the sync agent for an enrollment; installed hears of
+// each catalog it installs (its edition JSON).
+func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir string, log *slog.Logger, installed func([]byte)) *agent.Agent {
 	client := &http.Client{Timeout: 30 * time.Second}
 	if en.Pin != "" {
 		client = agent.PinnedClient(en.Pin)
 	}
 	return agent.New(agent.Config{URL: en.URL, Client: client, Queue: q, EditionKey: en.EditionKey, Log: log,
 		Catalog: func() int { return agent.CatalogVersion(q) },
-		Install: func(c wire.Catalog) error { return agent.InstallCatalog(q, c) },
+		Install: func(c wire.Catalog) error {
+			if err := agent.InstallCatalog(q, c); err != nil {
+				return err
+			}
+			installed(c.Edition)
+			return nil
+		},
 		Heartbeat: func() wire.Heartbeat {
 			hb := wire.Heartbeat{Version: version, Printer: "offline", FreeDiskMB: freeMB(dataDir)}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -117,7 +124,8 @@ func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir st
 // catalogEdition is the edition of the installed catalog. A kiosk that has
 // none yet waits for the central (up to 10 s), and so does the demo, whose
 // central is on this machine and republishes the demo edition each day;
-// otherwise the agent pulls newer ones in the background, for the next start.
+// otherwise the agent pulls newer ones in the background, and the kiosk
+// shows them from the next resident on (ui.OfferCatalog).
 func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agent.Enrollment, pull bool, log *slog.Logger) ([]byte, error) {
 	if _, ok, _ := agent.InstalledCatalog(q, en.EditionKey); !ok || pull {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -134,6 +142,22 @@ func catalogEdition(ctx context.Context, a *agent.Agent, q *queue.Queue, en agen
 		return nil, fmt.Errorf("no catalog yet: the central at %s did not answer", en.URL)
 	}
 	return c.Edition, nil
+}
+
+// latest puts v in ch, a channel of one, replacing what waits there: only
+// the newest catalog matters.
+func latest(ch chan []byte, v []byte) {
+	for {
+		select {
+		case ch <- v:
+			return
+		default:
+			select {
+			case <-ch:
+			default:
+			}
+		}
+	}
 }
 
 func freeMB(dir string) int64 {

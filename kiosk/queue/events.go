@@ -21,6 +21,7 @@ const (
 	EventBallotsSynced   EventName = "ballots-synced"   // the central acknowledged ballots (Detail: how many)
 	EventBallotRejected  EventName = "ballot-rejected"  // the central rejected a ballot (Detail: the reason)
 	EventCatalogUpdated  EventName = "catalog-updated"  // a newer signed catalog was installed
+	EventCatalogInUse    EventName = "catalog-in-use"   // the kiosk shows residents a newer catalog (Detail: its version)
 	EventBallotsExported EventName = "ballots-exported" // ballots written for a USB stick
 	EventEnrolled        EventName = "kiosk-enrolled"   // the kiosk got its id from the central
 )

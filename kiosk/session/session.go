@@ -159,6 +159,22 @@ func (s *Session) idleStep() Step {
 	return Attract
 }
 
+// UseEdition switches to a newer catalog's edition between residents. It
+// refuses (false) while a resident is voting: they finish with the
+// catalog they began with.
+func (s *Session) UseEdition(ed *election.Edition, venue *election.Venue) bool {
+	switch s.step {
+	case Attract, Closed, Paused:
+	default:
+		return false
+	}
+	lang := s.lang
+	s.d.Edition, s.d.Venue = ed, venue
+	s.Reset()
+	s.lang = lang
+	return true
+}
+
 // Step returns the current step.
 func (s *Session) Step() Step { return s.step }
 

@@ -407,3 +407,23 @@ func TestPrinterFailureKeepsVote(t *testing.T) {
 		t.Fatal("no tracker to show")
 	}
 }
+
+// TestUseEditionBetweenResidents: a newer catalog waits while a resident
+// votes and applies between residents.
+func TestUseEditionBetweenResidents(t *testing.T) {
+	r := newRig(t, 1)
+	next := demo(t)
+	next.Version++
+	r.identify(t, pesel(1984, 5, 14, 1234))
+	if r.s.Step() == Attract || r.s.UseEdition(next, next.Venue("bk-podgorze")) {
+		t.Fatalf("edition switched mid-session at %s", r.s.Step())
+	}
+	r.s.Reset()
+	r.s.SetLang("uk")
+	if !r.s.UseEdition(next, next.Venue("bk-podgorze")) || r.s.Edition() != next {
+		t.Fatal("edition not switched between residents")
+	}
+	if r.s.Step() != Attract || r.s.Lang() != "uk" {
+		t.Fatalf("after the switch: %s in %s", r.s.Step(), r.s.Lang())
+	}
+}

@@ -46,20 +46,48 @@ type Station struct {
 
 // New returns a station for an edition loaded from its JSON.
 func New(editionJSON []byte, venueID string, q *queue.Queue, p printer.Printer, m assets.Messages, log *slog.Logger) (*Station, error) {
-	ed, err := election.DecodeEdition(bytes.NewReader(editionJSON))
+	ed, v, hash, err := load(editionJSON, venueID)
 	if err != nil {
 		return nil, err
 	}
-	v := ed.Venue(venueID)
-	if v == nil {
-		return nil, fmt.Errorf("venue %q is not in edition %s", venueID, ed.ID)
-	}
-	sum := sha256.Sum256(editionJSON)
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Station{Edition: ed, CatalogHash: hex.EncodeToString(sum[:]), Venue: v, Queue: q, Printer: p,
+	return &Station{Edition: ed, CatalogHash: hash, Venue: v, Queue: q, Printer: p,
 		Messages: m, Clock: time.Now, Log: log, Baud: 19200}, nil
+}
+
+// load decodes an edition and finds the venue in it.
+func load(editionJSON []byte, venueID string) (*election.Edition, *election.Venue, string, error) {
+	ed, err := election.DecodeEdition(bytes.NewReader(editionJSON))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	v := ed.Venue(venueID)
+	if v == nil {
+		return nil, nil, "", fmt.Errorf("venue %q is not in edition %s (catalog %d)", venueID, ed.ID, ed.Version)
+	}
+	sum := sha256.Sum256(editionJSON)
+	return ed, v, hex.EncodeToString(sum[:]), nil
+}
+
+// ErrNotNewer: the catalog offered is not newer than the one in use.
+var ErrNotNewer = errors.New("catalog is not newer than the one in use")
+
+// UseCatalog switches the station to a newer catalog's edition (JSON the
+// sync agent verified and installed). Call it between residents; the
+// venue must be in the new catalog.
+func (s *Station) UseCatalog(editionJSON []byte) error {
+	ed, v, hash, err := load(editionJSON, s.Venue.ID)
+	if err != nil {
+		return err
+	}
+	if ed.Version <= s.Edition.Version {
+		return ErrNotNewer
+	}
+	s.Edition, s.Venue, s.CatalogHash = ed, v, hash
+	s.Log.Info("catalog-in-use", "version", ed.Version)
+	return s.Queue.Log(queue.Event{Name: queue.EventCatalogInUse, OK: true, Detail: fmt.Sprint(ed.Version)})
 }
 
 // Seen implements session.Store.

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,6 +63,9 @@ type UI struct {
 	pin      []byte
 	staffMsg string
 	alert    bool
+
+	// a newer catalog's edition JSON, waiting for no resident to be voting
+	catalog []byte
 
 	idle session.Idle
 	// Taps counts the resident's and staff's touches (for the tap-count report).
@@ -120,11 +124,49 @@ func (u *UI) Run(ctx context.Context) {
 	}
 }
 
-// Tick checks the idle timeout (and whether voting opened or closed).
+// OfferCatalog takes a newer catalog's edition JSON from the sync agent
+// (call it on the UI goroutine). It takes effect when no resident is
+// voting and staff mode is closed: the next resident sees it, and a
+// resident mid-way finishes with the catalog they began with.
+func (u *UI) OfferCatalog(editionJSON []byte) {
+	u.catalog = editionJSON
+	if u.applyCatalog() {
+		u.Refresh()
+	}
+}
+
+// applyCatalog switches to the waiting catalog if nobody is voting.
+func (u *UI) applyCatalog() bool {
+	if u.catalog == nil || u.staff != staffOff {
+		return false
+	}
+	switch u.s.Step() {
+	case session.Attract, session.Closed, session.Paused:
+	default:
+		return false
+	}
+	raw := u.catalog
+	u.catalog = nil
+	if err := u.o.Station.UseCatalog(raw); err != nil {
+		if !errors.Is(err, station.ErrNotNewer) {
+			u.o.Station.Log.Warn("catalog-not-used", "err", err)
+		}
+		return false
+	}
+	u.s.UseEdition(u.o.Station.Edition, u.o.Station.Venue)
+	u.resetBrowser()
+	return true
+}
+
+// Tick checks the idle timeout (and whether voting opened or closed), and
+// puts a waiting catalog into use.
 func (u *UI) Tick() {
 	before, wasWarning := u.s.Step(), u.idle.Warning
 	if u.staff != staffOff {
 		return
+	}
+	if u.applyCatalog() {
+		u.Refresh()
 	}
 	u.idle = u.s.Tick()
 	if u.s.Step() != before || u.idle.Warning || wasWarning {

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +22,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/kiosk/station"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 type clock struct{ t time.Time }
@@ -431,5 +435,54 @@ func TestAccessibilityThemes(t *testing.T) {
 		if s := b.MinSize(); s.Height < minTouch || s.Width < minTouch {
 			t.Fatalf("button %q is %v: smaller than a 15 mm touch target", b.Text, s)
 		}
+	}
+}
+
+// TestNewCatalogBetweenResidents: the sync agent installs a catalog that
+// withdraws a project while a resident votes. The resident finishes with
+// the catalog they began with; the next one no longer sees the project.
+func TestNewCatalogBetweenResidents(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	old := r.st.Edition
+	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withdrawn := ed.ProjectsIn("city")[0]
+	ed.Version++
+	ed.Projects = slices.DeleteFunc(ed.Projects, func(p election.Project) bool { return p.ID == withdrawn.ID })
+	var buf bytes.Buffer
+	election.EncodeEdition(&buf, ed)
+
+	r.identify("44051401458")
+	r.u.OfferCatalog(buf.Bytes())
+	r.c.t = r.c.t.Add(time.Second)
+	r.u.Tick()
+	if r.s.Edition() != old || r.st.Edition != old {
+		t.Fatal("catalog switched under a voting resident")
+	}
+	r.u.OfferCatalog(assets.DemoEdition()) // an older one, offered meanwhile, changes nothing
+	r.u.OfferCatalog(buf.Bytes())
+	r.c.t = r.c.t.Add(91 * time.Second) // the resident walks away
+	r.u.Tick()
+	r.want("attract")
+	r.u.Tick()
+	if r.s.Edition().Version != ed.Version || r.st.Edition.Version != ed.Version || r.s.Edition().Project(withdrawn.ID) != nil {
+		t.Fatalf("catalog %d in use, want %d", r.s.Edition().Version, ed.Version)
+	}
+	events, _ := r.q.Events()
+	found := false
+	for _, ev := range events {
+		found = found || ev.Name == queue.EventCatalogInUse && ev.Detail == fmt.Sprint(ed.Version)
+	}
+	if !found {
+		t.Fatalf("no %s event in %v", queue.EventCatalogInUse, events)
+	}
+	// the next resident browses the new catalog, and votes
+	r.identify("44051401458")
+	r.tap("Dalej")
+	r.want("choose")
+	if ps := r.s.Projects("city", "", ""); len(ps) != len(ed.ProjectsIn("city")) || slices.ContainsFunc(ps, func(p election.Project) bool { return p.ID == withdrawn.ID }) {
+		t.Fatalf("the city list has %d projects (want %d), or the withdrawn one", len(ps), len(ed.ProjectsIn("city")))
 	}
 }
