@@ -146,6 +146,20 @@ func withT(m map[string]any, t func(string, ...any) string) tmplCtx {
 
 func (w *Web) edition(ctx context.Context) (*election.Edition, error) { return w.srv.current(ctx) }
 
+// pageLang picks the dashboard's language: ?lang= (remembered in a
+// cookie), the cookie, then the browser's languages; Polish by default.
+func pageLang(rw http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); slices.Contains(assets.Languages, l) {
+		http.SetCookie(rw, &http.Cookie{Name: "urna_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie("urna_lang"); err == nil && slices.Contains(assets.Languages, c.Value) {
+		return c.Value
+	}
+	return lang(r)
+}
+
 // lang picks pl, en or uk from ?lang= or Accept-Language.
 func lang(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); slices.Contains(assets.Languages, l) {
@@ -254,17 +268,22 @@ func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 // --- sign-in ---
 
 func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
+	l := pageLang(rw, r)
 	name := ""
 	if ed, err := w.edition(r.Context()); err == nil {
-		name = ed.Name.In("pl")
+		name = ed.Name.In(l)
 	}
-	w.render(rw, "login.html", page{Lang: "en", Title: "Sign in", Edition: name}, map[string]any{"Message": r.URL.Query().Get("m")})
+	msg := ""
+	if r.URL.Query().Get("m") == "wrong" {
+		msg = w.msgs.T(l, "dash.login.wrong")
+	}
+	w.render(rw, "login.html", page{Lang: l, Title: "Urna · " + w.msgs.T(l, "dash.login.submit"), Edition: name}, map[string]any{"Message": msg})
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	if !w.limits.allow("login:" + ip) {
-		http.Error(rw, "too many attempts", http.StatusTooManyRequests)
+		http.Error(rw, w.msgs.T(pageLang(rw, r), "dash.login.too_many"), http.StatusTooManyRequests)
 		return
 	}
 	user, pass := r.FormValue("user"), r.FormValue("password")
@@ -274,7 +293,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pass)) != nil || !ok {
 		w.srv.cfg.Log.Warn("staff-login", "ok", false)
-		http.Redirect(rw, r, "/login?m=Wrong+user+or+password", http.StatusSeeOther)
+		http.Redirect(rw, r, "/login?m=wrong", http.StatusSeeOther)
 		return
 	}
 	tok := make([]byte, 32)
@@ -325,13 +344,28 @@ type kioskRow struct {
 	LastSeq                                                                              uint64
 }
 
-func (w *Web) base(r *http.Request, user, pageName string) (page, *election.Edition) {
+func (w *Web) base(rw http.ResponseWriter, r *http.Request, user, pageName string) (page, *election.Edition) {
+	l := pageLang(rw, r)
 	ed, _ := w.edition(r.Context())
 	name := ""
 	if ed != nil {
-		name = ed.Name.In("pl")
+		name = ed.Name.In(l)
 	}
-	return page{Lang: "en", Title: "Urna · " + pageName, Edition: name, Page: pageName, User: user}, ed
+	return page{Lang: l, Title: "Urna · " + w.msgs.T(l, "dash.nav."+pageName), Edition: name, Page: pageName, User: user}, ed
+}
+
+// fail answers a dashboard request that cannot be served, in its language.
+func (w *Web) fail(rw http.ResponseWriter, p page, code int, key string) {
+	http.Error(rw, w.msgs.T(p.Lang, key), code)
+}
+
+// word translates a state word (a printer's state, a rule's name) under
+// prefix, keeping the word itself when there is no translation.
+func (w *Web) word(lang, prefix, word string) string {
+	if t := w.msgs.T(lang, prefix+word); t != prefix+word {
+		return t
+	}
+	return word
 }
 
 func venueName(ed *election.Edition, id string) string {
@@ -344,11 +378,12 @@ func venueName(ed *election.Edition, id string) string {
 }
 
 func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
-	p, ed := w.base(r, user, "fleet")
+	p, ed := w.base(rw, r, user, "fleet")
+	t := func(key string, a ...any) string { return w.msgs.T(p.Lang, key, a...) }
 	ctx := r.Context()
 	ks, err := w.srv.cfg.Store.Kiosks(ctx)
 	if err != nil {
-		http.Error(rw, "store unavailable", http.StatusServiceUnavailable)
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
 		return
 	}
 	now := w.srv.cfg.Clock()
@@ -362,19 +397,20 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 	for _, k := range ks {
 		hb := k.Heartbeat
 		row := kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
-			Printer: hb.Printer, Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)), LastSeen: "never", Oldest: "–"}
+			Printer: w.word(p.Lang, "dash.printer.", hb.Printer), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
+			LastSeen: t("dash.never"), Oldest: "–"}
 		add := func(level, class, text string) {
-			alerts = append(alerts, alert{Level: level, Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
+			alerts = append(alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
 		}
 		switch {
 		case k.LastSeen.IsZero():
-			row.State, row.StateClass = "never seen", "warn"
+			row.State, row.StateClass = t("dash.state.never_seen"), "warn"
 		case now.Sub(k.LastSeen) < 3*time.Minute:
-			row.State, row.StateClass = "online", "ok"
+			row.State, row.StateClass = t("dash.state.online"), "ok"
 			online++
 		default:
-			row.State, row.StateClass = "offline", "bad"
-			add("offline", "bad", fmt.Sprintf("no heartbeat for %s", now.Sub(k.LastSeen).Round(time.Minute)))
+			row.State, row.StateClass = t("dash.state.offline"), "bad"
+			add("offline", "bad", t("dash.alert.offline", "for", now.Sub(k.LastSeen).Round(time.Minute)))
 		}
 		if !k.LastSeen.IsZero() {
 			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
@@ -382,7 +418,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		if !hb.OldestPending.IsZero() {
 			row.Oldest = hb.OldestPending.In(loc).Format("02.01 15:04")
 			if now.Sub(hb.OldestPending) > time.Hour {
-				add("sync", "warn", fmt.Sprintf("%d ballots waiting, the oldest since %s", hb.QueueDepth, row.Oldest))
+				add("sync", "warn", t("dash.alert.sync", "n", hb.QueueDepth, "since", row.Oldest))
 			}
 		}
 		switch hb.Printer {
@@ -393,16 +429,16 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 			}
 		case "paper-near-end":
 			row.PrinterClass = "warn"
-			add("paper", "warn", "printer paper near its end")
+			add("paper", "warn", t("dash.alert.paper"))
 		default:
 			row.PrinterClass = "bad"
-			add("printer", "bad", "printer "+hb.Printer)
+			add("printer", "bad", t("dash.alert.printer", "state", row.Printer))
 		}
 		if k.Skew > 2*time.Minute || k.Skew < -2*time.Minute {
-			add("clock", "warn", "clock off by "+row.Skew)
+			add("clock", "warn", t("dash.alert.clock", "skew", row.Skew))
 		}
 		if ch, err := w.srv.cfg.Store.Chain(ctx, k.ID); err == nil && (len(ch.Gaps) > 0 || len(ch.Breaks) > 0) {
-			add("chain", "bad", fmt.Sprintf("ballot chain: %d missing, %d breaks", len(ch.Gaps), len(ch.Breaks)))
+			add("chain", "bad", t("dash.alert.chain", "gaps", len(ch.Gaps), "breaks", len(ch.Breaks)))
 		}
 		rows = append(rows, row)
 	}
@@ -413,7 +449,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 }
 
 // barChart draws labelled bars as inline SVG: no script, no CDN.
-func barChart(labels []string, values []int) template.HTML {
+func barChart(labels []string, values []int, empty string) template.HTML {
 	maxV := 1
 	for _, v := range values {
 		maxV = max(maxV, v)
@@ -429,7 +465,7 @@ func barChart(labels []string, values []int) template.HTML {
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%d</text>`, labelW+w+6, y+17, v)
 	}
 	if len(values) == 0 {
-		b.WriteString(`<text x="10" y="18">No counted ballots yet</text>`)
+		fmt.Fprintf(&b, `<text x="10" y="18">%s</text>`, template.HTMLEscapeString(empty))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -460,7 +496,7 @@ func (w *Web) Turnout(ctx context.Context) (days, venues map[string]int, err err
 	return days, venues, err
 }
 
-func sortedChart(m map[string]int, byValue bool) template.HTML {
+func sortedChart(m map[string]int, byValue bool, empty string) template.HTML {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -473,17 +509,18 @@ func sortedChart(m map[string]int, byValue bool) template.HTML {
 	for i, k := range keys {
 		vals[i] = m[k]
 	}
-	return barChart(keys, vals)
+	return barChart(keys, vals, empty)
 }
 
 func (w *Web) turnout(rw http.ResponseWriter, r *http.Request, user string) {
-	p, _ := w.base(r, user, "turnout")
+	p, _ := w.base(rw, r, user, "turnout")
 	days, venues, err := w.Turnout(r.Context())
 	if err != nil {
-		http.Error(rw, "no catalog or store unavailable", http.StatusServiceUnavailable)
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.no_catalog")
 		return
 	}
-	w.render(rw, "turnout.html", p, map[string]any{"ByDay": sortedChart(days, false), "ByVenue": sortedChart(venues, true)})
+	empty := w.msgs.T(p.Lang, "dash.chart.empty")
+	w.render(rw, "turnout.html", p, map[string]any{"ByDay": sortedChart(days, false, empty), "ByVenue": sortedChart(venues, true, empty)})
 }
 
 type resultRow struct {
@@ -495,10 +532,10 @@ type resultRow struct {
 }
 
 func (w *Web) results(rw http.ResponseWriter, r *http.Request, user string) {
-	p, _ := w.base(r, user, "results")
+	p, _ := w.base(rw, r, user, "results")
 	ed, rs, err := Results(r.Context(), w.srv.cfg.Store, "")
 	if err != nil {
-		http.Error(rw, "no catalog or store unavailable", http.StatusServiceUnavailable)
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.no_catalog")
 		return
 	}
 	type pool struct {
@@ -508,11 +545,15 @@ func (w *Web) results(rw http.ResponseWriter, r *http.Request, user string) {
 	}
 	var pools []pool
 	for _, pr := range rs {
-		pl := pool{Name: pr.Name, Voters: pr.Voters, Budget: election.FormatPLN(pr.Budget), Spent: election.FormatPLN(pr.Result.Spent),
-			Left: election.FormatPLN(pr.Result.Left), Rule: pr.Result.Rule}
+		name := pr.Name
+		if ep := ed.Pool(pr.Pool); ep != nil {
+			name = ep.Name.In(p.Lang)
+		}
+		pl := pool{Name: name, Voters: pr.Voters, Budget: election.FormatPLN(pr.Budget), Spent: election.FormatPLN(pr.Result.Spent),
+			Left: election.FormatPLN(pr.Result.Left), Rule: w.word(p.Lang, "dash.rule.", pr.Result.Rule)}
 		for _, s := range pr.Result.Projects {
 			proj := ed.Project(s.ID)
-			pl.Rows = append(pl.Rows, resultRow{Rank: s.Rank, Votes: s.Votes, Number: proj.Number, Title: proj.Title.In("pl"),
+			pl.Rows = append(pl.Rows, resultRow{Rank: s.Rank, Votes: s.Votes, Number: proj.Number, Title: proj.Title.In(p.Lang),
 				Score: s.Score, Cost: election.FormatPLN(s.Cost), Funded: s.Funded})
 		}
 		pools = append(pools, pl)
@@ -525,7 +566,7 @@ func (w *Web) admin(rw http.ResponseWriter, r *http.Request, user string) {
 }
 
 func (w *Web) adminWith(rw http.ResponseWriter, r *http.Request, user, code, venue string) {
-	p, ed := w.base(r, user, "admin")
+	p, ed := w.base(rw, r, user, "admin")
 	data := map[string]any{"Code": code, "CodeVenue": venueName(ed, venue), "Fingerprint": w.srv.cfg.TLSFingerprint}
 	if c, err := w.srv.cfg.Store.Catalog(r.Context()); err == nil {
 		data["Catalog"] = c.Version
@@ -538,14 +579,15 @@ func (w *Web) adminWith(rw http.ResponseWriter, r *http.Request, user, code, ven
 
 func (w *Web) newCode(rw http.ResponseWriter, r *http.Request, user string) {
 	venue := r.FormValue("venue")
+	l := pageLang(rw, r)
 	ed, err := w.edition(r.Context())
 	if err != nil || ed.Venue(venue) == nil {
-		http.Error(rw, "unknown venue", http.StatusBadRequest)
+		http.Error(rw, w.msgs.T(l, "dash.err.unknown_venue"), http.StatusBadRequest)
 		return
 	}
 	code, err := NewEnrollCode(r.Context(), w.srv.cfg.Store, venue, 24*time.Hour, w.srv.cfg.Clock())
 	if err != nil {
-		http.Error(rw, "store unavailable", http.StatusServiceUnavailable)
+		http.Error(rw, w.msgs.T(l, "dash.err.store"), http.StatusServiceUnavailable)
 		return
 	}
 	w.srv.cfg.Log.Info("enroll-code-made", "venue", venue, "by", user)

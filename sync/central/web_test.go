@@ -142,16 +142,18 @@ func TestDashboardInChromium(t *testing.T) {
 
 	b := browser.Start(t)
 	b.Go(h.URL + "/dashboard")
-	b.Wait("/login", "Sign in")
+	b.Wait("/login", "City office sign-in") // headless Chromium asks for English
+	b.Go(h.URL + "/login?lang=pl")          // the city office's language, kept in a cookie
+	b.Wait("/login", "Logowanie pracowników urzędu")
 	b.Type(b.Find("#user"), "anna")
 	b.Type(b.Find("#password"), "wrong password")
 	b.Click(b.Find("#login"))
-	b.Wait("/login", "Wrong user or password")
+	b.Wait("/login", "Nieprawidłowy użytkownik lub hasło.")
 	b.Type(b.Find("#user"), "anna")
 	b.Type(b.Find("#password"), "urzednik-2025!")
 	b.Click(b.Find("#login"))
 	src := b.Wait("/dashboard", k2.q.KioskID())
-	if !strings.Contains(src, "paper-out") || !strings.Contains(src, "printer paper-out") {
+	if !strings.Contains(src, "brak papieru") || !strings.Contains(src, "drukarka: brak papieru") {
 		t.Fatal("the fleet page does not show the kiosk without paper")
 	}
 	b.Screenshot(filepath.Join(shots, "dashboard-fleet.png"))
@@ -163,12 +165,23 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	b.Screenshot(filepath.Join(shots, "dashboard-turnout.png"))
 	b.Go(h.URL + "/dashboard/results")
-	b.Wait("/dashboard/results", "funded")
+	b.Wait("/dashboard/results", "finansowany")
 	b.Screenshot(filepath.Join(shots, "dashboard-results.png"))
 	b.Go(h.URL + "/dashboard/admin")
-	b.Wait("/dashboard/admin", "New enrollment code")
+	b.Wait("/dashboard/admin", "Nowy kod rejestracyjny")
 	b.Click(b.Find("form.inline button"))
 	b.Wait("/dashboard/admin/code", `id="code"`)
+	// Another language, chosen once, stays for the next pages.
+	b.Go(h.URL + "/dashboard?lang=uk")
+	src = b.Wait("/dashboard", "Сповіщення")
+	if !strings.Contains(src, "принтер: немає паперу") {
+		t.Fatal("the Ukrainian fleet page does not show the kiosk without paper")
+	}
+	b.Screenshot(filepath.Join(shots, "dashboard-fleet-uk.png"))
+	b.Go(h.URL + "/dashboard/results")
+	b.Wait("/dashboard/results", "фінансується")
+	b.Go(h.URL + "/dashboard/turnout?lang=en")
+	b.Wait("/dashboard/turnout", "Counted ballots per voting point")
 	_, metrics := get(t, h.URL+"/metrics")
 	for _, m := range []string{`urna_ballots_answered_total{status="accepted"} 10`, "urna_kiosk_queue_depth{", "urna_ballots_stored 10"} {
 		if !strings.Contains(metrics, m) {
