@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"init":           {"create the edition's signing key and voter-key secret", cmdInit},
 	"catalog":        {"catalog import FILE (edition JSON or projects CSV) | catalog publish", cmdCatalog},
 	"enroll-code":    {"make a one-time enrollment code for a venue", cmdEnrollCode},
+	"kiosk":          {"kiosk list | kiosk revoke ID: the enrolled kiosks; refuse a stolen or lost one from now on", cmdKiosk},
 	"serve":          {"serve the API to kiosks", cmdServe},
 	"export":         {"export ballots --format jsonl|csv", cmdExport},
 	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
@@ -172,6 +173,58 @@ func cmdEnrollCode(args []string) error {
 		return err
 	}
 	fmt.Println(code)
+	return nil
+}
+
+func cmdKiosk(args []string) error {
+	const use = "usage: urna-central kiosk list | kiosk revoke [--data DIR] [--db DB] ID"
+	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke") {
+		return errors.New(use)
+	}
+	var c common
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if (args[0] == "revoke") != (fs.NArg() == 1) || fs.NArg() > 1 {
+		return errors.New(use)
+	}
+	ctx := context.Background()
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if args[0] == "revoke" {
+		id := fs.Arg(0)
+		if err := st.RevokeKiosk(ctx, id, time.Now()); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no kiosk %q is enrolled (urna-central kiosk list shows them)", id)
+		} else if err != nil {
+			return err
+		}
+		k, err := st.Kiosk(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("kiosk %s (%s) revoked at %s: its requests and ballots are refused from now on\n", k.ID, k.Venue, k.Revoked.Format(time.RFC3339))
+		return nil
+	}
+	ks, err := st.Kiosks(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-16s %-20s %-20s %-8s %s\n", "KIOSK", "VENUE", "LAST SEEN", "LAST SEQ", "STATE")
+	for _, k := range ks {
+		seen, state := "never", "enrolled"
+		if !k.LastSeen.IsZero() {
+			seen = k.LastSeen.Local().Format("2006-01-02 15:04")
+		}
+		if !k.Revoked.IsZero() {
+			state = "revoked " + k.Revoked.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Printf("%-16s %-20s %-20s %-8d %s\n", k.ID, k.Venue, seen, k.Heartbeat.LastSeq, state)
+	}
 	return nil
 }
 

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/urna-kiosk/urna/internal/needs"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/pabulib"
 )
 
@@ -25,18 +29,12 @@ func TestReplayCommand(t *testing.T) {
 			want = append(want, p.ID)
 		}
 	}
-	// Capture standard output.
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	err := cmdReplay([]string{path, "--format", "json"})
-	w.Close()
-	os.Stdout = old
+	text, err := capture(t, func() error { return cmdReplay([]string{path, "--format", "json"}) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out replayed
-	if err := json.NewDecoder(r).Decode(&out); err != nil {
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
 		t.Fatal(err)
 	}
 	got := slices.Sorted(slices.Values(out.Winners))
@@ -49,5 +47,54 @@ func TestReplayCommand(t *testing.T) {
 	}
 	if err := cmdReplay([]string{"/nonexistent.pb"}); err == nil {
 		t.Fatal("missing file accepted")
+	}
+}
+
+// capture runs f with standard output captured.
+func capture(t *testing.T, f func() error) (string, error) {
+	t.Helper()
+	r, w, _ := os.Pipe()
+	old := os.Stdout
+	os.Stdout = w
+	read := make(chan string)
+	go func() { // read as it comes: a full pipe would block f
+		var b bytes.Buffer
+		b.ReadFrom(r)
+		read <- b.String()
+	}()
+	err := f()
+	w.Close()
+	os.Stdout = old
+	return <-read, err
+}
+
+func TestKioskCommand(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.AddKiosk(context.Background(), store.Kiosk{ID: "k-0a1b2c3d4e5f", Venue: "nck", PublicKey: []byte("pk"), Enrolled: time.Now()})
+	st.Close()
+
+	out, err := capture(t, func() error { return cmdKiosk([]string{"list", "--data", dir}) })
+	if err != nil || !strings.Contains(out, "k-0a1b2c3d4e5f") || !strings.Contains(out, "enrolled") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	out, err = capture(t, func() error { return cmdKiosk([]string{"revoke", "--data", dir, "k-0a1b2c3d4e5f"}) })
+	if err != nil || !strings.Contains(out, "revoked at") {
+		t.Fatalf("revoke: %v\n%s", err, out)
+	}
+	out, _ = capture(t, func() error { return cmdKiosk([]string{"list", "--data", dir}) })
+	if !strings.Contains(out, "revoked 20") {
+		t.Fatalf("list after revoking:\n%s", out)
+	}
+	if err := cmdKiosk([]string{"revoke", "--data", dir, "k-nobody"}); err == nil || !strings.Contains(err.Error(), "kiosk list") {
+		t.Fatalf("revoking an unknown kiosk: %v", err)
+	}
+	for _, args := range [][]string{nil, {"revoke", "--data", dir}, {"list", "--data", dir, "extra"}, {"drop"}} {
+		if err := cmdKiosk(args); err == nil {
+			t.Errorf("%v accepted", args)
+		}
 	}
 }

@@ -184,6 +184,11 @@ func (s *Server) kiosk(h kioskHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, err.Error())
 			return
 		}
+		if !k.Revoked.IsZero() {
+			s.cfg.Log.Warn("revoked-kiosk-refused", "kiosk", k.ID, "path", r.URL.Path)
+			apiError(w, http.StatusForbidden, string(wire.RevokedKiosk))
+			return
+		}
 		if !s.allow(id) {
 			w.Header().Set("Retry-After", "1")
 			apiError(w, http.StatusTooManyRequests, "too many requests")
@@ -331,6 +336,12 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		}
 	}
 	results := s.check(ctx, k, ed, versions, bs)
+	if !k.Revoked.IsZero() {
+		// a stolen kiosk can sign anything: nothing of it is stored
+		for i := range results {
+			results[i].Status = wire.RevokedKiosk
+		}
+	}
 	var ok []wire.SealedBallot
 	var at []int
 	for i, res := range results {

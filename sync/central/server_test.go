@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -409,5 +410,42 @@ func TestBallotJudgedByItsCatalog(t *testing.T) {
 		if (pr.Pool == "city" || pr.Pool == "d18") && pr.Voters != 1 {
 			t.Errorf("pool %s: %d voters, want 1", pr.Pool, pr.Voters)
 		}
+	}
+}
+
+// TestRevokedKiosk: once the city office revokes a kiosk (stolen or lost),
+// the central refuses its requests, and ballots of it carried by USB are
+// answered revoked-kiosk and not stored.
+func TestRevokedKiosk(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	k.vote(t, r.ed, 1)
+	if n, err := k.a.SyncOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("synced %d: %v", n, err)
+	}
+	if err := r.st.RevokeKiosk(context.Background(), k.q.KioskID(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s := k.vote(t, r.ed, 2) // the thief votes
+	if n, err := k.a.SyncOnce(context.Background()); err == nil || n != 0 {
+		t.Fatalf("a revoked kiosk synced %d: %v", n, err)
+	}
+	if _, err := k.a.SendHeartbeat(context.Background()); err == nil {
+		t.Fatal("a revoked kiosk's heartbeat was taken")
+	}
+	body, _ := json.Marshal(wire.BallotBatch{Ballots: []wire.SealedBallot{s}})
+	if resp, raw := post(t, r.http.URL, wire.PathBallots, k.q.KioskID(), k.q.Sign, body); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), string(wire.RevokedKiosk)) {
+		t.Fatalf("revoked kiosk's batch: %s %s", resp.Status, raw)
+	}
+	line, _ := json.Marshal(s)
+	out, err := r.srv.ImportBallots(context.Background(), bytes.NewReader(line))
+	if err != nil || out[wire.RevokedKiosk] != 1 || len(out) != 1 {
+		t.Fatalf("USB import of a revoked kiosk's ballot: %v %v", out, err)
+	}
+	if total, _, _ := r.st.Counts(context.Background()); total != 1 {
+		t.Fatalf("%d ballots stored, want the one from before the revocation", total)
+	}
+	if st, _ := k.q.Stats(time.Time{}); st.Pending != 1 {
+		t.Fatalf("the kiosk keeps %d pending, want 1", st.Pending)
 	}
 }

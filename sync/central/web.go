@@ -402,6 +402,15 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		add := func(level, class, text string) {
 			alerts = append(alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
 		}
+		if !k.LastSeen.IsZero() {
+			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
+		}
+		if !k.Revoked.IsZero() {
+			// refused since then: its last state no longer matters
+			row.State, row.StateClass = t("dash.state.revoked", "at", k.Revoked.In(loc).Format("02.01 15:04")), "bad"
+			rows = append(rows, row)
+			continue
+		}
 		switch {
 		case k.LastSeen.IsZero():
 			row.State, row.StateClass = t("dash.state.never_seen"), "warn"
@@ -411,9 +420,6 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		default:
 			row.State, row.StateClass = t("dash.state.offline"), "bad"
 			add("offline", "bad", t("dash.alert.offline", "for", now.Sub(k.LastSeen).Round(time.Minute)))
-		}
-		if !k.LastSeen.IsZero() {
-			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
 		}
 		if !hb.OldestPending.IsZero() {
 			row.Oldest = hb.OldestPending.In(loc).Format("02.01 15:04")

@@ -130,6 +130,8 @@ func TestDashboardInChromium(t *testing.T) {
 	k1.a.SyncOnce(context.Background())
 	k2.a.SyncOnce(context.Background())
 	k1.a.SendHeartbeat(context.Background())
+	stolen := r.kiosk("")
+	r.st.RevokeKiosk(context.Background(), stolen.q.KioskID(), time.Now())
 	out := agentWithPrinter(k2, h.URL, "paper-out")
 	if _, err := out.SendHeartbeat(context.Background()); err != nil {
 		t.Fatal(err)
@@ -155,6 +157,9 @@ func TestDashboardInChromium(t *testing.T) {
 	src := b.Wait("/dashboard", k2.q.KioskID())
 	if !strings.Contains(src, "brak papieru") || !strings.Contains(src, "drukarka: brak papieru") {
 		t.Fatal("the fleet page does not show the kiosk without paper")
+	}
+	if !strings.Contains(src, "unieważniony") {
+		t.Fatal("the fleet page does not show the revoked kiosk")
 	}
 	b.Screenshot(filepath.Join(shots, "dashboard-fleet.png"))
 	b.Go(h.URL + "/dashboard/turnout")

@@ -91,7 +91,8 @@ const (
 	Duplicate     Status = "duplicate" // stored; an earlier ballot of the same voter counts
 	BadSignature  Status = "invalid-signature"
 	UnknownKiosk  Status = "unknown-kiosk"
-	WrongKiosk    Status = "wrong-kiosk" // a ballot of another kiosk
+	WrongKiosk    Status = "wrong-kiosk"   // a ballot of another kiosk
+	RevokedKiosk  Status = "revoked-kiosk" // the city office revoked the kiosk (stolen or lost)
 	WrongEdition  Status = "wrong-edition"
 	OutsideWindow Status = "outside-window"
 	Invalid       Status = "invalid" // breaks a ballot rule (Reason names it)

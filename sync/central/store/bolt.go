@@ -250,6 +250,22 @@ func (s *Bolt) RecordHeartbeat(_ context.Context, id string, hb wire.Heartbeat, 
 	})
 }
 
+// RevokeKiosk implements Store.
+func (s *Bolt) RevokeKiosk(_ context.Context, id string, at time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bKiosks)
+		var k Kiosk
+		if err := get(b, []byte(id), &k); err != nil {
+			return err
+		}
+		if !k.Revoked.IsZero() {
+			return nil
+		}
+		k.Revoked = at
+		return put(b, []byte(id), k)
+	})
+}
+
 func verKey(v int) []byte {
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], uint64(v))

@@ -114,10 +114,10 @@ func (s *Postgres) AddKiosk(ctx context.Context, k Kiosk) error {
 
 func scanKiosk(row pgx.Row) (Kiosk, error) {
 	var k Kiosk
-	var last *time.Time
+	var last, revoked *time.Time
 	var hb []byte
 	var skew int64
-	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew)
+	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew, &revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, ErrNotFound
 	}
@@ -127,11 +127,14 @@ func scanKiosk(row pgx.Row) (Kiosk, error) {
 	if last != nil {
 		k.LastSeen = *last
 	}
+	if revoked != nil {
+		k.Revoked = *revoked
+	}
 	k.Skew = time.Duration(skew) * time.Millisecond
 	return k, json.Unmarshal(hb, &k.Heartbeat)
 }
 
-const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms`
+const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms, revoked`
 
 // Kiosk implements Store.
 func (s *Postgres) Kiosk(ctx context.Context, id string) (Kiosk, error) {
@@ -154,6 +157,15 @@ func (s *Postgres) Kiosks(ctx context.Context) ([]Kiosk, error) {
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// RevokeKiosk implements Store.
+func (s *Postgres) RevokeKiosk(ctx context.Context, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE kiosks SET revoked = COALESCE(revoked, $2) WHERE id = $1`, id, at)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
 }
 
 // RecordHeartbeat implements Store.

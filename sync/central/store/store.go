@@ -35,6 +35,9 @@ type Kiosk struct {
 	Heartbeat wire.Heartbeat `json:"heartbeat"`
 	// Skew is the kiosk's clock minus the central's at the last heartbeat.
 	Skew time.Duration `json:"skew"`
+	// Revoked is when the city office revoked the kiosk (a stolen or lost
+	// one); from then on the central refuses its requests and ballots.
+	Revoked time.Time `json:"revoked,omitzero"`
 }
 
 // Stored is a ballot as the central keeps it.
@@ -64,6 +67,9 @@ type Store interface {
 
 	// PutCatalog stores the next catalog version (last + 1).
 	PutCatalog(ctx context.Context, c wire.Catalog) error
+	// RevokeKiosk revokes a kiosk at at; revoking it again keeps the
+	// first time. ErrNotFound for an unknown kiosk.
+	RevokeKiosk(ctx context.Context, id string, at time.Time) error
 	// Catalog returns the latest catalog.
 	Catalog(ctx context.Context) (wire.Catalog, error)
 	// CatalogAt returns the catalog of one version; ErrNotFound when that

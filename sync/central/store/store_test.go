@@ -104,8 +104,20 @@ func TestConformanceEnrollment(t *testing.T) {
 			t.Fatalf("heartbeat of unknown kiosk: %v", err)
 		}
 		ks, _ := s.Kiosks(ctx)
-		if len(ks) != 1 {
-			t.Fatalf("%d kiosks", len(ks))
+		if len(ks) != 1 || !ks[0].Revoked.IsZero() {
+			t.Fatalf("%d kiosks: %+v", len(ks), ks)
+		}
+		// Revoking: the first time stays, heartbeats do not undo it.
+		if err := s.RevokeKiosk(ctx, "k1", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s.RevokeKiosk(ctx, "k1", t0.Add(2*time.Hour))
+		s.RecordHeartbeat(ctx, "k1", hb, t0.Add(3*time.Hour))
+		if got, _ := s.Kiosk(ctx, "k1"); !got.Revoked.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("revoked at %v", got.Revoked)
+		}
+		if err := s.RevokeKiosk(ctx, "nope", t0); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("revoke unknown kiosk: %v", err)
 		}
 	})
 }
