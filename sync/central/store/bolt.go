@@ -159,6 +159,13 @@ func (s *Bolt) writer() {
 			}
 			return nil
 		})
+		if err != nil && len(group) > 1 {
+			// one batch's failure must not fail the others: each alone
+			for _, b := range group {
+				b.done <- s.db.Update(func(tx *bolt.Tx) error { return addBatch(tx, b) })
+			}
+			continue
+		}
 		for _, b := range group {
 			b.done <- err
 		}

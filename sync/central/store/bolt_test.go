@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,4 +91,44 @@ func TestConformanceConcurrentBatches(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBoltBadBatchFailsAlone: a batch bbolt cannot write (a key over its
+// limit) fails on its own; batches committed in the same group succeed.
+func TestBoltBadBatchFailsAlone(t *testing.T) {
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	good, bad := 0, 0
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			kiosk := fmt.Sprint("K", g)
+			if g%4 == 0 {
+				kiosk = strings.Repeat("x", bolt.MaxKeySize) // no key can hold it
+			}
+			bs := chainOfBallots(kiosk, 20, func(i int) string { return fmt.Sprint(g, "-", i) }, func(int) time.Time { return t0 })
+			_, err := s.AddBallots(ctx, bs, t0)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				bad++
+				if g%4 != 0 {
+					t.Errorf("good batch %d failed: %v", g, err)
+				}
+			} else {
+				good++
+			}
+		}()
+	}
+	wg.Wait()
+	if total, _, _ := s.Counts(ctx); good != 12 || bad != 4 || total != 12*20 {
+		t.Fatalf("%d good, %d bad batches, %d ballots stored", good, bad, total)
+	}
 }
