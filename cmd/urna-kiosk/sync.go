@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -33,7 +34,17 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 	if err != nil {
 		return agent.Enrollment{}, err
 	}
-	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	path := filepath.Join(dir, "central.db")
+	st, err := store.OpenBolt(path)
+	if errors.Is(err, store.ErrOldLayout) {
+		// demo data from an earlier version: start the demo central afresh
+		old := path + ".old-layout"
+		if err := os.Rename(path, old); err != nil {
+			return agent.Enrollment{}, err
+		}
+		log.Warn("demo-central-reset", "kept", old)
+		st, err = store.OpenBolt(path)
+	}
 	if err != nil {
 		return agent.Enrollment{}, err
 	}
@@ -84,6 +95,12 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 		log.Info("demo-kiosk-enrolled", "kiosk", er.KioskID)
 	} else if err != nil {
 		return en, err
+	} else if _, err := st.Kiosk(ctx, q.KioskID()); errors.Is(err, store.ErrNotFound) {
+		// enrolled with a demo central whose data is gone: known again
+		if err := st.AddKiosk(ctx, store.Kiosk{ID: q.KioskID(), Venue: venue, PublicKey: q.PublicKey(), Enrolled: time.Now()}); err != nil {
+			return en, err
+		}
+		log.Info("demo-kiosk-known-again", "kiosk", q.KioskID())
 	}
 	en.URL = url // the demo central's port changes from run to run
 	return en, nil

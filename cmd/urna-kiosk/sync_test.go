@@ -1,6 +1,22 @@
 package main
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/queue"
+	"github.com/urna-kiosk/urna/sync/agent"
+	"github.com/urna-kiosk/urna/sync/election"
+)
 
 // TestLatestKeepsNewest: the agent never blocks on the UI, and the UI gets
 // the newest catalog installed.
@@ -16,5 +32,67 @@ func TestLatestKeepsNewest(t *testing.T) {
 	case v := <-ch:
 		t.Fatalf("%s left behind", v)
 	default:
+	}
+}
+
+// TestDemoCentralSurvivesOldData: demo data left by an earlier version (a
+// central store of another layout), or a demo central whose data was
+// deleted, do not stop `make run`: the demo central starts afresh and the
+// enrolled kiosk syncs with it.
+func TestDemoCentralSurvivesOldData(t *testing.T) {
+	dir := t.TempDir()
+	q, err := queue.Open(filepath.Join(dir, "kiosk.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	central := filepath.Join(dir, "central")
+	start := func() agent.Enrollment {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		en, err := demoCentral(ctx, central, "bk-podgorze", q, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := catalogEdition(ctx, newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {}), q, en, true, log); err != nil {
+			t.Fatal(err)
+		}
+		return en
+	}
+	ed, _ := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+	voter := byte(0)
+	sync := func(en agent.Enrollment) {
+		t.Helper()
+		// one ballot, 3-2-1 in the city pool and the venue's district
+		district := ed.Venue("bk-podgorze").District
+		b := election.Ballot{Edition: ed.ID, District: district}
+		for _, pool := range []string{"city", district} {
+			ps := ed.ProjectsIn(pool)
+			b.Selections = append(b.Selections, election.Selection{Pool: pool, Choices: []election.Choice{
+				{Project: ps[0].ID, Points: 3}, {Project: ps[1].ID, Points: 2}, {Project: ps[2].ID, Points: 1}}})
+		}
+		voter++
+		if _, err := q.Append(b, election.VoterKey{voter}, 1); err != nil {
+			t.Fatal(err)
+		}
+		a := newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {})
+		if n, err := a.SyncOnce(context.Background()); err != nil || n != 1 {
+			t.Fatalf("synced %d: %v", n, err)
+		}
+	}
+	sync(start())
+	// an old layout: the store is moved aside and the kiosk known again
+	os.Remove(filepath.Join(central, "central.db"))
+	db, err := bolt.Open(filepath.Join(central, "central.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("by-kiosk")); return err })
+	db.Close()
+	sync(start())
+	if _, err := os.Stat(filepath.Join(central, "central.db.old-layout")); err != nil {
+		t.Fatal("the old store was not kept aside")
 	}
 }
