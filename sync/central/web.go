@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
@@ -14,7 +15,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -32,19 +32,19 @@ var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
 
 // Web serves the public ballot check and the city office's dashboard.
 type Web struct {
-	srv      *Server
-	msgs     assets.Messages
-	users    map[string]string // name -> bcrypt hash
-	floor    time.Duration
-	sleep    func(context.Context, time.Duration)
-	limits   *limiter // per address, for the check page and sign-in
-	mu       sync.Mutex
-	sessions map[string]session
+	srv    *Server
+	msgs   assets.Messages
+	users  map[string]string // name -> bcrypt hash
+	floor  time.Duration
+	sleep  func(context.Context, time.Duration)
+	limits *limiter // per address, for the check page and sign-in
 }
 
-type session struct {
-	user    string
-	expires time.Time
+// sessionHash is what the store keeps of a sign-in token: its hash, so
+// that reading the store does not let anyone sign in.
+func sessionHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
 }
 
 // WebConfig configures the web pages.
@@ -78,7 +78,7 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		cfg.CheckRate, cfg.CheckBurst = 5, 10
 	}
 	return &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
-		limits: newLimiter(cfg.CheckRate, cfg.CheckBurst, srv.cfg.Clock), sessions: map[string]session{}}
+		limits: newLimiter(cfg.CheckRate, cfg.CheckBurst, srv.cfg.Clock)}
 }
 
 // Routes adds the pages to mux.
@@ -299,9 +299,10 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	tok := make([]byte, 32)
 	rand.Read(tok)
 	id := hex.EncodeToString(tok)
-	w.mu.Lock()
-	w.sessions[id] = session{user: user, expires: time.Now().Add(12 * time.Hour)}
-	w.mu.Unlock()
+	if err := w.srv.cfg.Store.PutSession(r.Context(), sessionHash(id), user, time.Now().Add(12*time.Hour)); err != nil {
+		http.Error(rw, w.msgs.T(pageLang(rw, r), "dash.err.store"), http.StatusServiceUnavailable)
+		return
+	}
 	http.SetCookie(rw, &http.Cookie{Name: "urna_session", Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, MaxAge: 12 * 3600})
 	w.srv.cfg.Log.Info("staff-login", "ok", true, "user", user)
@@ -310,9 +311,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie("urna_session"); err == nil {
-		w.mu.Lock()
-		delete(w.sessions, c.Value)
-		w.mu.Unlock()
+		w.srv.cfg.Store.DeleteSession(r.Context(), sessionHash(c.Value))
 	}
 	http.SetCookie(rw, &http.Cookie{Name: "urna_session", Value: "", Path: "/", MaxAge: -1})
 	http.Redirect(rw, r, "/login", http.StatusSeeOther)
@@ -322,11 +321,8 @@ func (w *Web) auth(h func(http.ResponseWriter, *http.Request, string)) http.Hand
 	return func(rw http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie("urna_session")
 		if err == nil {
-			w.mu.Lock()
-			s, ok := w.sessions[c.Value]
-			w.mu.Unlock()
-			if ok && time.Now().Before(s.expires) {
-				h(rw, r, s.user)
+			if user, err := w.srv.cfg.Store.Session(r.Context(), sessionHash(c.Value), time.Now()); err == nil {
+				h(rw, r, user)
 				return
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/urna-kiosk/urna/internal/browser"
+	"github.com/urna-kiosk/urna/internal/pgtest"
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -192,5 +195,60 @@ func TestDashboardInChromium(t *testing.T) {
 		if !strings.Contains(metrics, m) {
 			t.Errorf("metrics lack %s:\n%s", m, metrics)
 		}
+	}
+}
+
+// TestSignInSharedByReplicas: two replicas on one PostgreSQL behind a load
+// balancer without sticky sessions. A sign-in made at one is good at the
+// other, and signing out at one ends it at both.
+func TestSignInSharedByReplicas(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
+	users := map[string]string{"anna": string(hash)}
+	var replicas []*httptest.Server
+	for i := range 2 {
+		st, err := store.OpenPostgres(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var srv *central.Server
+		if i == 0 {
+			srv = newRig(t, st).srv
+		} else {
+			srv = central.New(central.Config{Store: st})
+		}
+		h := httptest.NewServer(central.NewWeb(srv, central.WebConfig{Users: users}).Handler())
+		defer h.Close()
+		replicas = append(replicas, h)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	at := func(i int, path string) string { return replicas[i].URL + path }
+	resp, err := noRedirect.PostForm(at(0, "/login"), url.Values{"user": {"anna"}, "password": {"urzednik-2025!"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard" {
+		t.Fatalf("sign-in: %v %v", resp, err)
+	}
+	cookie := resp.Cookies()[0]
+	dashboard := func(i int) int {
+		req, _ := http.NewRequest(http.MethodGet, at(i, "/dashboard"), nil)
+		req.AddCookie(cookie)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if dashboard(0) != http.StatusOK || dashboard(1) != http.StatusOK {
+		t.Fatal("the sign-in is not good at both replicas")
+	}
+	req, _ := http.NewRequest(http.MethodPost, at(1, "/logout"), nil)
+	req.AddCookie(cookie)
+	if _, err := noRedirect.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	if dashboard(0) != http.StatusSeeOther {
+		t.Fatal("signing out at one replica did not end the sign-in at the other")
 	}
 }

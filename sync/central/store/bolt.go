@@ -19,6 +19,7 @@ var (
 	bKiosks   = []byte("kiosks")
 	bCodes    = []byte("codes")
 	bCatalogs = []byte("catalogs")
+	bSessions = []byte("sessions") // token hash -> expires (unix ns, big-endian), user
 	// Ballots are kept in each kiosk's order, so that a batch appends to
 	// a few pages instead of rewriting a page per ballot; a small index
 	// finds them by ID.
@@ -108,7 +109,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		if tx.Bucket(bOldLayout) != nil {
 			return ErrOldLayout
 		}
-		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bBallots, bIDs, bCounted} {
+		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bSessions, bBallots, bIDs, bCounted} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -271,6 +272,46 @@ func (s *Bolt) RevokeKiosk(_ context.Context, id string, at time.Time) error {
 		k.Revoked = at
 		return put(b, []byte(id), k)
 	})
+}
+
+// PutSession implements Store.
+func (s *Bolt) PutSession(_ context.Context, tokenHash []byte, user string, expires time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bSessions)
+		now := time.Now().UnixNano()
+		var expired [][]byte
+		b.ForEach(func(k, v []byte) error {
+			if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) < now {
+				expired = append(expired, k)
+			}
+			return nil
+		})
+		for _, k := range expired {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return b.Put(tokenHash, append(binary.BigEndian.AppendUint64(nil, uint64(expires.UnixNano())), user...))
+	})
+}
+
+// Session implements Store.
+func (s *Bolt) Session(_ context.Context, tokenHash []byte, now time.Time) (string, error) {
+	var user string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bSessions).Get(tokenHash)
+		if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) <= now.UnixNano() {
+			return ErrNotFound
+		}
+		user = string(v[8:])
+		return nil
+	})
+	return user, err
+}
+
+// DeleteSession implements Store.
+func (s *Bolt) DeleteSession(_ context.Context, tokenHash []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSessions).Delete(tokenHash) })
 }
 
 func verKey(v int) []byte {

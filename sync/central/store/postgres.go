@@ -159,6 +159,32 @@ func (s *Postgres) Kiosks(ctx context.Context) ([]Kiosk, error) {
 	return out, rows.Err()
 }
 
+// PutSession implements Store.
+func (s *Postgres) PutSession(ctx context.Context, tokenHash []byte, user string, expires time.Time) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires < now()`); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, username, expires) VALUES ($1, $2, $3)
+		ON CONFLICT (token_hash) DO UPDATE SET username = EXCLUDED.username, expires = EXCLUDED.expires`, tokenHash, user, expires)
+	return err
+}
+
+// Session implements Store.
+func (s *Postgres) Session(ctx context.Context, tokenHash []byte, now time.Time) (string, error) {
+	var user string
+	err := s.pool.QueryRow(ctx, `SELECT username FROM sessions WHERE token_hash = $1 AND expires > $2`, tokenHash, now).Scan(&user)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return user, err
+}
+
+// DeleteSession implements Store.
+func (s *Postgres) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
 // RevokeKiosk implements Store.
 func (s *Postgres) RevokeKiosk(ctx context.Context, id string, at time.Time) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE kiosks SET revoked = COALESCE(revoked, $2) WHERE id = $1`, id, at)

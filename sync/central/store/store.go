@@ -70,6 +70,15 @@ type Store interface {
 	// RevokeKiosk revokes a kiosk at at; revoking it again keeps the
 	// first time. ErrNotFound for an unknown kiosk.
 	RevokeKiosk(ctx context.Context, id string, at time.Time) error
+	// PutSession keeps a dashboard sign-in, shared by every replica: the
+	// SHA-256 of its token (never the token), the user, when it expires.
+	// Expired sign-ins are dropped on the way.
+	PutSession(ctx context.Context, tokenHash []byte, user string, expires time.Time) error
+	// Session returns the user of a sign-in that has not expired at now;
+	// ErrNotFound otherwise.
+	Session(ctx context.Context, tokenHash []byte, now time.Time) (string, error)
+	// DeleteSession ends a sign-in.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
 	// Catalog returns the latest catalog.
 	Catalog(ctx context.Context) (wire.Catalog, error)
 	// CatalogAt returns the catalog of one version; ErrNotFound when that

@@ -310,3 +310,30 @@ func TestConformanceConcurrentVoter(t *testing.T) {
 		})
 	}
 }
+
+func TestConformanceSessions(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		now := time.Now()
+		a, b := []byte("hash-of-token-a"), []byte("hash-of-token-b")
+		if err := s.PutSession(ctx, a, "anna", now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s.PutSession(ctx, b, "bartek", now.Add(-time.Second)) // already over
+		if u, err := s.Session(ctx, a, now); err != nil || u != "anna" {
+			t.Fatalf("session a = %q %v", u, err)
+		}
+		if _, err := s.Session(ctx, b, now); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("expired session: %v", err)
+		}
+		if _, err := s.Session(ctx, a, now.Add(2*time.Hour)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("session after it expired: %v", err)
+		}
+		if err := s.DeleteSession(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Session(ctx, a, now); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("session after sign-out: %v", err)
+		}
+	})
+}
