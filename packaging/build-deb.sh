@@ -19,6 +19,13 @@ doc() { # package: copyright, changelog, install guide
     install -m 0644 "$top/docs/install.md" "$d/install.md"
 }
 
+man() { # root page...: manual pages, compressed
+    local d=$1/usr/share/man/man1
+    shift
+    install -d "$d"
+    for p in "$@"; do gzip -9n < "$here/man/$p.1" > "$d/$p.1.gz"; chmod 0644 "$d/$p.1.gz"; done
+}
+
 control() { # root package depends description
     local size
     size=$(du -sk --exclude=DEBIAN "$1" | cut -f1)
@@ -45,6 +52,7 @@ install -m 0644 "$here/central/central.env" "$r/etc/urna/central.env"
 install -m 0755 "$here/central/postinst" "$here/central/postrm" "$r/DEBIAN/"
 echo /etc/urna/central.env > "$r/DEBIAN/conffiles"
 doc "$r" urna-central
+man "$r" urna-central
 control "$r" urna-central "libc6, adduser, passwd" "central server of the Urna civic-budget voting kiosks
  Enrolls kiosks, publishes signed catalogs, ingests sealed ballots with
  de-duplication across kiosks, tallies results and serves the public
@@ -61,6 +69,7 @@ install -m 0644 "$here/kiosk/kiosk.toml" "$r/etc/urna/kiosk.toml"
 install -m 0755 "$here/kiosk/postinst" "$here/kiosk/postrm" "$r/DEBIAN/"
 echo /etc/urna/kiosk.toml > "$r/DEBIAN/conffiles"
 doc "$r" urna-kiosk
+man "$r" urna-kiosk urnactl
 control "$r" urna-kiosk "libc6, adduser, passwd, cage, seatd, xwayland, libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, fonts-dejavu-core" \
     "voting kiosk of the Urna civic-budget system
  Full-screen touch voting in Polish, English and Ukrainian, sealed ballots
