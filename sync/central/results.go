@@ -90,13 +90,27 @@ func profiles(ctx context.Context, st store.Store) (*election.Edition, map[strin
 		}
 		profiles[pool.ID], pools[pool.ID] = t.p, t
 	}
+	// the pool found at each place of the ballot before: ballots list
+	// their pools in the same order, so the map is mostly skipped
+	type seen struct {
+		id string
+		t  *tallyPool
+	}
+	var last []seen
 	err = st.Counted(ctx, func(edition, _ string, sels []election.Selection) error {
 		if edition != ed.ID {
 			return nil
 		}
-		for _, sel := range sels {
-			t, ok := pools[sel.Pool]
-			if !ok || len(sel.Choices) == 0 {
+		for i, sel := range sels {
+			if i == len(last) {
+				last = append(last, seen{})
+			}
+			t := last[i].t
+			if t == nil || last[i].id != sel.Pool {
+				t = pools[sel.Pool]
+				last[i] = seen{sel.Pool, t}
+			}
+			if t == nil || len(sel.Choices) == 0 {
 				continue
 			}
 			a := t.arena

@@ -527,16 +527,14 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 
 // Counted implements Store: a scan of the compact tally index.
 func (s *Bolt) Counted(_ context.Context, fn func(edition, district string, sels []election.Selection) error) error {
-	in := interner{}
-	var sels []election.Selection
+	dec := choicesDecoder{in: interner{}}
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bCounted).ForEach(func(_, v []byte) error {
 			_, choices, ok := parseCounted(v)
 			if !ok {
 				return errCorrupt
 			}
-			ed, d, decoded, err := decodeChoicesInto(choices, in, sels)
-			sels = decoded
+			ed, d, sels, err := dec.decode(choices)
 			if err != nil {
 				return err
 			}

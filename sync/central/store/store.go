@@ -206,12 +206,22 @@ var errCorrupt = errors.New("corrupt tally index entry")
 
 // decodeChoices is the inverse of encodeChoices.
 func decodeChoices(raw []byte, in interner) (edition, district string, sels []election.Selection, err error) {
-	return decodeChoicesInto(raw, in, nil)
+	d := choicesDecoder{in: in}
+	return d.decode(raw)
 }
 
-// decodeChoicesInto decodes into sels, reusing its backing arrays: a scan
-// of a million entries then allocates nothing per entry.
-func decodeChoicesInto(raw []byte, in interner, sels []election.Selection) (edition, district string, _ []election.Selection, err error) {
+// choicesDecoder decodes entry after entry of a scan. It reuses its
+// selections' backing arrays, and a string equal to the one decoded at the
+// same place in the entry before is taken from there: a scan of a million
+// entries allocates nothing per entry and mostly skips the interner.
+type choicesDecoder struct {
+	in                interner
+	edition, district string
+	sels              []election.Selection
+}
+
+// decode decodes one entry; what it returns is valid until the next call.
+func (d *choicesDecoder) decode(raw []byte) (edition, district string, sels []election.Selection, err error) {
 	bad := errCorrupt
 	num := func() uint64 {
 		v, n := binary.Uvarint(raw)
@@ -222,27 +232,28 @@ func decodeChoicesInto(raw []byte, in interner, sels []election.Selection) (edit
 		raw = raw[n:]
 		return v
 	}
-	str := func() string {
+	str := func(before string) string {
 		l := num()
 		if err != nil || uint64(len(raw)) < l {
 			err = bad
 			return ""
 		}
-		var s string
-		if in != nil {
-			s = in.get(raw[:l])
-		} else {
-			s = string(raw[:l])
-		}
+		b := raw[:l]
 		raw = raw[l:]
-		return s
+		switch {
+		case string(b) == before: // no allocation for the comparison
+			return before
+		case d.in != nil:
+			return d.in.get(b)
+		}
+		return string(b)
 	}
-	edition, district = str(), str()
+	d.edition, d.district = str(d.edition), str(d.district)
 	ns := num()
 	if ns > uint64(len(raw)) {
 		return "", "", nil, bad
 	}
-	sels = sels[:0]
+	sels = d.sels[:0]
 	for i := uint64(0); i < ns && err == nil; i++ {
 		if len(sels) < cap(sels) {
 			sels = sels[:len(sels)+1]
@@ -250,15 +261,21 @@ func decodeChoicesInto(raw []byte, in interner, sels []election.Selection) (edit
 			sels = append(sels, election.Selection{})
 		}
 		s := &sels[len(sels)-1]
-		s.Pool = str()
+		s.Pool = str(s.Pool)
 		nc := num()
 		if nc > uint64(len(raw)) {
 			return "", "", nil, bad
 		}
+		prev := s.Choices[:cap(s.Choices)]
 		s.Choices = s.Choices[:0]
 		for j := uint64(0); j < nc && err == nil; j++ {
-			s.Choices = append(s.Choices, election.Choice{Project: str(), Points: int(num())})
+			before := ""
+			if j < uint64(len(prev)) {
+				before = prev[j].Project
+			}
+			s.Choices = append(s.Choices, election.Choice{Project: str(before), Points: int(num())})
 		}
 	}
-	return edition, district, sels, err
+	d.sels = sels
+	return d.edition, d.district, sels, err
 }
