@@ -107,7 +107,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err != nil {
 		return err
 	}
-	st.PosterDir, st.Baud, st.Synced = cfg.PosterDir, cfg.Printer.Baud, ag.LastSync
+	st.PosterDir, st.Baud, st.Synced, st.Revoked = cfg.PosterDir, cfg.Printer.Baud, ag.LastSync, ag.Revoked
 	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
 		Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
 		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey})

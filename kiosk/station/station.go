@@ -42,6 +42,9 @@ type Station struct {
 	Baud int
 	// Synced, when set, reports the sync agent's last contact with the central.
 	Synced func() time.Time
+	// Revoked, when set, reports whether the central refused this kiosk as
+	// revoked by the city office (stolen or lost).
+	Revoked func() bool
 }
 
 // New returns a station for an edition loaded from its JSON.
@@ -241,6 +244,7 @@ type SyncState struct {
 	Pending       int
 	OldestPending time.Time
 	LastSync      time.Time
+	Revoked       bool // the central refuses this kiosk: nothing it takes is counted
 }
 
 // Sync reports the queue depth and the last contact with the central.
@@ -253,5 +257,6 @@ func (s *Station) Sync() (SyncState, error) {
 	if s.Synced != nil {
 		out.LastSync = s.Synced()
 	}
+	out.Revoked = s.Revoked != nil && s.Revoked()
 	return out, nil
 }

@@ -116,7 +116,8 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 		}
 	})
 	sync := ""
-	if ss, err := st.Sync(); err == nil {
+	ss, syncErr := st.Sync()
+	if syncErr == nil {
 		last := u.t("staff.never")
 		if !ss.LastSync.IsZero() {
 			last = ss.LastSync.In(u.s.Edition().Location()).Format("02.01 15:04")
@@ -126,6 +127,9 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 	items := []fyne.CanvasObject{heading(u.t("staff.title"))}
 	if u.alert {
 		items = append(items, problemLabel(u.t("staff.alert_receipt")))
+	}
+	if syncErr == nil && ss.Revoked {
+		items = append(items, problemLabel(u.t("staff.revoked")))
 	}
 	items = append(items,
 		container.NewGridWithColumns(2,

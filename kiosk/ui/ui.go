@@ -66,6 +66,8 @@ type UI struct {
 
 	// a newer catalog's edition JSON, waiting for no resident to be voting
 	catalog []byte
+	// the kiosk was found revoked and voting paused for it
+	revoked bool
 
 	idle session.Idle
 	// Taps counts the resident's and staff's touches (for the tap-count report).
@@ -135,6 +137,24 @@ func (u *UI) OfferCatalog(editionJSON []byte) {
 	}
 }
 
+// pauseIfRevoked pauses voting, between residents, once the central says
+// the city office revoked this kiosk: its ballots would not count.
+func (u *UI) pauseIfRevoked() bool {
+	r := u.o.Station.Revoked
+	if u.revoked || r == nil || !r() {
+		return false
+	}
+	switch u.s.Step() {
+	case session.Attract, session.Closed:
+	default:
+		return false
+	}
+	u.revoked = true
+	u.o.Station.Pause(true)
+	u.s.SetPaused(true)
+	return true
+}
+
 // applyCatalog switches to the waiting catalog if nobody is voting.
 func (u *UI) applyCatalog() bool {
 	if u.catalog == nil || u.staff != staffOff {
@@ -165,7 +185,7 @@ func (u *UI) Tick() {
 	if u.staff != staffOff {
 		return
 	}
-	if u.applyCatalog() {
+	if u.applyCatalog() || u.pauseIfRevoked() {
 		u.Refresh()
 	}
 	u.idle = u.s.Tick()

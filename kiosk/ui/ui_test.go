@@ -486,3 +486,35 @@ func TestNewCatalogBetweenResidents(t *testing.T) {
 		t.Fatalf("the city list has %d projects (want %d), or the withdrawn one", len(ps), len(ed.ProjectsIn("city")))
 	}
 }
+
+// TestRevokedKioskPausesVoting: once the central says the city office
+// revoked this kiosk, voting pauses between residents (its ballots would
+// not count) and staff mode says why.
+func TestRevokedKioskPausesVoting(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	revoked := false
+	r.st.Revoked = func() bool { return revoked }
+	r.identify("44051401458")
+	revoked = true
+	r.u.Tick()
+	if r.u.Screen() == "paused" {
+		t.Fatal("voting paused under a resident")
+	}
+	r.c.t = r.c.t.Add(91 * time.Second) // the resident walks away
+	r.u.Tick()
+	r.u.Tick()
+	r.want("paused")
+	r.longPress()
+	for _, d := range "2468" {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+	r.want("staff-menu")
+	if !strings.Contains(r.text(), "unieważnił ten kiosk") {
+		t.Fatalf("staff mode does not say the kiosk is revoked: %s", r.text())
+	}
+	events, _ := r.q.Events()
+	if !slices.ContainsFunc(events, func(e queue.Event) bool { return e.Name == queue.EventVotingPaused }) {
+		t.Fatalf("audit: %v", events)
+	}
+}

@@ -51,9 +51,10 @@ type Config struct {
 
 // Agent syncs one kiosk.
 type Agent struct {
-	cfg  Config
-	mu   sync.Mutex
-	last time.Time // last successful contact
+	cfg     Config
+	mu      sync.Mutex
+	last    time.Time // last successful contact
+	revoked bool      // the central said the city office revoked this kiosk
 }
 
 // New returns an agent with defaults filled in.
@@ -98,6 +99,13 @@ func (a *Agent) LastSync() time.Time {
 	return a.last
 }
 
+// Revoked reports whether the central refused this kiosk as revoked.
+func (a *Agent) Revoked() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.revoked
+}
+
 func (a *Agent) contact() {
 	a.mu.Lock()
 	a.last = a.cfg.Clock()
@@ -107,6 +115,7 @@ func (a *Agent) contact() {
 // Errors the agent reports.
 var (
 	ErrRefused = errors.New("the central refused the request")
+	ErrRevoked = errors.New("the city office revoked this kiosk")
 	ErrStatus  = errors.New("unexpected answer from the central")
 )
 
@@ -130,6 +139,11 @@ func (a *Agent) do(ctx context.Context, method, path string, body []byte, out an
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		return resp.StatusCode, nil
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(raw), string(wire.RevokedKiosk)):
+		a.mu.Lock()
+		a.revoked = true
+		a.mu.Unlock()
+		return resp.StatusCode, fmt.Errorf("%w: %w", ErrRefused, ErrRevoked)
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return resp.StatusCode, fmt.Errorf("%w: %s", ErrRefused, strings.TrimSpace(string(raw)))
 	case resp.StatusCode != http.StatusOK:

@@ -430,8 +430,8 @@ func TestRevokedKiosk(t *testing.T) {
 	if n, err := k.a.SyncOnce(context.Background()); err == nil || n != 0 {
 		t.Fatalf("a revoked kiosk synced %d: %v", n, err)
 	}
-	if _, err := k.a.SendHeartbeat(context.Background()); err == nil {
-		t.Fatal("a revoked kiosk's heartbeat was taken")
+	if _, err := k.a.SendHeartbeat(context.Background()); !errors.Is(err, agent.ErrRevoked) || !k.a.Revoked() {
+		t.Fatalf("a revoked kiosk's heartbeat: %v (agent knows: %v)", err, k.a.Revoked())
 	}
 	body, _ := json.Marshal(wire.BallotBatch{Ballots: []wire.SealedBallot{s}})
 	if resp, raw := post(t, r.http.URL, wire.PathBallots, k.q.KioskID(), k.q.Sign, body); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), string(wire.RevokedKiosk)) {
