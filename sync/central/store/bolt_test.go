@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 func TestBoltRefusesOldLayout(t *testing.T) {
@@ -130,5 +132,46 @@ func TestBoltBadBatchFailsAlone(t *testing.T) {
 	wg.Wait()
 	if total, _, _ := s.Counts(ctx); good != 12 || bad != 4 || total != 12*20 {
 		t.Fatalf("%d good, %d bad batches, %d ballots stored", good, bad, total)
+	}
+}
+
+// TestBoltCountedInBatches: the tally scan hands over entries in batches
+// from a second goroutine; every counted ballot arrives once, and an error
+// of the consumer stops the scan and comes back.
+func TestBoltCountedInBatches(t *testing.T) {
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	const n = 10000 // over two batches
+	bs := chainOfBallots("A", n, func(i int) string { return fmt.Sprint("v", i) }, func(int) time.Time { return t0 })
+	for i := 0; i < n; i += 500 {
+		if _, err := s.AddBallots(ctx, bs[i:i+500], t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := 0
+	if err := s.Counted(ctx, func(ed, d string, _ []election.Selection) error {
+		if ed != "e" || d != "d1" {
+			t.Fatalf("entry %d: %q %q", seen, ed, d)
+		}
+		seen++
+		return nil
+	}); err != nil || seen != n {
+		t.Fatalf("%d of %d entries: %v", seen, n, err)
+	}
+	boom := errors.New("boom")
+	seen = 0
+	err = s.Counted(ctx, func(string, string, []election.Selection) error {
+		seen++
+		if seen == 5000 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || seen != 5000 {
+		t.Fatalf("after an error at 5000: %d calls, %v", seen, err)
 	}
 }

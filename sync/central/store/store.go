@@ -222,6 +222,13 @@ type choicesDecoder struct {
 
 // decode decodes one entry; what it returns is valid until the next call.
 func (d *choicesDecoder) decode(raw []byte) (edition, district string, sels []election.Selection, err error) {
+	edition, district, d.sels, err = d.decodeInto(raw, d.sels)
+	return edition, district, d.sels, err
+}
+
+// decodeInto decodes one entry into sels, reusing its backing arrays; a
+// string equal to the one there before is kept.
+func (d *choicesDecoder) decodeInto(raw []byte, sels []election.Selection) (edition, district string, _ []election.Selection, err error) {
 	bad := errCorrupt
 	num := func() uint64 {
 		v, n := binary.Uvarint(raw)
@@ -253,7 +260,7 @@ func (d *choicesDecoder) decode(raw []byte) (edition, district string, sels []el
 	if ns > uint64(len(raw)) {
 		return "", "", nil, bad
 	}
-	sels = d.sels[:0]
+	sels = sels[:0]
 	for i := uint64(0); i < ns && err == nil; i++ {
 		if len(sels) < cap(sels) {
 			sels = sels[:len(sels)+1]
@@ -276,6 +283,5 @@ func (d *choicesDecoder) decode(raw []byte) (edition, district string, sels []el
 			s.Choices = append(s.Choices, election.Choice{Project: str(before), Points: int(num())})
 		}
 	}
-	d.sels = sels
 	return d.edition, d.district, sels, err
 }
