@@ -101,7 +101,10 @@ var ErrClosed = errors.New("central store closed")
 
 // OpenBolt opens (or creates) the store at path.
 func OpenBolt(path string) (*Bolt, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+		// address space only: growing within it needs no remap, which would
+		// wait for every reader
+		InitialMmapSize: 1 << 30})
 	if err != nil {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
