@@ -96,6 +96,9 @@ type batch struct {
 // maxGroup bounds how many batches share a transaction.
 const maxGroup = 8
 
+// ErrBusy: another process holds the bbolt file.
+var ErrBusy = errors.New("another process is using it (a running urna-central serve?): stop that process first, or keep the store in PostgreSQL, which several processes can share")
+
 // ErrClosed: the store was closed.
 var ErrClosed = errors.New("central store closed")
 
@@ -105,6 +108,9 @@ func OpenBolt(path string) (*Bolt, error) {
 		// address space only: growing within it needs no remap, which would
 		// wait for every reader
 		InitialMmapSize: 1 << 30})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open central store %s: %w", path, ErrBusy)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}

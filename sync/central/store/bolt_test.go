@@ -175,3 +175,16 @@ func TestBoltCountedInBatches(t *testing.T) {
 		t.Fatalf("after an error at 5000: %d calls, %v", seen, err)
 	}
 }
+
+// TestBoltBusy: a second process (here: a second open) gets a clear error.
+func TestBoltBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := OpenBolt(path); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second open: %v", err)
+	}
+}
