@@ -18,26 +18,18 @@ func tour(t *testing.T, size fyne.Size, visit func(r *rig, name string)) {
 	r := newRig(t, size)
 	visit(r, "attract")
 	r.tap("Dotknij")
-	for _, d := range "44051401359" {
-		r.tap(string(d))
-	}
+	r.keys("44051401359")
 	r.tap("☐ Oświadczam")
 	visit(r, "identity-pesel")
 	r.tap("Nie mam numeru PESEL")
-	for _, c := range "KRK23" {
-		r.tap(string(c))
-	}
+	r.keys("KRK23")
 	visit(r, "identity-code")
 	r.tap("Mam numer PESEL")
-	for _, d := range "44051401358" {
-		r.tap(string(d))
-	}
+	r.keys("44051401358")
 	r.tap("Dalej")
 	visit(r, "identity-error")
 	r.tap("Wyczyść")
-	for _, d := range "16220112346" {
-		r.tap(string(d))
-	}
+	r.keys("16220112346")
 	r.tap("Dalej")
 	visit(r, "guardian")
 	r.tap("Tak, opiekun")
@@ -81,9 +73,7 @@ func tour(t *testing.T, size fyne.Size, visit func(r *rig, name string)) {
 	r.tap("◐")
 	r.longPress()
 	visit(r, "staff-pin")
-	for _, d := range "2468" {
-		r.tap(string(d))
-	}
+	r.keys("2468")
 	r.tap("OK")
 	visit(r, "staff-menu")
 	r.tap("Wstrzymaj")

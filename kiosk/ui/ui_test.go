@@ -113,6 +113,14 @@ func (r *rig) tap(prefix string, i ...int) {
 	test.Tap(bs[n])
 }
 
+// keys taps the key of each character of s (keypads and keyboards).
+func (r *rig) keys(s string) {
+	r.t.Helper()
+	for _, c := range s {
+		r.tap(string(c))
+	}
+}
+
 // text is everything the screen says.
 func (r *rig) text() string {
 	var b strings.Builder
@@ -148,9 +156,7 @@ var words = map[string]map[string]string{
 func (r *rig) identify(pesel string) {
 	r.t.Helper()
 	r.tap("Dotknij")
-	for _, d := range pesel {
-		r.tap(string(d))
-	}
+	r.keys(pesel)
 	r.tap("☐ Oświadczam")
 	r.tap("Dalej")
 }
@@ -161,9 +167,7 @@ func (r *rig) vote(lang, pesel string) {
 	r.tap(w["lang"])
 	r.tap(w["start"])
 	r.want("identity")
-	for _, d := range pesel {
-		r.tap(string(d))
-	}
+	r.keys(pesel)
 	r.tap(w["declare"])
 	r.tap(w["next"])
 	r.want("district")
@@ -215,9 +219,7 @@ func TestVoteInEachLanguage(t *testing.T) {
 			// the same resident again is refused; a new session starts in Polish
 			r.tap(words[lang]["lang"])
 			r.tap(words[lang]["start"])
-			for _, d := range pesel {
-				r.tap(string(d))
-			}
+			r.keys(pesel)
 			r.tap(words[lang]["declare"])
 			r.tap(words[lang]["next"])
 			r.want("identity")
@@ -267,9 +269,7 @@ func TestGuardianPath(t *testing.T) {
 func TestIdleResetWipesSession(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
 	r.tap("Dotknij")
-	for _, d := range "4405140" {
-		r.tap(string(d))
-	}
+	r.keys("4405140")
 	r.c.t = r.c.t.Add(61 * time.Second)
 	r.u.Tick()
 	if !strings.Contains(r.text(), "Czy nadal głosujesz?") || !strings.Contains(r.text(), "Za 29 s") {
@@ -293,9 +293,7 @@ func TestStaffPINLockout(t *testing.T) {
 	r.longPress()
 	r.want("staff-pin")
 	for i := range session.MaxTries {
-		for _, d := range "1111" {
-			r.tap(string(d))
-		}
+		r.keys("1111")
 		r.tap("OK")
 		if i < session.MaxTries-1 && !strings.Contains(r.text(), "Błędny PIN") {
 			t.Fatalf("try %d: %s", i, r.text())
@@ -304,15 +302,11 @@ func TestStaffPINLockout(t *testing.T) {
 	if !strings.Contains(r.text(), "Spróbuj za 5 min") {
 		t.Fatalf("not locked: %s", r.text())
 	}
-	for _, d := range "2468" {
-		r.tap(string(d))
-	}
+	r.keys("2468")
 	r.tap("OK")
 	r.want("staff-pin")
 	r.c.t = r.c.t.Add(5 * time.Minute)
-	for _, d := range "2468" {
-		r.tap(string(d))
-	}
+	r.keys("2468")
 	r.tap("OK")
 	r.want("staff-menu")
 	r.tap("Otwórz punkt")
@@ -374,9 +368,7 @@ func TestPaperOutShowsQROnScreen(t *testing.T) {
 	// staff see the alert
 	r.tap("Zakończ")
 	r.longPress()
-	for _, d := range "2468" {
-		r.tap(string(d))
-	}
+	r.keys("2468")
 	r.tap("OK")
 	if !strings.Contains(r.text(), "potwierdzenie głosu nie zostało wydrukowane") {
 		t.Fatalf("no staff alert: %s", r.text())
@@ -505,9 +497,7 @@ func TestRevokedKioskPausesVoting(t *testing.T) {
 	r.u.Tick()
 	r.want("paused")
 	r.longPress()
-	for _, d := range "2468" {
-		r.tap(string(d))
-	}
+	r.keys("2468")
 	r.tap("OK")
 	r.want("staff-menu")
 	if !strings.Contains(r.text(), "unieważnił ten kiosk") {
