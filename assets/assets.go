@@ -3,10 +3,13 @@
 package assets
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 //go:embed demo/edition.json
@@ -15,6 +18,17 @@ var demoEdition []byte
 // DemoEdition returns the demo edition's JSON: a Kraków-like 2025 edition
 // with the 18 real districts, 90 projects and six venues.
 func DemoEdition() []byte { return demoEdition }
+
+// MustDemoEdition returns the demo edition decoded; a fresh copy each
+// call, so callers may change it. The file is embedded and checked by
+// TestDemoEdition, so it always decodes.
+func MustDemoEdition() *election.Edition {
+	e, err := election.DecodeEdition(bytes.NewReader(demoEdition))
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
 
 //go:embed i18n/*.json
 var i18nFS embed.FS

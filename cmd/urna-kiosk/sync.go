@@ -50,10 +50,7 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 	}
 	go func() { <-ctx.Done(); st.Close() }()
 	if c, err := st.Catalog(ctx); err != nil || !openToday(c) {
-		ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-		if err != nil {
-			return agent.Enrollment{}, err
-		}
+		ed := assets.MustDemoEdition()
 		ed.MoveWindow(time.Now())
 		for i := range ed.Venues {
 			ed.Venues[i].Hours = nil

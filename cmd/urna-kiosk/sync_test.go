@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -61,7 +60,7 @@ func TestDemoCentralSurvivesOldData(t *testing.T) {
 		}
 		return en
 	}
-	ed, _ := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+	ed := assets.MustDemoEdition()
 	voter := byte(0)
 	sync := func(en agent.Enrollment) {
 		t.Helper()

@@ -29,7 +29,7 @@ func TestEnrollExportImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ed, _ := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
+	ed := assets.MustDemoEdition()
 	ed.MoveWindow(time.Now())
 	var eb bytes.Buffer
 	election.EncodeEdition(&eb, ed)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,17 +15,13 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
-	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var docs = []string{"receipt-sample", "test-page", "opening-report", "closing-report"}
 
 // sampleDoc builds one of the documents with the demo edition's data.
 func sampleDoc(name string, p *printer.Profile, lang string, baud int) (printer.Doc, error) {
-	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		return printer.Doc{}, err
-	}
+	ed := assets.MustDemoEdition()
 	m := assets.MustMessages()
 	venue := &ed.Venues[0]
 	now := time.Now()

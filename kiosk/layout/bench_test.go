@@ -1,13 +1,11 @@
 package layout
 
 import (
-	"bytes"
 	"testing"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/printer"
-	"github.com/urna-kiosk/urna/sync/election"
 )
 
 // BenchmarkReceiptWire reports the bytes a receipt puts on the serial line
@@ -15,10 +13,7 @@ import (
 // 9600, 19200 and 115200 baud (8N1: 10 bits a byte, the physical limit of
 // the line). Goal with native QR: ≤ 700 bytes, ≤ 0.75 s at 9600 baud.
 func BenchmarkReceiptWire(b *testing.B) {
-	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	ed := assets.MustDemoEdition()
 	m := assets.MustMessages()
 	r := Receipt{Edition: ed, Venue: ed.Venue("bk-podgorze"), Tracker: "ABCD-EFGH-JKLM-NPQR",
 		CastAt: time.Date(2025, 6, 3, 14, 5, 0, 0, time.UTC), Lang: "pl"}
@@ -30,6 +25,7 @@ func BenchmarkReceiptWire(b *testing.B) {
 		}
 		b.Run(name+"/"+prof, func(b *testing.B) {
 			var doc printer.Doc
+			var err error
 			for b.Loop() {
 				doc, err = BuildReceipt(p, m, r)
 				if err != nil {

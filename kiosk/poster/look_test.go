@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/urna-kiosk/urna/assets"
 )
 
 // TestWriteSamples writes every format to $URNA_POSTER_SAMPLES, for people
@@ -17,7 +19,7 @@ func TestWriteSamples(t *testing.T) {
 	os.MkdirAll(dir, 0o755)
 	for _, lang := range []string{"pl", "uk"} {
 		for _, f := range []Format{A4, A3, Flyer, List} {
-			e := demo(t)
+			e := assets.MustDemoEdition()
 			if f == A4 || f == List {
 				e = crowded(t, 35) // the bench's 40 projects
 			}

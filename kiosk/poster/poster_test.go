@@ -16,18 +16,10 @@ import (
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
-func demo(t testing.TB) *election.Edition {
-	e, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 // crowded adds n projects to a venue's district, with long Polish and
 // Ukrainian titles, to test flowing onto further pages.
 func crowded(t testing.TB, n int) *election.Edition {
-	e := demo(t)
+	e := assets.MustDemoEdition()
 	for i := range n {
 		e.Projects = append(e.Projects, election.Project{
 			ID: fmt.Sprintf("x%d", i), Number: fmt.Sprintf("BO.XVI.%d/25", 100+i), Pool: "d16", Cost: int64(1000+i) * 10000,
@@ -124,7 +116,7 @@ func TestEveryFormatListsEveryTitle(t *testing.T) {
 func TestPosterQRDecodes(t *testing.T) {
 	for _, f := range []Format{A4, A3, Flyer} {
 		t.Run(string(f), func(t *testing.T) {
-			md := model(t, demo(t), "nck", "pl")
+			md := model(t, assets.MustDemoEdition(), "nck", "pl")
 			path := write(t, md, f)
 			png := filepath.Join(filepath.Dir(path), "page")
 			run(t, "pdftoppm", "poppler-utils", "-r", "100", "-png", "-f", "1", "-l", "1", path, png)
@@ -196,7 +188,7 @@ func atoi(s string) int {
 }
 
 func TestModel(t *testing.T) {
-	e := demo(t)
+	e := assets.MustDemoEdition()
 	m := assets.MustMessages()
 	md := model(t, e, "bk-podgorze", "pl")
 	if md.Dates != "1–14 czerwca 2025" {

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	crand "crypto/rand"
 	"errors"
@@ -19,13 +18,6 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time      { return c.t }
 func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
-func demo(t testing.TB) *election.Edition {
-	e, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
 
 // store is an in-memory Store that logs what happened, in order.
 type store struct {
@@ -67,7 +59,7 @@ func newRig(t testing.TB, seed uint64) *rig {
 	r := &rig{c: &clock{time.Date(2025, 6, 3, 12, 0, 0, 0, time.UTC)}} // a Tuesday, 14:00 in Kraków
 	r.st = &store{seen: map[election.VoterKey]bool{}, log: &r.log}
 	r.rc = &receipts{log: &r.log}
-	e := demo(t)
+	e := assets.MustDemoEdition()
 	r.s = New(Deps{Edition: e, Venue: e.Venue("bk-podgorze"), Secret: []byte("secret"), Store: r.st, Receipts: r.rc,
 		Clock: r.c.now, Rand: rand.New(rand.NewPCG(seed, 1))})
 	return r
@@ -133,7 +125,7 @@ func TestWholeBallot(t *testing.T) {
 		t.Fatalf("order %v: the ballot must be stored before the receipt prints", r.log)
 	}
 	b := r.st.ballots[0]
-	if len(b.Selections) != 2 || len(demo(t).Validate(b)) != 0 || r.s.Lang() != "uk" {
+	if len(b.Selections) != 2 || len(assets.MustDemoEdition().Validate(b)) != 0 || r.s.Lang() != "uk" {
 		t.Fatalf("ballot %+v", b)
 	}
 	if r.s.HasIdentity() {
@@ -412,7 +404,7 @@ func TestPrinterFailureKeepsVote(t *testing.T) {
 // votes and applies between residents.
 func TestUseEditionBetweenResidents(t *testing.T) {
 	r := newRig(t, 1)
-	next := demo(t)
+	next := assets.MustDemoEdition()
 	next.Version++
 	r.identify(t, pesel(1984, 5, 14, 1234))
 	if r.s.Step() == Attract || r.s.UseEdition(next, next.Venue("bk-podgorze")) {

@@ -436,10 +436,7 @@ func TestAccessibilityThemes(t *testing.T) {
 func TestNewCatalogBetweenResidents(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
 	old := r.st.Edition
-	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := assets.MustDemoEdition()
 	withdrawn := ed.ProjectsIn("city")[0]
 	ed.Version++
 	ed.Projects = slices.DeleteFunc(ed.Projects, func(p election.Project) bool { return p.ID == withdrawn.ID })

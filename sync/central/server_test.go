@@ -34,10 +34,7 @@ func TestMain(m *testing.M) {
 
 // demoEdition is the demo edition open now.
 func demoEdition(t testing.TB) []byte {
-	ed, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := assets.MustDemoEdition()
 	ed.MoveWindow(time.Now())
 	var b bytes.Buffer
 	election.EncodeEdition(&b, ed)

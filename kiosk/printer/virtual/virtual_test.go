@@ -1,7 +1,6 @@
 package virtual_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -19,14 +18,6 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
 	"github.com/urna-kiosk/urna/sync/election"
 )
-
-func demo(t testing.TB) *election.Edition {
-	e, err := election.DecodeEdition(bytes.NewReader(assets.DemoEdition()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
 
 // rig is a virtual printer and the serial transport opened on its pty.
 type rig struct {
@@ -67,7 +58,7 @@ func zbar(t *testing.T, png string) string {
 }
 
 func receipt(t *testing.T, p *printer.Profile, lang string) (printer.Doc, string) {
-	ed := demo(t)
+	ed := assets.MustDemoEdition()
 	r := layout.Receipt{Edition: ed, Venue: ed.Venue("bk-podgorze"), Tracker: "ABCD-EFGH-JKLM-NPQR",
 		CastAt: time.Date(2025, 6, 3, 14, 5, 0, 0, time.UTC), Lang: lang}
 	doc, err := layout.BuildReceipt(p, assets.MustMessages(), r)
@@ -261,7 +252,7 @@ func TestFlowControlSetOnLine(t *testing.T) {
 }
 
 func TestReportsAndTestPage(t *testing.T) {
-	ed := demo(t)
+	ed := assets.MustDemoEdition()
 	m := assets.MustMessages()
 	r := start(t, "epson-tm-t20", printer.Config{Baud: 38400})
 	p := r.s.Profile()
@@ -312,7 +303,7 @@ func TestReportsAndTestPage(t *testing.T) {
 }
 
 func TestReceiptNeverShowsChoices(t *testing.T) {
-	ed := demo(t)
+	ed := assets.MustDemoEdition()
 	choices := []election.Selection{{Pool: "city", Choices: []election.Choice{{Project: "c01", Points: 3}}}}
 	r := layout.Receipt{Edition: ed, Venue: ed.Venue("nck"), Tracker: "ABCD-EFGH-JKLM-NPQR", CastAt: time.Now(), Lang: "pl", Choices: choices}
 	p, _ := printer.LookupProfile("epson-tm-t20")
