@@ -163,9 +163,7 @@ func (s *Session) idleStep() Step {
 // refuses (false) while a resident is voting: they finish with the
 // catalog they began with.
 func (s *Session) UseEdition(ed *election.Edition, venue *election.Venue) bool {
-	switch s.step {
-	case Attract, Closed, Paused:
-	default:
+	if !s.Between() {
 		return false
 	}
 	lang := s.lang
@@ -174,6 +172,10 @@ func (s *Session) UseEdition(ed *election.Edition, venue *election.Venue) bool {
 	s.lang = lang
 	return true
 }
+
+// Between reports whether no resident is voting: the kiosk shows the
+// attract, closed or paused screen.
+func (s *Session) Between() bool { return s.step == Attract || s.step == Closed || s.step == Paused }
 
 // Step returns the current step.
 func (s *Session) Step() Step { return s.step }

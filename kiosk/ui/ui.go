@@ -141,12 +141,7 @@ func (u *UI) OfferCatalog(editionJSON []byte) {
 // the city office revoked this kiosk: its ballots would not count.
 func (u *UI) pauseIfRevoked() bool {
 	r := u.o.Station.Revoked
-	if u.revoked || r == nil || !r() {
-		return false
-	}
-	switch u.s.Step() {
-	case session.Attract, session.Closed:
-	default:
+	if u.revoked || r == nil || !r() || !u.s.Between() || u.s.Step() == session.Paused {
 		return false
 	}
 	u.revoked = true
@@ -157,12 +152,7 @@ func (u *UI) pauseIfRevoked() bool {
 
 // applyCatalog switches to the waiting catalog if nobody is voting.
 func (u *UI) applyCatalog() bool {
-	if u.catalog == nil || u.staff != staffOff {
-		return false
-	}
-	switch u.s.Step() {
-	case session.Attract, session.Closed, session.Paused:
-	default:
+	if u.catalog == nil || u.staff != staffOff || !u.s.Between() {
 		return false
 	}
 	raw := u.catalog
