@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/loopback"
 	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
@@ -138,7 +139,7 @@ func TestDebianPackages(t *testing.T) {
 	run(t, "", rbin("urna-central"), "catalog", "publish", "--data", cdata)
 	run(t, "a long password\n", rbin("urna-central"), "user", "add", "anna", "--data", cdata)
 	code := strings.TrimSpace(run(t, "", rbin("urna-central"), "enroll-code", "--data", cdata, "--venue", "nck"))
-	addr := freeAddr(t)
+	addr := loopback.Addr(t)
 	serve := exec.Command(rbin("urna-central"), "serve", "--data", cdata, "--listen", addr, "--insecure-http")
 	var serveLog bytes.Buffer
 	serve.Stdout, serve.Stderr = &serveLog, &serveLog
@@ -202,15 +203,6 @@ func demoEditionOpenNow(t *testing.T) []byte {
 		t.Fatal("the demo edition's window was not moved")
 	}
 	return []byte(out)
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func waitTCP(t *testing.T, addr string) {

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/loopback"
 	"github.com/urna-kiosk/urna/internal/needs"
 )
 
@@ -35,12 +35,10 @@ func Start(t testing.TB) *Browser {
 	t.Helper()
 	driver := needs.Tool(t, "chromedriver", "chromium-driver")
 	chromium := needs.Tool(t, "chromium", "chromium")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := loopback.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	cmd := exec.Command(driver, fmt.Sprintf("--port=%d", port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

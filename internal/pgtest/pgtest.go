@@ -6,7 +6,6 @@ package pgtest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/urna-kiosk/urna/internal/loopback"
 	"github.com/urna-kiosk/urna/internal/needs"
 )
 
@@ -71,13 +71,9 @@ func start() {
 		gid, _ := strconv.Atoi(u.Gid)
 		os.Chown(dir, uid, gid)
 	}
-	l, e := net.Listen("tcp", "127.0.0.1:0")
-	if e != nil {
-		err = e
+	if port, err = loopback.Port(); err != nil {
 		return
 	}
-	port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	if out, e := asPostgres(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres",
 		"--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput(); e != nil {
 		err = fmt.Errorf("initdb: %v: %s", e, out)

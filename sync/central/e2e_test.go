@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/loopback"
 	"github.com/urna-kiosk/urna/internal/pgtest"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -124,15 +125,6 @@ func buildCentral(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
@@ -175,7 +167,7 @@ func endToEnd(t *testing.T, bin, kind string) {
 
 	logf, _ := os.Create(filepath.Join(data, "central.log"))
 	defer logf.Close()
-	cp := &centralProc{t: t, bin: bin, data: data, db: db, addr: freeAddr(t), log: logf}
+	cp := &centralProc{t: t, bin: bin, data: data, db: db, addr: loopback.Addr(t), log: logf}
 	cp.start()
 	defer func() { cp.cmd.Process.Signal(syscall.SIGTERM); cp.cmd.Wait() }()
 	proxy := newFaultProxy("http://"+cp.addr, 42)
