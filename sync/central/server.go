@@ -46,9 +46,7 @@ type Server struct {
 	cfg Config
 
 	mu       sync.Mutex
-	edition  *election.Edition // the latest catalog, decoded
-	version  int
-	editions map[int]*election.Edition // published versions, decoded once each
+	editions map[int]*election.Edition // published catalog versions, decoded once each
 	limits   *limiter
 	Counters Counters
 }
@@ -264,35 +262,34 @@ func (s *Server) editionAt(ctx context.Context, version int) (*election.Edition,
 	if err != nil {
 		return nil, err
 	}
-	e, err = election.DecodeEdition(bytes.NewReader(c.Edition))
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	if s.editions == nil {
-		s.editions = map[int]*election.Edition{}
-	}
-	s.editions[version] = e
-	s.mu.Unlock()
-	return e, nil
+	return s.editionOf(c)
 }
 
-// current returns the latest catalog's edition, decoded once per version.
+// current returns the latest catalog's edition.
 func (s *Server) current(ctx context.Context) (*election.Edition, error) {
 	c, err := s.cfg.Store.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return s.editionOf(c)
+}
+
+// editionOf decodes a catalog's edition, once per version: a published
+// version never changes.
+func (s *Server) editionOf(c wire.Catalog) (*election.Edition, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.edition != nil && s.version == c.Version {
-		return s.edition, nil
+	if e, ok := s.editions[c.Version]; ok {
+		return e, nil
 	}
 	e, err := election.DecodeEdition(bytes.NewReader(c.Edition))
 	if err != nil {
 		return nil, err
 	}
-	s.edition, s.version = e, c.Version
+	if s.editions == nil {
+		s.editions = map[int]*election.Edition{}
+	}
+	s.editions[c.Version] = e
 	return e, nil
 }
 
@@ -322,25 +319,29 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 	if err != nil {
 		return nil, fmt.Errorf("no catalog: %w", err)
 	}
-	// A ballot is judged by the catalog the resident saw: a kiosk keeps
-	// its catalog until it restarts, and a project withdrawn meanwhile
-	// must not cost a resident the vote. Unknown versions are refused.
-	versions := map[int]*election.Edition{}
-	for _, b := range bs {
-		if _, ok := versions[b.Catalog]; !ok {
-			e, err := s.editionAt(ctx, b.Catalog)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-			versions[b.Catalog] = e // nil when never published
-		}
-	}
-	results := s.check(ctx, k, ed, versions, bs)
+	var results []wire.Result
 	if !k.Revoked.IsZero() {
-		// a stolen kiosk can sign anything: nothing of it is stored
-		for i := range results {
-			results[i].Status = wire.RevokedKiosk
+		// a stolen kiosk can sign anything: nothing of it is checked or stored
+		results = make([]wire.Result, len(bs))
+		for i, b := range bs {
+			results[i] = wire.Result{ID: b.ID, Seq: b.Seq, Status: wire.RevokedKiosk}
 		}
+	} else {
+		// A ballot is judged by the catalog the resident saw: a kiosk takes
+		// up a new catalog only between residents, ballots wait in its
+		// queue, and a project withdrawn meanwhile must not cost a resident
+		// the vote. Unknown versions are refused.
+		versions := map[int]*election.Edition{}
+		for _, b := range bs {
+			if _, ok := versions[b.Catalog]; !ok {
+				e, err := s.editionAt(ctx, b.Catalog)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return nil, err
+				}
+				versions[b.Catalog] = e // nil when never published
+			}
+		}
+		results = s.check(ctx, k, ed, versions, bs)
 	}
 	var ok []wire.SealedBallot
 	var at []int
