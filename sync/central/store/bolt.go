@@ -410,6 +410,7 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 	// a kiosk's ballots arrive in order: fill pages, as an append does
 	ballots.FillPercent = 1
 	for i, b := range bt.bs {
+		cur, counts := getCounted(counted, b.VoterKey[:])
 		if ids.Get([]byte(b.ID)) == nil {
 			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
 				return err
@@ -417,13 +418,13 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 			if err := ids.Put([]byte(b.ID), bt.keys[i][:len(bt.keys[i])-len(b.ID)-1]); err != nil {
 				return err
 			}
-			if cur, ok := getCounted(counted, b.VoterKey[:]); !ok || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
-				if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.entry(&b)); err != nil {
+			if !counts || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
+				cur = countedRef{ID: b.ID, CastAt: b.CastAt}
+				if err := counted.Put(b.VoterKey[:], cur.entry(&b)); err != nil {
 					return err
 				}
 			}
 		}
-		cur, _ := getCounted(counted, b.VoterKey[:])
 		bt.out[i] = wire.Duplicate
 		if cur.ID == b.ID {
 			bt.out[i] = wire.Accepted
