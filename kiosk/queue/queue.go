@@ -321,7 +321,6 @@ func (q *Queue) Verify() error {
 	}
 	q.mu.Lock()
 	q.seq, q.head, q.voters = last, head, voters
-	q.unanswered = min(q.unanswered, last+1)
 	q.mu.Unlock()
 	return nil
 }
