@@ -167,7 +167,8 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 	}
 	fields := map[string]any{"id": &e.ID, "version": &e.Version, "name": &e.Name, "zone": &e.Zone, "opens": &e.Opens,
 		"closes": &e.Closes, "checkURL": &e.CheckURL, "eligibility": &e.Eligibility, "rules": &e.Rules,
-		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices}
+		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices,
+		"schema": &e.Schema, "admission": &e.Admission, "tieRule": &e.TieRule}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -233,6 +234,27 @@ func (e *Edition) Check() Problems {
 	}
 	if _, err := time.LoadLocation(e.Zone); e.Zone == "" || err != nil {
 		add(KeyFileInvalid, "zone", "unknown time zone "+e.Zone)
+	}
+	if e.Schema < 0 || e.Schema > SchemaVersion {
+		add(KeyFileInvalid, "schema", fmt.Sprintf("schema %d is not known (this program reads up to %d)", e.Schema, SchemaVersion))
+	}
+	switch e.Admission {
+	case StaffActivation, IssuedCodes, Register, SelfDeclared:
+	case "":
+		if e.Schema >= 2 {
+			add(KeyFileMissing, "admission", "")
+		}
+	default:
+		add(KeyFileInvalid, "admission", "unknown admission policy "+string(e.Admission))
+	}
+	switch e.TieRule {
+	case TieCatalogOrder, TieMoreVoters, TieLowerCost, TieLottery:
+	case "":
+		if e.Schema >= 2 {
+			add(KeyFileMissing, "tieRule", "")
+		}
+	default:
+		add(KeyFileInvalid, "tieRule", "unknown tie rule "+string(e.TieRule))
 	}
 	if e.Opens.IsZero() || !e.Closes.After(e.Opens) {
 		add(KeyFileInvalid, "closes", "the voting window must close after it opens")

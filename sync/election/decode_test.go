@@ -202,3 +202,40 @@ func FuzzImportProjects(f *testing.F) {
 		}
 	})
 }
+
+func TestSchemaTwoFields(t *testing.T) {
+	cases := map[string]struct {
+		edit    func(*Edition)
+		field   string // the problem's field, "" for none
+		admit   Admission
+		wantKey string
+	}{
+		"schema 1 reads as self-declared": {edit: func(e *Edition) { e.Schema = 0; e.Admission = ""; e.TieRule = "" }, admit: SelfDeclared},
+		"schema 2 complete":               {edit: func(e *Edition) {}, admit: StaffActivation},
+		"schema 2 without admission":      {edit: func(e *Edition) { e.Admission = "" }, field: "admission", wantKey: KeyFileMissing},
+		"schema 2 without tie rule":       {edit: func(e *Edition) { e.TieRule = "" }, field: "tieRule", wantKey: KeyFileMissing},
+		"unknown admission":               {edit: func(e *Edition) { e.Admission = "anyone" }, field: "admission", wantKey: KeyFileInvalid},
+		"future schema":                   {edit: func(e *Edition) { e.Schema = SchemaVersion + 1 }, field: "schema", wantKey: KeyFileInvalid},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := testEdition()
+			e.Schema, e.Admission, e.TieRule = SchemaVersion, StaffActivation, TieCatalogOrder
+			c.edit(e)
+			got, err := DecodeEdition(bytes.NewReader(encoded(t, e)))
+			if c.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.AdmissionPolicy() != c.admit {
+					t.Fatalf("admission %q, want %q", got.AdmissionPolicy(), c.admit)
+				}
+				return
+			}
+			var ps Problems
+			if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Field != c.field || ps[0].Key != c.wantKey {
+				t.Fatalf("got %v, want %s on %s", err, c.wantKey, c.field)
+			}
+		})
+	}
+}

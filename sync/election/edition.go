@@ -118,8 +118,43 @@ type Allocation struct {
 	Threshold int    `json:"threshold,omitempty"` // minimum number of voters a project needs
 }
 
+// SchemaVersion is the edition file's current schema version. Files without
+// "schema" are version 1 and are still read (docs/edition-format.md).
+const SchemaVersion = 2
+
+// Admission is an edition's policy of who may cast a ballot.
+type Admission string
+
+// Admission policies (docs/edition-format.md, docs/protocol.md).
+const (
+	// StaffActivation: a staff member who checked the resident's ID unlocks
+	// one ballot at the kiosk (Kraków's staffed points; the demo).
+	StaffActivation Admission = "staff-activation"
+	// IssuedCodes: only voter codes the central issued are accepted.
+	IssuedCodes Admission = "issued-codes"
+	// Register: voter keys are matched against the city's register hashed
+	// with the edition's secret; unmatched ballots are set aside for review.
+	Register Admission = "register"
+	// SelfDeclared: any checksum-valid PESEL or code with the residence
+	// declaration (the behaviour of schema 1; a city must choose it knowingly).
+	SelfDeclared Admission = "self-declared"
+)
+
+// TieRule breaks a tie between projects with equal scores when only one fits.
+type TieRule string
+
+// Tie rules (docs/edition-format.md).
+const (
+	TieCatalogOrder TieRule = "catalog-order" // the project listed first wins
+	TieMoreVoters   TieRule = "more-voters"
+	TieLowerCost    TieRule = "lower-cost"
+	TieLottery      TieRule = "lottery" // the seeded public lottery
+)
+
 // Edition is one year's civic budget: everything a kiosk needs to take votes.
 type Edition struct {
+	// Schema is the file's schema version (0 or 1: the first version).
+	Schema      int                     `json:"schema,omitempty"`
 	ID          string                  `json:"id"`
 	Version     int                     `json:"version"` // catalog version, raised by each publish
 	Name        Text                    `json:"name"`
@@ -131,9 +166,22 @@ type Edition struct {
 	Rules       map[PoolKind]BallotRule `json:"rules"`
 	Allocation  Allocation              `json:"allocation"`
 	ShowChoices bool                    `json:"showChoicesOnReceipt,omitempty"`
-	Pools       []Pool                  `json:"pools"`
-	Projects    []Project               `json:"projects"`
-	Venues      []Venue                 `json:"venues"`
+	// Admission is who may cast (schema 2; schema 1 files read as self-declared).
+	Admission Admission `json:"admission,omitempty"`
+	// TieRule breaks ties in the results (schema 2; no silent default for a live edition).
+	TieRule  TieRule   `json:"tieRule,omitempty"`
+	Pools    []Pool    `json:"pools"`
+	Projects []Project `json:"projects"`
+	Venues   []Venue   `json:"venues"`
+}
+
+// AdmissionPolicy returns who may cast: the edition's admission, or
+// self-declared for a schema-1 file that predates the field.
+func (e *Edition) AdmissionPolicy() Admission {
+	if e.Admission == "" {
+		return SelfDeclared
+	}
+	return e.Admission
 }
 
 // Location returns the edition's time zone, UTC if it cannot be loaded.
