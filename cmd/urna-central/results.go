@@ -21,11 +21,22 @@ import (
 // replayed is what replay prints: the winners in allocation order and each
 // project's recomputed result, money in the file's currency.
 type replayed struct {
-	Rule        string          `json:"rule"`
-	Seed        string          `json:"seed,omitempty"`
-	Winners     []string        `json:"winners"`
-	Projects    []replayProject `json:"projects"`
-	ScoreChecks []string        `json:"scoreMismatches,omitempty"`
+	Rule        string           `json:"rule"`
+	TieRule     election.TieRule `json:"tieRule"`
+	Seed        string           `json:"seed,omitempty"`
+	Winners     []string         `json:"winners"`
+	Left        float64          `json:"left"`
+	Projects    []replayProject  `json:"projects"`
+	Ties        []replayTie      `json:"ties,omitempty"` // ties that decided a winner
+	ScoreChecks []string         `json:"scoreMismatches,omitempty"`
+}
+
+// replayTie is a tie that decided a winner: the tied projects in the
+// order the rule gave them, and the money left when the tie was reached.
+type replayTie struct {
+	By       election.TieRule `json:"by"`
+	Projects []replayProject  `json:"projects"`
+	Left     float64          `json:"left"`
 }
 
 type replayProject struct {
@@ -39,7 +50,8 @@ type replayProject struct {
 func cmdReplay(args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	rule := fs.String("rule", "", "greedy or equal-shares (default: the file's rule)")
-	seed := fs.String("seed", "", "break ties by a lottery with this seed (default: the file's project order)")
+	tie := fs.String("tie", "catalog-order", "break ties by catalog-order (the file's order: Pabulib's ranking), more-voters, lower-cost or lottery")
+	seed := fs.String("seed", "", "the tie lottery's seed (implies --tie lottery)")
 	format := fs.String("format", "json", "json or csv")
 	var file string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -52,7 +64,7 @@ func cmdReplay(args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: urna-central replay FILE.pb [--rule greedy|equal-shares] [--seed S] [--format json|csv]")
+		return errors.New("usage: urna-central replay FILE.pb [--rule greedy|equal-shares] [--tie catalog-order|more-voters|lower-cost|lottery] [--seed S] [--format json|csv]")
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -77,12 +89,27 @@ func cmdReplay(args []string) error {
 	if err != nil {
 		return err
 	}
-	r.Seed = *seed
+	r.Tie, r.Seed = election.TieRule(*tie), *seed
+	if *seed != "" {
+		r.Tie = election.TieLottery
+	}
+	switch r.Tie {
+	case election.TieCatalogOrder, election.TieMoreVoters, election.TieLowerCost, election.TieLottery:
+	default:
+		return fmt.Errorf("--tie %q: catalog-order, more-voters, lower-cost or lottery", *tie)
+	}
 	res, err := p.Allocate(r)
 	if err != nil {
 		return err
 	}
-	out := replayed{Rule: res.Rule, Seed: res.Seed, Winners: res.Winners, ScoreChecks: pb.Check(p)}
+	out := replayed{Rule: res.Rule, TieRule: res.TieRule, Seed: res.Seed, Winners: res.Winners, Left: float64(res.Left) / 100, ScoreChecks: pb.Check(p)}
+	for _, t := range res.Ties {
+		rt := replayTie{By: t.By, Left: float64(t.Left) / 100}
+		for _, s := range t.Projects {
+			rt.Projects = append(rt.Projects, replayProject{ID: s.ID, Votes: s.Votes, Score: s.Score, Cost: float64(s.Cost) / 100, Funded: s.Funded})
+		}
+		out.Ties = append(out.Ties, rt)
+	}
 	funded := map[string]bool{}
 	for _, w := range res.Winners {
 		funded[w] = true
@@ -102,9 +129,15 @@ func writeReplay(w io.Writer, out replayed, format string) error {
 		return enc.Encode(out)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"id", "votes", "score", "cost", "funded"})
+		cw.Write([]string{"id", "votes", "score", "cost", "funded", "tie"})
+		tied := map[string]string{}
+		for n, t := range out.Ties {
+			for _, p := range t.Projects {
+				tied[p.ID] = fmt.Sprintf("%d:%s", n+1, t.By)
+			}
+		}
 		for _, p := range out.Projects {
-			cw.Write([]string{p.ID, strconv.Itoa(p.Votes), strconv.FormatInt(p.Score, 10), strconv.FormatFloat(p.Cost, 'f', -1, 64), strconv.FormatBool(p.Funded)})
+			cw.Write([]string{p.ID, strconv.Itoa(p.Votes), strconv.FormatInt(p.Score, 10), strconv.FormatFloat(p.Cost, 'f', -1, 64), strconv.FormatBool(p.Funded), tied[p.ID]})
 		}
 		cw.Flush()
 		return cw.Error()

@@ -40,7 +40,10 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 	if err != nil {
 		return nil, nil, err
 	}
-	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Seed: seed}
+	if seed != "" && ed.TieRule != "" && ed.TieRule != election.TieLottery {
+		return nil, nil, fmt.Errorf("the edition breaks ties by %s: a lottery seed does not apply", ed.TieRule)
+	}
+	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Tie: ed.TieRule, Seed: seed}
 	if rule.Name == "equal-shares" {
 		rule.Completion = "add1"
 	}

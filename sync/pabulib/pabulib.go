@@ -191,8 +191,10 @@ func (f *File) Profile() (*election.Profile, error) {
 }
 
 // Rule returns the allocation rule the file names, with its threshold.
+// Ties keep the file's order: Pabulib lists projects in the official
+// ranking, so the file's order is how the city broke its ties.
 func (f *File) Rule() (election.Rule, error) {
-	r := election.Rule{}
+	r := election.Rule{Tie: election.TieCatalogOrder}
 	if t := f.Meta["min_project_score_threshold"]; t != "" {
 		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/internal/needs"
+	"github.com/urna-kiosk/urna/internal/pbcheck"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -115,4 +116,43 @@ func mustRule(t *testing.T, f *File) election.Rule {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestTieKeepsFileOrder replays a small district election built like
+// Kraków's: two projects with equal points and money for only one. The
+// official outcome keeps the file's order (Pabulib's ranking), not the
+// number of voters, and the result says that a tie decided.
+func TestTieKeepsFileOrder(t *testing.T) {
+	pbcheck.Valid(t, filepath.Join("testdata", "tie.pb"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "tie.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := f.Profile()
+	res, err := p.Allocate(mustRule(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var official []string
+	for _, pr := range f.Projects {
+		if pr.Selected == 1 {
+			official = append(official, pr.ID)
+		}
+	}
+	if !slices.Equal(res.Winners, official) {
+		t.Fatalf("winners %v, official %v", res.Winners, official)
+	}
+	if len(res.Ties) != 1 || res.Ties[0].By != election.TieCatalogOrder || res.Ties[0].Left != 40000 ||
+		res.Ties[0].Projects[0].ID != "T.2/24" || res.Ties[0].Projects[1].ID != "T.3/24" || res.Ties[0].Projects[0].Score != 7 {
+		t.Fatalf("ties %+v", res.Ties)
+	}
+	// Breaking it by voters, as Urna once did, funds the other project.
+	byVoters, _ := p.Allocate(election.Rule{Name: "greedy", Tie: election.TieMoreVoters})
+	if slices.Contains(byVoters.Winners, "T.2/24") || !slices.Contains(byVoters.Winners, "T.3/24") {
+		t.Fatalf("by voters %v", byVoters.Winners)
+	}
 }
