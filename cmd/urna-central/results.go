@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -8,7 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,6 +20,7 @@ import (
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/pabulib"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // replayed is what replay prints: the winners in allocation order and each
@@ -149,11 +154,11 @@ func cmdResults(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("results", flag.ContinueOnError)
 	c.add(fs)
-	format := fs.String("format", "json", "json, csv, pdf, or pabulib (one pool: --pool)")
+	format := fs.String("format", "json", "json, csv, pdf, pabulib (one pool: --pool) or open-data (a folder: --out)")
 	poolID := fs.String("pool", "", "the pool to export as a Pabulib file")
 	lang := fs.String("lang", "pl", "language of titles: pl, en, uk")
-	seed := fs.String("seed", "", "break ties by a lottery with this seed (recorded in the results)")
-	out := fs.String("out", "", "write here instead of standard output (needed for pdf)")
+	seed := fs.String("seed", "", "the tie lottery's public seed, for an edition whose tieRule is lottery (recorded in the results)")
+	out := fs.String("out", "", "write here instead of standard output (needed for pdf; the folder for open-data)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -163,14 +168,20 @@ func cmdResults(args []string) error {
 		return err
 	}
 	defer st.Close()
+	switch *format {
+	case "pabulib":
+		return exportPabulib(ctx, st, *seed, *poolID, *out)
+	case "open-data":
+		if *out == "" {
+			return errors.New("--out DIR is needed for open-data")
+		}
+		return exportOpenData(ctx, st, *seed, *out)
+	}
 	ed, rs, err := central.Results(ctx, st, *seed)
 	if err != nil {
 		return err
 	}
 	w := io.Writer(os.Stdout)
-	if *format == "pabulib" {
-		return exportPabulib(ctx, st, ed, rs, *poolID, *out)
-	}
 	if *out != "" {
 		f, err := os.Create(*out)
 		if err != nil {
@@ -184,44 +195,124 @@ func cmdResults(args []string) error {
 	return central.WriteResults(w, ed, rs, *format, *lang, time.Now())
 }
 
+// pabulibFiles tallies the counted ballots and builds each pool's Pabulib
+// file (all pools when poolID is ""), ballots shuffled.
+func pabulibFiles(ctx context.Context, st store.Store, seed, poolID string) (*election.Edition, map[string]*pabulib.File, error) {
+	ed, profiles, err := central.Profiles(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if poolID != "" && ed.Pool(poolID) == nil {
+		return nil, nil, fmt.Errorf("--pool %q: not a pool of %s", poolID, ed.ID)
+	}
+	rule, err := central.TallyRule(ed, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]*pabulib.File{}
+	for _, pool := range ed.Pools {
+		if poolID != "" && pool.ID != poolID {
+			continue
+		}
+		res, err := profiles[pool.ID].Allocate(rule)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pool %s: %w", pool.ID, err)
+		}
+		if files[pool.ID], err = pabulib.Export(ed, pool.ID, profiles[pool.ID], res, rule, rand.Shuffle); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ed, files, nil
+}
+
 // exportPabulib writes one pool's counted ballots and outcome as a Pabulib
 // file, so researchers can replay Urna's results.
-func exportPabulib(ctx context.Context, st store.Store, ed *election.Edition, rs []central.PoolResult, poolID, out string) error {
-	pool := ed.Pool(poolID)
-	if pool == nil {
-		return fmt.Errorf("--pool %q: not a pool of %s", poolID, ed.ID)
+func exportPabulib(ctx context.Context, st store.Store, seed, poolID, out string) error {
+	if poolID == "" {
+		return errors.New("--pool POOL is needed for pabulib")
 	}
-	_, profiles, err := central.Profiles(ctx, st)
+	_, files, err := pabulibFiles(ctx, st, seed, poolID)
 	if err != nil {
 		return err
 	}
-	funded, names := map[string]bool{}, map[string]string{}
-	for _, r := range rs {
-		if r.Pool == poolID {
-			for _, w := range r.Result.Winners {
-				funded[w] = true
-			}
-		}
+	if out == "" {
+		return files[poolID].Write(os.Stdout)
 	}
-	for _, p := range ed.ProjectsIn(poolID) {
-		names[p.ID] = p.Title.In("pl")
+	return writeFileAtomic(out, files[poolID].Write)
+}
+
+// exportOpenData writes the edition's open data into dir: one Pabulib file
+// per pool (EDITION_POOL.pb: anonymised ballots in an order that says
+// nothing) and EDITION_trackers.txt, the trackers of the counted ballots
+// sorted, without choices, so a resident can find theirs counted.
+func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error {
+	ed, files, err := pabulibFiles(ctx, st, seed, "")
+	if err != nil {
+		return err
 	}
-	rule, voteType := ed.Rules[pool.Kind], "approval"
-	if rule.Kind == election.Points {
-		voteType = "cumulative"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
-	meta := map[string]string{"description": ed.Name.In("pl") + " – " + pool.Name.In("pl"), "country": "Poland",
-		"unit": ed.ID, "subunit": pool.Name.In("pl"), "budget": strconv.FormatFloat(float64(pool.Budget)/100, 'f', -1, 64),
-		"vote_type": voteType, "rule": ed.Allocation.Rule, "num_projects": strconv.Itoa(len(names)),
-		"num_votes": strconv.Itoa(len(profiles[poolID].Votes)), "currency": "PLN", "language": "pl"}
-	w := io.Writer(os.Stdout)
-	if out != "" {
-		f, err := os.Create(out)
-		if err != nil {
+	for _, pool := range ed.Pools {
+		if err := writeFileAtomic(filepath.Join(dir, ed.ID+"_"+pool.ID+".pb"), files[pool.ID].Write); err != nil {
 			return err
 		}
-		defer f.Close()
-		w = f
 	}
-	return pabulib.Write(w, meta, profiles[poolID], names, funded, voteType)
+	var trackers []string
+	err = st.Ballots(ctx, func(b store.Stored) error {
+		if b.Counted && b.Ballot.Edition == ed.ID {
+			trackers = append(trackers, wire.TrackerOf(b.Ballot.ID))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(trackers)
+	return writeFileAtomic(filepath.Join(dir, ed.ID+"_trackers.txt"), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, t := range trackers {
+			bw.WriteString(t + "\n")
+		}
+		return bw.Flush()
+	})
+}
+
+// writeFileAtomic writes path through a synced temporary file renamed into
+// place, so that a power cut leaves the old file or the new one.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -40,12 +40,9 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 	if err != nil {
 		return nil, nil, err
 	}
-	if seed != "" && ed.TieRule != "" && ed.TieRule != election.TieLottery {
-		return nil, nil, fmt.Errorf("the edition breaks ties by %s: a lottery seed does not apply", ed.TieRule)
-	}
-	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Tie: ed.TieRule, Seed: seed}
-	if rule.Name == "equal-shares" {
-		rule.Completion = "add1"
+	rule, err := TallyRule(ed, seed)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []PoolResult
 	for _, pool := range ed.Pools {
@@ -57,6 +54,19 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 		out = append(out, PoolResult{Pool: pool.ID, Name: pool.Name.In("pl"), Budget: pool.Budget, Voters: len(p.Votes), Result: res})
 	}
 	return ed, out, nil
+}
+
+// TallyRule is the edition's allocation rule with its tie rule; seed is
+// the tie lottery's public seed, for an edition whose tie rule is the lottery.
+func TallyRule(ed *election.Edition, seed string) (election.Rule, error) {
+	if seed != "" && ed.TieRule != "" && ed.TieRule != election.TieLottery {
+		return election.Rule{}, fmt.Errorf("the edition breaks ties by %s: a lottery seed does not apply", ed.TieRule)
+	}
+	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Tie: ed.TieRule, Seed: seed}
+	if rule.Name == "equal-shares" {
+		rule.Completion = "add1"
+	}
+	return rule, nil
 }
 
 func profiles(ctx context.Context, st store.Store) (*election.Edition, map[string]*election.Profile, error) {
