@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -162,37 +163,45 @@ func cmdResults(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	err := results(&c, *format, *poolID, *lang, *seed, *out)
+	if text := central.ResultsErrorText(assets.MustMessages(), *lang, err); text != "" {
+		return errors.New(text)
+	}
+	return err
+}
+
+func results(c *common, format, poolID, lang, seed, out string) error {
 	ctx := context.Background()
 	st, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	switch *format {
+	switch format {
 	case "pabulib":
-		return exportPabulib(ctx, st, *seed, *poolID, *out)
+		return exportPabulib(ctx, st, seed, poolID, out)
 	case "open-data":
-		if *out == "" {
+		if out == "" {
 			return errors.New("--out DIR is needed for open-data")
 		}
-		return exportOpenData(ctx, st, *seed, *out)
+		return exportOpenData(ctx, st, seed, out)
 	}
-	ed, rs, err := central.Results(ctx, st, *seed)
+	ed, rs, err := central.Results(ctx, st, seed)
 	if err != nil {
 		return err
 	}
 	w := io.Writer(os.Stdout)
-	if *out != "" {
-		f, err := os.Create(*out)
+	if out != "" {
+		f, err := os.Create(out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		w = f
-	} else if *format == "pdf" {
+	} else if format == "pdf" {
 		return errors.New("--out FILE is needed for pdf")
 	}
-	return central.WriteResults(w, ed, rs, *format, *lang, time.Now())
+	return central.WriteResults(w, ed, rs, format, lang, time.Now())
 }
 
 // pabulibFiles tallies the counted ballots and builds each pool's Pabulib

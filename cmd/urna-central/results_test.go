@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/internal/pbcheck"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -285,4 +288,109 @@ func cmpKioskSeq(a, b wire.SealedBallot) int {
 		return c
 	}
 	return int(a.Seq) - int(b.Seq)
+}
+
+// tieStore is a store holding the small tie case (sync/pabulib/testdata/
+// tie.pb) as district d1 of an edition with the given tie rule: d1p2 and
+// d1p3 end with 7 points each and money for one; d1p3 has more voters.
+func tieStore(t *testing.T, rule election.TieRule) string {
+	t.Helper()
+	ed := openDataEdition()
+	ed.TieRule = rule
+	if rule == "" {
+		ed.Schema, ed.Admission = 1, "" // a schema-1 file, from before the field
+	}
+	ed.Pools[1].Budget = 1000_00
+	for i, cost := range []int64{500_00, 400_00, 400_00, 100_00, 300_00} {
+		ed.Project(fmt.Sprintf("d1p%d", i+1)).Cost = cost
+	}
+	raw, _ := json.Marshal(ed)
+	if _, err := election.DecodeEdition(bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "central.db")
+	st, err := store.OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.PutCatalog(ctx, wire.Catalog{Version: 1, Edition: raw}); err != nil {
+		t.Fatal(err)
+	}
+	for i, votes := range [][]int{{1, 2, 4}, {1, 2, 4}, {1, 3, 4}, {2, 1, 3}, {3, 4, 1}, {4, 1, 3}} {
+		s := election.Selection{Pool: "d1"}
+		for j, p := range votes {
+			s.Choices = append(s.Choices, election.Choice{Project: fmt.Sprintf("d1p%d", p), Points: 3 - j})
+		}
+		id := sha256.Sum256(fmt.Appendf(nil, "tie ballot %d", i))
+		b := wire.SealedBallot{ID: hex.EncodeToString(id[:]), Kiosk: "k-1", Seq: uint64(i + 1), CastAt: ed.Opens.Add(time.Hour * time.Duration(i)),
+			Edition: ed.ID, Catalog: 1, District: "d1", VoterKey: election.VoterKey(sha256.Sum256(id[:])), Selections: []election.Selection{s}}
+		if _, err := st.AddBallots(ctx, []wire.SealedBallot{b}, b.CastAt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+// TestResultsTies: the results apply the edition's tie rule and say, in
+// JSON, CSV and the PDF, that a tie decided; an edition without a tie rule,
+// or a lottery without its seed, gets a sentence staff can act on.
+func TestResultsTies(t *testing.T) {
+	d1 := func(t *testing.T, db string, args ...string) central.PoolResult {
+		t.Helper()
+		text, err := capture(t, func() error { return cmdResults(append([]string{"--db", "bolt:" + db}, args...)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Pools []central.PoolResult }
+		if err := json.Unmarshal([]byte(text), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Pools[1]
+	}
+	for rule, winner := range map[election.TieRule]string{election.TieCatalogOrder: "d1p2", election.TieMoreVoters: "d1p3"} {
+		r := d1(t, tieStore(t, rule))
+		if !slices.Equal(r.Result.Winners, []string{"d1p1", "d1p4", winner}) || len(r.Result.Ties) != 1 || r.Result.Ties[0].By != rule || r.Result.Ties[0].Left != 400_00 {
+			t.Fatalf("%s: %+v", rule, r.Result)
+		}
+	}
+	db := tieStore(t, election.TieCatalogOrder)
+	csv, err := capture(t, func() error { return cmdResults([]string{"--db", "bolt:" + db, "--format", "csv"}) })
+	csv = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(csv) // money's spaces do not break
+	if err != nil || !strings.Contains(csv, "d1,3,d1p2,d1.2,Żłobek 2,3,7,400 zł,true,1:catalog-order\n") ||
+		!strings.Contains(csv, "d1,4,d1p3,d1.3,Żłobek 3,4,7,400 zł,false,1:catalog-order\n") || !strings.Contains(csv, "d1,1,d1p1,d1.1,Żłobek 1,6,14,500 zł,true,\n") {
+		t.Fatalf("csv: %v\n%s", err, csv)
+	}
+	pdftotext := needs.Tool(t, "pdftotext", "poppler-utils")
+	pdf := filepath.Join(t.TempDir(), "results.pdf")
+	if _, err := capture(t, func() error { return cmdResults([]string{"--db", "bolt:" + db, "--format", "pdf", "--out", pdf}) }); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, want := range []string{"Remis zdecydował o wyborze (wygrywa projekt wyżej na liście, czyli z niższym numerem)",
+		"zostawało wtedy 400 zł", "d1.2 „Żłobek 2”: 7 pkt, 3 głosujących", "d1.3 „Żłobek 3”: 7 pkt, 4 głosujących"} {
+		if !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("the PDF does not say %q:\n%s", want, flat)
+		}
+	}
+
+	m := assets.MustMessages()
+	if _, err := capture(t, func() error { return cmdResults([]string{"--db", "bolt:" + tieStore(t, ""), "--lang", "uk"}) }); err == nil || err.Error() != m.T("uk", "results.no_tie_rule") {
+		t.Fatalf("no tie rule: %v", err)
+	}
+	lottery := tieStore(t, election.TieLottery)
+	if _, err := capture(t, func() error { return cmdResults([]string{"--db", "bolt:" + lottery}) }); err == nil || err.Error() != m.T("pl", "results.no_seed") {
+		t.Fatalf("no seed: %v", err)
+	}
+	if r := d1(t, lottery, "--seed", "losowanie 2025-06-16"); r.Result.Seed != "losowanie 2025-06-16" || len(r.Result.Ties) != 1 || r.Result.Ties[0].By != election.TieLottery {
+		t.Fatalf("lottery: %+v", r.Result)
+	}
+	if _, err := capture(t, func() error { return cmdResults([]string{"--db", "bolt:" + db, "--seed", "x"}) }); err == nil {
+		t.Fatal("a seed for an edition that breaks ties by catalog order")
+	}
 }
