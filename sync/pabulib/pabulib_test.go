@@ -211,3 +211,29 @@ func TestRealRoundTrip(t *testing.T) {
 	}
 	pbcheck.Valid(t, files...)
 }
+
+// FuzzRead: any input is read or refused without a panic, and what is
+// read is written back to a file that reads the same.
+func FuzzRead(f *testing.F) {
+	if raw, err := os.ReadFile(filepath.Join("testdata", "tie.pb")); err == nil {
+		f.Add(raw)
+	}
+	f.Add([]byte("META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost;votes;score;name;selected\n1;5;1;2;\"a;b\";1\nVOTES\nvoter_id;vote;points\n1;1;2\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		pf, err := Read(bytes.NewReader(raw))
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		if err := pf.Write(&b); err != nil {
+			return // a field csv cannot write (e.g. a bare \r)
+		}
+		back, err := Read(&b)
+		if err != nil {
+			t.Fatalf("written back, refused: %v\n%s", err, b.String())
+		}
+		if len(back.Projects) != len(pf.Projects) || len(back.Votes) != len(pf.Votes) {
+			t.Fatalf("written back: %d projects %d votes, read %d %d", len(back.Projects), len(back.Votes), len(pf.Projects), len(pf.Votes))
+		}
+	})
+}
