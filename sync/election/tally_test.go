@@ -90,6 +90,11 @@ func TestTies(t *testing.T) {
 	if err != nil || !slices.Equal(res.Winners, []string{"A"}) {
 		t.Fatalf("catalog order: %v %v", res.Winners, err)
 	}
+	// equal voters too: more-voters cannot tell them apart, catalog order does
+	if res, err := p.Allocate(Rule{Name: "greedy", Tie: TieMoreVoters}); err != nil || res.Winners[0] != "A" ||
+		len(res.Ties) != 1 || res.Ties[0].By != TieCatalogOrder || len(res.Ties[0].Projects) != 3 {
+		t.Fatalf("more voters, all equal: %+v %v", res, err)
+	}
 	if _, err := p.Allocate(Rule{Name: "greedy"}); !errors.Is(err, ErrNoTieRule) {
 		t.Fatalf("a deciding tie without a tie rule: %v", err)
 	}
