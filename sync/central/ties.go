@@ -30,14 +30,23 @@ func TieText(m assets.Messages, lang string, ed *election.Edition, res election.
 	return m.T(lang, "results.tie", "rule", rule, "left", election.FormatPLN(t.Left), "projects", strings.Join(projects, "; "))
 }
 
+// ResultsErrorKey is the translation key of an error of the tally that
+// staff can act on, or "" when err is none of those.
+func ResultsErrorKey(err error) string {
+	switch {
+	case errors.Is(err, election.ErrNoTieRule):
+		return "results.no_tie_rule"
+	case errors.Is(err, election.ErrNoSeed):
+		return "results.no_seed"
+	}
+	return ""
+}
+
 // ResultsErrorText is the sentence staff read for an error of the tally
 // that they can act on, or "" when err is none of those.
 func ResultsErrorText(m assets.Messages, lang string, err error) string {
-	switch {
-	case errors.Is(err, election.ErrNoTieRule):
-		return m.T(lang, "results.no_tie_rule")
-	case errors.Is(err, election.ErrNoSeed):
-		return m.T(lang, "results.no_seed")
+	if key := ResultsErrorKey(err); key != "" {
+		return m.T(lang, key)
 	}
 	return ""
 }
