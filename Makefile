@@ -9,7 +9,10 @@ LDFLAGS := -X main.version=$(VERSION)
 # Kiosks often run on software GL: no animations there.
 TAGS := no_animations
 # Fuzz targets run briefly in `make test`: package:target.
-FUZZ := ./kiosk/input:FuzzScanner ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodePlan ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser ./sync/wire:FuzzDecodeBatch ./sync/central/store:FuzzAppendStored
+FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser ./sync/wire:FuzzDecodeBatch ./sync/central/store:FuzzAppendStored
+FUZZ += ./sync/pabulib:FuzzRead
+FUZZ += ./sync/election:FuzzDecodePlan
+FUZZ += ./kiosk/input:FuzzScanner
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean
