@@ -42,6 +42,7 @@ type Planner struct {
 func (p *Planner) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /plan", p.page)
 	mux.HandleFunc("GET /plan/qr.png", p.qr)
+	mux.HandleFunc("GET /plan/paper.pdf", p.paper)
 }
 
 // maxQuery bounds the search text and the code a request may carry.

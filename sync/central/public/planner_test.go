@@ -179,3 +179,39 @@ func waitURL(t *testing.T, b *browser.Browser, href string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestPaperPlanner(t *testing.T) {
+	pdftotext := needs.Tool(t, "pdftotext", "poppler-utils")
+	srv, ed := planner(t)
+	for _, lang := range []string{"pl", "uk"} {
+		resp, err := http.Get(srv.URL + "/plan/paper.pdf?d=d16&lang=" + lang)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("%s: %v %v", lang, err, resp.Status)
+		}
+		path := filepath.Join(t.TempDir(), "planner.pdf")
+		f, _ := os.Create(path)
+		io.Copy(f, resp.Body)
+		f.Close()
+		resp.Body.Close()
+		out, err := exec.Command(pdftotext, "-layout", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(out)
+		for _, pr := range append(ed.ProjectsIn("city"), ed.ProjectsIn("d16")...) {
+			if !strings.Contains(text, pr.Number) {
+				t.Errorf("%s: project %s missing from the paper planner", lang, pr.Number)
+			}
+		}
+		want := map[string]string{"pl": "nie jest kartą do głosowania", "uk": "не бюлетень"}[lang]
+		if !strings.Contains(text, want) {
+			t.Errorf("%s: the planner does not say it is not a ballot", lang)
+		}
+		if dir := os.Getenv("URNA_SCREENSHOTS"); dir != "" {
+			exec.Command("pdftoppm", "-png", "-r", "60", path, filepath.Join(dir, "paper-planner-"+lang)).Run()
+		}
+	}
+	if code, _ := get(t, srv.URL+"/plan/paper.pdf?d=nowhere"); code != http.StatusBadRequest {
+		t.Fatalf("unknown district: %d", code)
+	}
+}
