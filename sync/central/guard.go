@@ -1,0 +1,97 @@
+package central
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// allowAddr takes a token for the request's address from l; when there is
+// none it sets Retry-After and answers false. A limiter whose store is
+// unreachable lets the request through (the store then fails it anyway).
+func allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter, log *slog.Logger) bool {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	ok, err := l.Allow(r.Context(), ip)
+	if err != nil {
+		log.Error("limit-failed", "err", err)
+		return true
+	}
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+	}
+	return ok
+}
+
+// Bounds of a heartbeat's numbers: beyond them it is refused, as no kiosk
+// honestly sends them (and a dashboard must not show them).
+const (
+	maxQueueDepth = 10_000_000
+	maxLastSeq    = 1_000_000_000
+	maxFreeDiskMB = 1 << 40
+	maxWord       = 64
+)
+
+// heartbeatProblem names what makes a heartbeat unbelievable, or is "".
+func heartbeatProblem(hb wire.Heartbeat) string {
+	switch {
+	case hb.QueueDepth < 0 || hb.QueueDepth > maxQueueDepth:
+		return fmt.Sprintf("queueDepth %d is outside 0…%d", hb.QueueDepth, maxQueueDepth)
+	case hb.Catalog < 0:
+		return fmt.Sprintf("catalog %d is negative", hb.Catalog)
+	case hb.LastSeq > maxLastSeq:
+		return fmt.Sprintf("lastSeq %d is above %d", hb.LastSeq, maxLastSeq)
+	case hb.FreeDiskMB < 0 || hb.FreeDiskMB > maxFreeDiskMB:
+		return fmt.Sprintf("freeDiskMB %d is outside 0…%d", hb.FreeDiskMB, int64(maxFreeDiskMB))
+	case len(hb.Version) > maxWord || len(hb.Printer) > maxWord:
+		return fmt.Sprintf("version or printer longer than %d bytes", maxWord)
+	case !hb.OldestPending.IsZero() && !hb.KioskTime.IsZero() && hb.OldestPending.After(hb.KioskTime):
+		return "oldestPending is after the kiosk's own time"
+	}
+	return ""
+}
+
+// hsts tells browsers that came over TLS to keep to it (a year): a
+// dashboard session must not be downgraded to plain HTTP on a later visit.
+func hsts(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin refuses state-changing requests a browser sent from another
+// site (net/http's CrossOriginProtection: Sec-Fetch-Site, then Origin
+// against Host), with a translated sentence.
+func (w *Web) sameOrigin(h http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.srv.cfg.Log.Warn("cross-origin-refused", "path", r.URL.Path)
+		http.Error(rw, w.msgs.T(lang(r), "dash.err.cross_origin"), http.StatusForbidden)
+	}))
+	return p.Handler(h)
+}
+
+// metricsAllowed checks the metrics token (Authorization: Bearer TOKEN).
+func (w *Web) metricsAllowed(r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && w.metricsToken != "" && subtle.ConstantTimeCompare([]byte(got), []byte(w.metricsToken)) == 1
+}
+
+// MetricsHandler serves /metrics alone, without a token: for a listener of
+// its own that only the monitoring network reaches (serve --metrics-listen).
+func (w *Web) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", w.metrics)
+	return mux
+}
