@@ -295,3 +295,27 @@ func TestLimitsSharedByReplicas(t *testing.T) {
 }
 
 var _ limit.Backend = (*store.Postgres)(nil)
+
+// TestSignedQueryAtCentral: a kiosk's signed request whose query string
+// was changed on the way is refused at the central.
+func TestSignedQueryAtCentral(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	send := func(query string) int {
+		req, _ := http.NewRequest(http.MethodGet, r.http.URL+wire.PathCatalog+"?lang=pl", nil)
+		wire.SignRequest(req, k.q.KioskID(), k.q.Sign, nil, time.Now())
+		req.URL.RawQuery = query
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := send("lang=pl"); code != http.StatusOK {
+		t.Fatalf("as signed: %d", code)
+	}
+	if code := send("lang=uk"); code != http.StatusUnauthorized {
+		t.Fatalf("query changed on the way: %d", code)
+	}
+}
