@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
 
@@ -236,10 +237,19 @@ func cmdServe(args []string) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (default: a self-signed one in the data folder)")
 	keyFile := fs.String("tls-key", "", "TLS key")
 	insecure := fs.Bool("insecure-http", false, "plain HTTP, for loopback demos only")
+	metricsListen := fs.String("metrics-listen", "", "serve /metrics alone on this address, plain HTTP (loopback or the monitoring network)")
+	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	metricsToken := ""
+	if *metricsTokenFile != "" {
+		raw, err := os.ReadFile(*metricsTokenFile)
+		if metricsToken = strings.TrimSpace(string(raw)); err != nil || len(metricsToken) < 16 {
+			return fmt.Errorf("--metrics-token-file: a token of at least 16 characters is needed (%v)", err)
+		}
+	}
 	keys, err := central.LoadKeys(c.data)
 	if err != nil {
 		return err
@@ -273,14 +283,15 @@ func cmdServe(args []string) error {
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		fmt.Println("TLS certificate fingerprint (give it to urnactl enroll --pin):", fingerprint)
 	}
+	limits, _ := st.(limit.Backend) // both stores keep the limits: replicas on PostgreSQL share them
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
-		TLSFingerprint: fingerprint, Log: log})
+		TLSFingerprint: fingerprint, Log: log, Limits: limits})
 	rawUsers, _ := os.ReadFile(filepath.Join(c.data, "users.json"))
 	users, err := central.Users(rawUsers)
 	if err != nil {
 		return fmt.Errorf("users.json: %w", err)
 	}
-	web := central.NewWeb(srv, central.WebConfig{Users: users})
+	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
 	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
@@ -288,7 +299,17 @@ func cmdServe(args []string) error {
 		return err
 	}
 	log.Info("central-listening", "addr", ln.Addr().String(), "db", strings.SplitN(c.db, "://", 2)[0], "tls", !*insecure, "version", version)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if *metricsListen != "" {
+		ms := &http.Server{Handler: web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			return err
+		}
+		log.Info("metrics-listening", "addr", mln.Addr().String())
+		go func() { errc <- ms.Serve(mln) }()
+		defer ms.Close()
+	}
 	go func() {
 		if tlsCfg != nil {
 			errc <- hs.ServeTLS(ln, "", "")
