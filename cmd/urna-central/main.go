@@ -46,6 +46,8 @@ var commands = map[string]command{
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf", cmdResults},
+	"backup":         {"backup FILE: the keys, secrets, sign-ins and a copy of the store in one archive", cmdBackup},
+	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 }
 
 func main() {
@@ -415,5 +417,57 @@ func cmdUser(args []string) error {
 		return err
 	}
 	fmt.Println("user", name, "can sign in to /dashboard")
+	return nil
+}
+
+func cmdBackup(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: urna-central backup [--data DIR] [--db DB] FILE")
+	}
+	ctx := context.Background()
+	st, err := c.open(ctx)
+	if errors.Is(err, store.ErrBusy) {
+		return fmt.Errorf("%w\n(a bbolt store is copied by the process that holds it: stop urna-central serve for the backup, which takes seconds)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	dsn := ""
+	if !strings.HasPrefix(c.db, "bolt:") {
+		dsn = c.db
+	}
+	m, err := central.Backup(ctx, c.data, st, dsn, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("backup of the %s store and %s written to %s (it holds the secrets: keep it as safe as the server)\n", m.Store, strings.Join(m.Files, ", "), fs.Arg(0))
+	return nil
+}
+
+func cmdRestore(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: urna-central restore [--data NEW-DIR] [--db EMPTY-DB] FILE")
+	}
+	if c.db == "" {
+		c.db = "bolt:" + filepath.Join(c.data, "central.db")
+	}
+	m, err := central.Restore(context.Background(), fs.Arg(0), c.data, c.db)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("restored the %s store of %s and %s into %s\n", m.Store, m.Created.Format(time.RFC3339), strings.Join(m.Files, ", "), c.data)
 	return nil
 }
