@@ -301,7 +301,23 @@ func cmdServe(args []string) error {
 		return err
 	}
 	log.Info("central-listening", "addr", ln.Addr().String(), "db", strings.SplitN(c.db, "://", 2)[0], "tls", !*insecure, "version", version)
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	// Backups come from this process (it holds the bbolt file's lock),
+	// over a socket only the data folder's owner reaches.
+	sock := filepath.Join(c.data, central.BackupSocket)
+	os.Remove(sock) // left by a process that was killed
+	if bln, err := net.Listen("unix", sock); err != nil {
+		log.Warn("backup-socket-failed", "err", err) // serving matters more; backup then needs serve stopped
+	} else {
+		os.Chmod(sock, 0o600)
+		dsn := ""
+		if !strings.HasPrefix(c.db, "bolt:") {
+			dsn = c.db
+		}
+		bs := &http.Server{Handler: central.BackupHandler(c.data, st, dsn, log), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- bs.Serve(bln) }()
+		defer bs.Close()
+	}
 	if *metricsListen != "" {
 		ms := &http.Server{Handler: web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
 		mln, err := net.Listen("tcp", *metricsListen)
@@ -431,21 +447,25 @@ func cmdBackup(args []string) error {
 		return errors.New("usage: urna-central backup [--data DIR] [--db DB] FILE")
 	}
 	ctx := context.Background()
+	var m central.Manifest
 	st, err := c.open(ctx)
-	if errors.Is(err, store.ErrBusy) {
-		return fmt.Errorf("%w\n(a bbolt store is copied by the process that holds it: stop urna-central serve for the backup, which takes seconds)", err)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrBusy):
+		// urna-central serve holds the bbolt file: it makes the backup
+		if m, err = central.FetchBackup(ctx, filepath.Join(c.data, central.BackupSocket), fs.Arg(0)); err != nil {
+			return err
+		}
+	case err != nil:
 		return err
-	}
-	defer st.Close()
-	dsn := ""
-	if !strings.HasPrefix(c.db, "bolt:") {
-		dsn = c.db
-	}
-	m, err := central.Backup(ctx, c.data, st, dsn, fs.Arg(0))
-	if err != nil {
-		return err
+	default:
+		defer st.Close()
+		dsn := ""
+		if !strings.HasPrefix(c.db, "bolt:") {
+			dsn = c.db
+		}
+		if m, err = central.Backup(ctx, c.data, st, dsn, fs.Arg(0)); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("backup of the %s store and %s written to %s (it holds the secrets: keep it as safe as the server)\n", m.Store, strings.Join(m.Files, ", "), fs.Arg(0))
 	return nil

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,11 +52,22 @@ var (
 
 // Backup writes the data folder's keys and secrets and a consistent copy
 // of the store into one tar archive at out, written atomically (a
-// temporary file, fsync, rename, fsync of the folder). The store keeps
-// serving meanwhile: bbolt is copied in one read transaction, PostgreSQL
-// by pg_dump (dsn is the store's address). The archive holds the secrets:
-// it is made readable by its owner only.
+// temporary file, fsync, rename, fsync of the folder). The archive holds
+// the secrets: it is made readable by its owner only.
 func Backup(ctx context.Context, dir string, st store.Store, dsn, out string) (Manifest, error) {
+	var m Manifest
+	err := WriteFileAtomic(out, 0o600, func(f *os.File) error {
+		var err error
+		m, err = WriteBackup(ctx, f, dir, st, dsn)
+		return err
+	})
+	return m, err
+}
+
+// WriteBackup writes a backup archive to w. The store keeps serving
+// meanwhile: bbolt is copied in one read transaction, PostgreSQL by
+// pg_dump (dsn is the store's address).
+func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, dsn string) (Manifest, error) {
 	m := Manifest{Format: 1, Created: time.Now().UTC()}
 	switch st.(type) {
 	case *store.Bolt:
@@ -75,7 +89,7 @@ func Backup(ctx context.Context, dir string, st store.Store, dsn, out string) (M
 	}
 	var dump string
 	if m.Store == "postgres" {
-		f, err := os.CreateTemp(filepath.Dir(out), ".pgdump-*")
+		f, err := os.CreateTemp("", "urna-pgdump-*")
 		if err != nil {
 			return m, err
 		}
@@ -86,52 +100,124 @@ func Backup(ctx context.Context, dir string, st store.Store, dsn, out string) (M
 			return m, err
 		}
 	}
-	err := WriteFileAtomic(out, 0o600, func(f *os.File) error {
-		tw := tar.NewWriter(f)
-		add := func(name string, size int64, mode int64) error {
-			return tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: mode, ModTime: m.Created, Typeflag: tar.TypeReg})
+	tw := tar.NewWriter(w)
+	add := func(name string, size int64) error {
+		return tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o600, ModTime: m.Created, Typeflag: tar.TypeReg})
+	}
+	manifest, _ := json.MarshalIndent(m, "", "  ")
+	if err := add(backupManifest, int64(len(manifest))); err != nil {
+		return m, err
+	}
+	if _, err := tw.Write(manifest); err != nil {
+		return m, err
+	}
+	for _, name := range m.Files {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return m, err
 		}
-		manifest, _ := json.MarshalIndent(m, "", "  ")
-		if err := add(backupManifest, int64(len(manifest)), 0o600); err != nil {
+		if err := add(name, int64(len(raw))); err != nil {
+			return m, err
+		}
+		if _, err := tw.Write(raw); err != nil {
+			return m, err
+		}
+	}
+	if b, ok := st.(*store.Bolt); ok {
+		if err := b.CopyTo(func(size int64) (io.Writer, error) { return tw, add(backupBolt, size) }); err != nil {
+			return m, err
+		}
+	} else {
+		d, err := os.Open(dump)
+		if err != nil {
+			return m, err
+		}
+		defer d.Close()
+		fi, err := d.Stat()
+		if err != nil {
+			return m, err
+		}
+		if err := add(backupPostgres, fi.Size()); err != nil {
+			return m, err
+		}
+		if _, err := io.Copy(tw, d); err != nil {
+			return m, err
+		}
+	}
+	return m, tw.Close()
+}
+
+// readBackup reads an archive through to its end and returns its
+// manifest: a truncated or damaged archive is an error.
+func readBackup(r io.Reader) (Manifest, error) {
+	var m Manifest
+	tr := tar.NewReader(r)
+	hdr, err := tr.Next()
+	if err != nil || hdr.Name != backupManifest {
+		return m, ErrNotBackup
+	}
+	if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&m); err != nil || m.Format != 1 {
+		return m, ErrNotBackup
+	}
+	for {
+		if _, err := tr.Next(); errors.Is(err, io.EOF) {
+			return m, nil
+		} else if err != nil {
+			return m, fmt.Errorf("%w: %w", ErrNotBackup, err)
+		}
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return m, fmt.Errorf("%w: %w", ErrNotBackup, err)
+		}
+	}
+}
+
+// BackupSocket is the name, in the data folder, of the socket on which
+// urna-central serve hands out backups: a bbolt store is locked by the
+// process serving it, so a backup of it must come from that process.
+const BackupSocket = "backup.sock"
+
+// BackupHandler answers GET /backup with an archive, streamed as it is made.
+func BackupHandler(dir string, st store.Store, dsn string, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-tar")
+		m, err := WriteBackup(r.Context(), w, dir, st, dsn)
+		if err != nil {
+			// the reader sees a truncated archive and refuses it
+			log.Error("backup-failed", "err", err)
+			return
+		}
+		log.Info("backup-made", "store", m.Store)
+	})
+	return mux
+}
+
+// FetchBackup asks a running urna-central serve for a backup over its
+// socket and writes it atomically to out, once it has read it whole.
+func FetchBackup(ctx context.Context, socket, out string) (Manifest, error) {
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", socket)
+	}}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://urna-central/backup", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("no urna-central serve answers on %s: %w", socket, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Manifest{}, fmt.Errorf("backup: %s", resp.Status)
+	}
+	var m Manifest
+	err = WriteFileAtomic(out, 0o600, func(f *os.File) error {
+		if _, err := io.Copy(f, resp.Body); err != nil {
 			return err
 		}
-		if _, err := tw.Write(manifest); err != nil {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		for _, name := range m.Files {
-			raw, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				return err
-			}
-			if err := add(name, int64(len(raw)), 0o600); err != nil {
-				return err
-			}
-			if _, err := tw.Write(raw); err != nil {
-				return err
-			}
-		}
-		if b, ok := st.(*store.Bolt); ok {
-			if err := b.CopyTo(func(size int64) (io.Writer, error) { return tw, add(backupBolt, size, 0o600) }); err != nil {
-				return err
-			}
-		} else {
-			d, err := os.Open(dump)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			fi, err := d.Stat()
-			if err != nil {
-				return err
-			}
-			if err := add(backupPostgres, fi.Size(), 0o600); err != nil {
-				return err
-			}
-			if _, err := io.Copy(tw, d); err != nil {
-				return err
-			}
-		}
-		return tw.Close()
+		m, err = readBackup(f)
+		return err
 	})
 	return m, err
 }
@@ -160,13 +246,16 @@ func Restore(ctx context.Context, archive, dir, db string) (Manifest, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return m, err
 	}
-	tr := tar.NewReader(f)
-	hdr, err := tr.Next()
-	if err != nil || hdr.Name != backupManifest {
-		return m, fmt.Errorf("%s: %w", archive, ErrNotBackup)
+	// read it whole first: a truncated archive restores nothing
+	if m, err = readBackup(f); err != nil {
+		return m, fmt.Errorf("%s: %w", archive, err)
 	}
-	if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&m); err != nil || m.Format != 1 {
-		return m, fmt.Errorf("%s: %w", archive, ErrNotBackup)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return m, err
+	}
+	tr := tar.NewReader(f)
+	if _, err := tr.Next(); err != nil {
+		return m, err
 	}
 	if (m.Store == "bolt") != isBolt {
 		return m, fmt.Errorf("the backup holds a %s store; restore it with --db %s", m.Store, map[bool]string{true: "bolt:PATH", false: "postgres://…"}[m.Store == "bolt"])

@@ -6,6 +6,9 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -159,5 +162,63 @@ func TestBackupRestore(t *testing.T) {
 				t.Errorf("restore of a file that is no backup: %v", err)
 			}
 		})
+	}
+}
+
+// TestBackupWhileServing: a bbolt store is locked by the process serving
+// it, so that process hands out the backup over its socket, while kiosks
+// keep syncing; the archive is read whole before it is kept, and it
+// restores to what was served when it was taken or later.
+func TestBackupWhileServing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := rigIn(t, dir, st)
+	k := r.kiosk("")
+	var tracker string
+	for i := range 20 {
+		b := k.vote(t, r.ed, i)
+		tracker = b.Tracker()
+	}
+	k.a.SyncOnce(ctx)
+	want := served(t, st, tracker)
+
+	socket := filepath.Join(dir, central.BackupSocket)
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: central.BackupHandler(dir, st, "", slog.Default())}
+	go hs.Serve(ln)
+	defer hs.Close()
+	archive := filepath.Join(t.TempDir(), "central.backup")
+	if _, err := central.FetchBackup(ctx, socket, archive); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "restored")
+	if _, err := central.Restore(ctx, archive, fresh, "bolt:"+filepath.Join(fresh, "central.db")); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := store.OpenBolt(filepath.Join(fresh, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	if got := served(t, st2, tracker); got != want {
+		t.Fatalf("restored from a live backup:\n%s\nwant\n%s", got, want)
+	}
+	// A cut-off archive is never kept.
+	raw, _ := os.ReadFile(archive)
+	cut := filepath.Join(t.TempDir(), "cut.backup")
+	os.WriteFile(cut, raw[:len(raw)/2], 0o600)
+	if _, err := central.Restore(ctx, cut, t.TempDir(), "bolt:"+filepath.Join(t.TempDir(), "c.db")); !errors.Is(err, central.ErrNotBackup) {
+		t.Fatalf("restore of a truncated archive: %v", err)
+	}
+	if _, err := central.FetchBackup(ctx, filepath.Join(dir, "nobody.sock"), filepath.Join(t.TempDir(), "x")); err == nil {
+		t.Fatal("a backup from no server")
 	}
 }
