@@ -53,8 +53,6 @@ func heartbeatProblem(hb wire.Heartbeat) string {
 		return fmt.Sprintf("freeDiskMB %d is outside 0…%d", hb.FreeDiskMB, int64(maxFreeDiskMB))
 	case len(hb.Version) > maxWord || len(hb.Printer) > maxWord:
 		return fmt.Sprintf("version or printer longer than %d bytes", maxWord)
-	case !hb.OldestPending.IsZero() && !hb.KioskTime.IsZero() && hb.OldestPending.After(hb.KioskTime):
-		return "oldestPending is after the kiosk's own time"
 	}
 	return ""
 }
