@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/urna-kiosk/urna/sync/central/limit"
@@ -16,11 +17,7 @@ import (
 // none it sets Retry-After and answers false. A limiter whose store is
 // unreachable lets the request through (the store then fails it anyway).
 func allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter, log *slog.Logger) bool {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	ok, err := l.Allow(r.Context(), ip)
+	ok, err := l.Allow(r.Context(), clientKey(r.RemoteAddr))
 	if err != nil {
 		log.Error("limit-failed", "err", err)
 		return true
@@ -29,6 +26,25 @@ func allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter, log *slo
 		w.Header().Set("Retry-After", "1")
 	}
 	return ok
+}
+
+// clientKey is the address a per-address limit counts: an IPv4 address,
+// or the /64 of an IPv6 one (one subscriber gets a whole /64 and could
+// otherwise take a new address for every request).
+func clientKey(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip = ip.Unmap(); ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 // Bounds of a heartbeat's numbers: beyond them it is refused, as no kiosk

@@ -164,6 +164,17 @@ func TestEnrollRateLimited(t *testing.T) {
 	if c := enroll("198.51.100.2"); c != http.StatusForbidden {
 		t.Fatalf("another address: %d", c)
 	}
+	// IPv6: one subscriber's /64 is one address.
+	codes = map[int]int{}
+	for i := range 40 {
+		codes[enroll(fmt.Sprintf("[2001:db8:1:2::%x]", i+1))]++
+	}
+	if codes[http.StatusTooManyRequests] == 0 {
+		t.Fatalf("40 enrollments from 40 addresses of one /64: %v", codes)
+	}
+	if c := enroll("[2001:db8:1:3::1]"); c != http.StatusForbidden {
+		t.Fatalf("another /64: %d", c)
+	}
 }
 
 // TestMetricsNeedToken: /metrics lists kiosk ids, venues and queue depths,
