@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -241,10 +242,24 @@ func cmdServe(args []string) error {
 	insecure := fs.Bool("insecure-http", false, "plain HTTP, for loopback demos only")
 	metricsListen := fs.String("metrics-listen", "", "serve /metrics alone on this address, plain HTTP (loopback or the monitoring network)")
 	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
+	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var trusted []netip.Prefix
+	for _, p := range strings.FieldsFunc(*proxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p += "/" + fmt.Sprint(a.BitLen())
+			}
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxy %q: an address or CIDR, like 10.0.0.0/8", p)
+		}
+		trusted = append(trusted, prefix.Masked())
+	}
 	metricsToken := ""
 	if *metricsTokenFile != "" {
 		raw, err := os.ReadFile(*metricsTokenFile)
@@ -287,7 +302,7 @@ func cmdServe(args []string) error {
 	}
 	limits, _ := st.(limit.Backend) // both stores keep the limits: replicas on PostgreSQL share them
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
-		TLSFingerprint: fingerprint, Log: log, Limits: limits})
+		TLSFingerprint: fingerprint, Log: log, Limits: limits, TrustedProxies: trusted})
 	rawUsers, _ := os.ReadFile(filepath.Join(c.data, "users.json"))
 	users, err := central.Users(rawUsers)
 	if err != nil {

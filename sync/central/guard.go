@@ -3,7 +3,6 @@ package central
 import (
 	"crypto/subtle"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -13,13 +12,13 @@ import (
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
-// allowAddr takes a token for the request's address from l; when there is
+// allowAddr takes a token for the request's client from l; when there is
 // none it sets Retry-After and answers false. A limiter whose store is
 // unreachable lets the request through (the store then fails it anyway).
-func allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter, log *slog.Logger) bool {
-	ok, err := l.Allow(r.Context(), clientKey(r.RemoteAddr))
+func (s *Server) allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter) bool {
+	ok, err := l.Allow(r.Context(), clientKey(r, s.cfg.TrustedProxies))
 	if err != nil {
-		log.Error("limit-failed", "err", err)
+		s.cfg.Log.Error("limit-failed", "err", err)
 		return true
 	}
 	if !ok {
@@ -28,19 +27,44 @@ func allowAddr(w http.ResponseWriter, r *http.Request, l limit.Limiter, log *slo
 	return ok
 }
 
-// clientKey is the address a per-address limit counts: an IPv4 address,
-// or the /64 of an IPv6 one (one subscriber gets a whole /64 and could
-// otherwise take a new address for every request).
-func clientKey(remote string) string {
-	host, _, err := net.SplitHostPort(remote)
+// clientKey is the client a per-address limit counts: the TCP peer, or,
+// when the peer is a trusted proxy (a load balancer in front of
+// replicas), the last address in X-Forwarded-For that is not one; an IPv6
+// address counts by its /64 (one subscriber gets a whole /64 and could
+// otherwise take a new address for every request). Without trusted
+// proxies X-Forwarded-For is ignored: anyone can write it.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		host = remote
+		host = r.RemoteAddr
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		return host
 	}
-	if ip = ip.Unmap(); ip.Is6() {
+	ip = ip.Unmap()
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if isTrusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a hop nobody trusted wrote: stop at the last good one
+			}
+			ip = a.Unmap()
+			if !isTrusted(ip) {
+				break
+			}
+		}
+	}
+	if ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -42,10 +43,10 @@ type site struct {
 	host string
 }
 
-func newSite(t *testing.T, st store.Store, clk *clock, cfg central.WebConfig) *site {
+func newSite(t *testing.T, st store.Store, clk *clock, cfg central.WebConfig, trusted ...netip.Prefix) *site {
 	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
 	cfg.Users = map[string]string{"anna": string(hash)}
-	srv := central.New(central.Config{Store: st, Clock: clk.Now, Limits: cfg.Limits})
+	srv := central.New(central.Config{Store: st, Clock: clk.Now, Limits: cfg.Limits, TrustedProxies: trusted})
 	return &site{h: central.NewWeb(srv, cfg).Handler(), host: "urna.example"}
 }
 
@@ -327,5 +328,35 @@ func TestSignedQueryAtCentral(t *testing.T) {
 	}
 	if code := send("lang=uk"); code != http.StatusUnauthorized {
 		t.Fatalf("query changed on the way: %d", code)
+	}
+}
+
+// TestLimitsBehindProxy: behind a trusted load balancer each client has
+// its own budget (X-Forwarded-For names it); from anywhere else the header
+// is ignored, so writing a new one for every request buys nothing.
+func TestLimitsBehindProxy(t *testing.T) {
+	cfg := central.WebConfig{CheckRate: 1, CheckBurst: 10, CheckFloor: time.Millisecond}
+	behind := newSite(t, bolt(t), t0(), cfg, netip.MustParsePrefix("10.0.0.0/8"))
+	checks := func(s *site, peer string, xff func(i int) string) map[int]int {
+		codes := map[int]int{}
+		for i := range 15 {
+			codes[s.do(http.MethodGet, "/check", peer, nil, "X-Forwarded-For", xff(i)).Code]++
+		}
+		return codes
+	}
+	perClient := func(i int) string { return fmt.Sprintf("198.51.100.%d, 10.0.0.7", i) }
+	if codes := checks(behind, "10.0.0.5", perClient); codes[http.StatusOK] != 15 {
+		t.Fatalf("15 clients behind the balancer, one check each: %v", codes)
+	}
+	oneClient := func(int) string { return "198.51.100.200" }
+	if codes := checks(behind, "10.0.0.5", oneClient); codes[http.StatusTooManyRequests] != 5 {
+		t.Fatalf("one client behind the balancer, 15 checks: %v", codes)
+	}
+	if codes := checks(behind, "203.0.113.9", perClient); codes[http.StatusTooManyRequests] != 5 {
+		t.Fatalf("an untrusted peer writing X-Forwarded-For: %v", codes)
+	}
+	untrusting := newSite(t, bolt(t), t0(), cfg)
+	if codes := checks(untrusting, "10.0.0.5", perClient); codes[http.StatusTooManyRequests] != 5 {
+		t.Fatalf("no trusted proxies, X-Forwarded-For ignored: %v", codes)
 	}
 }

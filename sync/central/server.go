@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ type Config struct {
 	Limits limit.Backend
 	// EnrollRule limits enrollment requests per address (burst 20, then 1 per 3 s).
 	EnrollRule limit.Rule
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client for per-address limits.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API.
@@ -182,7 +186,7 @@ func newID() string {
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
-	if !allowAddr(w, r, s.enrolls, s.cfg.Log) {
+	if !s.allowAddr(w, r, s.enrolls) {
 		apiError(w, http.StatusTooManyRequests, "too many requests")
 		return
 	}

@@ -255,7 +255,7 @@ func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 		tracker = r.URL.Query().Get("tracker")
 	}
 	asJSON := r.URL.Query().Get("format") == "json" || strings.Contains(r.Header.Get("Accept"), "application/json")
-	if !allowAddr(rw, r, w.checkLimit, w.srv.cfg.Log) {
+	if !w.srv.allowAddr(rw, r, w.checkLimit) {
 		if asJSON {
 			apiError(rw, http.StatusTooManyRequests, "too many requests")
 		} else {
@@ -319,7 +319,7 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
-	if !allowAddr(rw, r, w.signInAddr, w.srv.cfg.Log) {
+	if !w.srv.allowAddr(rw, r, w.signInAddr) {
 		http.Error(rw, w.msgs.T(pageLang(rw, r), "dash.login.too_many"), http.StatusTooManyRequests)
 		return
 	}
