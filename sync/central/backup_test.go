@@ -222,3 +222,41 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatal("a backup from no server")
 	}
 }
+
+// TestNewEditionNeedsNewKeys: once an edition has ballots, its data folder
+// publishes no other edition: the next edition gets a new voter-key secret
+// (urna-central init in a new folder). The same edition republished, or a
+// mistaken edition id corrected before any ballot, goes through.
+func TestNewEditionNeedsNewKeys(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, bolt(t))
+	renamed := func(id string) []byte {
+		ed, _ := election.DecodeEdition(bytes.NewReader(demoEdition(t)))
+		ed.ID = id
+		var b bytes.Buffer
+		election.EncodeEdition(&b, ed)
+		return b.Bytes()
+	}
+	if _, err := central.Publish(ctx, r.st, r.keys, renamed("krakow-2025-poprawione")); err != nil {
+		t.Fatalf("an edition id corrected before any ballot: %v", err)
+	}
+	if _, err := central.Publish(ctx, r.st, r.keys, renamed(r.ed.ID)); err != nil {
+		t.Fatal(err)
+	}
+	k := r.kiosk("")
+	k.vote(t, r.ed, 1)
+	if n, err := k.a.SyncOnce(ctx); n != 1 || err != nil {
+		t.Fatalf("sync: %d %v", n, err)
+	}
+	if _, err := central.Publish(ctx, r.st, r.keys, renamed("krakow-2026")); !errors.Is(err, central.ErrNewEdition) {
+		t.Fatalf("the next edition over this one's ballots and secret: %v", err)
+	}
+	if _, err := central.Publish(ctx, r.st, r.keys, demoEdition(t)); err != nil {
+		t.Fatalf("the same edition again: %v", err)
+	}
+	// The next edition in a folder of its own has another secret.
+	other := rigIn(t, t.TempDir(), bolt(t))
+	if bytes.Equal(other.keys.VoterSecret, r.keys.VoterSecret) {
+		t.Fatal("two editions share a voter-key secret")
+	}
+}
