@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
 
@@ -45,6 +47,8 @@ var commands = map[string]command{
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf|pabulib|open-data", cmdResults},
+	"backup":         {"backup FILE: the keys, secrets, sign-ins and a copy of the store in one archive", cmdBackup},
+	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 }
 
 func main() {
@@ -236,10 +240,33 @@ func cmdServe(args []string) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (default: a self-signed one in the data folder)")
 	keyFile := fs.String("tls-key", "", "TLS key")
 	insecure := fs.Bool("insecure-http", false, "plain HTTP, for loopback demos only")
+	metricsListen := fs.String("metrics-listen", "", "serve /metrics alone on this address, plain HTTP (loopback or the monitoring network)")
+	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
+	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var trusted []netip.Prefix
+	for _, p := range strings.FieldsFunc(*proxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p += "/" + fmt.Sprint(a.BitLen())
+			}
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxy %q: an address or CIDR, like 10.0.0.0/8", p)
+		}
+		trusted = append(trusted, prefix.Masked())
+	}
+	metricsToken := ""
+	if *metricsTokenFile != "" {
+		raw, err := os.ReadFile(*metricsTokenFile)
+		if metricsToken = strings.TrimSpace(string(raw)); err != nil || len(metricsToken) < 16 {
+			return fmt.Errorf("--metrics-token-file: a token of at least 16 characters is needed (%v)", err)
+		}
+	}
 	keys, err := central.LoadKeys(c.data)
 	if err != nil {
 		return err
@@ -273,14 +300,15 @@ func cmdServe(args []string) error {
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		fmt.Println("TLS certificate fingerprint (give it to urnactl enroll --pin):", fingerprint)
 	}
+	limits, _ := st.(limit.Backend) // both stores keep the limits: replicas on PostgreSQL share them
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
-		TLSFingerprint: fingerprint, Log: log})
+		TLSFingerprint: fingerprint, Log: log, Limits: limits, TrustedProxies: trusted})
 	rawUsers, _ := os.ReadFile(filepath.Join(c.data, "users.json"))
 	users, err := central.Users(rawUsers)
 	if err != nil {
 		return fmt.Errorf("users.json: %w", err)
 	}
-	web := central.NewWeb(srv, central.WebConfig{Users: users})
+	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
 	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
@@ -288,7 +316,33 @@ func cmdServe(args []string) error {
 		return err
 	}
 	log.Info("central-listening", "addr", ln.Addr().String(), "db", strings.SplitN(c.db, "://", 2)[0], "tls", !*insecure, "version", version)
-	errc := make(chan error, 1)
+	errc := make(chan error, 3)
+	// Backups come from this process (it holds the bbolt file's lock),
+	// over a socket only the data folder's owner reaches.
+	sock := filepath.Join(c.data, central.BackupSocket)
+	os.Remove(sock) // left by a process that was killed
+	if bln, err := net.Listen("unix", sock); err != nil {
+		log.Warn("backup-socket-failed", "err", err) // serving matters more; backup then needs serve stopped
+	} else {
+		os.Chmod(sock, 0o600)
+		dsn := ""
+		if !strings.HasPrefix(c.db, "bolt:") {
+			dsn = c.db
+		}
+		bs := &http.Server{Handler: central.BackupHandler(c.data, st, dsn, log), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- bs.Serve(bln) }()
+		defer bs.Close()
+	}
+	if *metricsListen != "" {
+		ms := &http.Server{Handler: web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			return err
+		}
+		log.Info("metrics-listening", "addr", mln.Addr().String())
+		go func() { errc <- ms.Serve(mln) }()
+		defer ms.Close()
+	}
 	go func() {
 		if tlsCfg != nil {
 			errc <- hs.ServeTLS(ln, "", "")
@@ -394,5 +448,61 @@ func cmdUser(args []string) error {
 		return err
 	}
 	fmt.Println("user", name, "can sign in to /dashboard")
+	return nil
+}
+
+func cmdBackup(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: urna-central backup [--data DIR] [--db DB] FILE")
+	}
+	ctx := context.Background()
+	var m central.Manifest
+	st, err := c.open(ctx)
+	switch {
+	case errors.Is(err, store.ErrBusy):
+		// urna-central serve holds the bbolt file: it makes the backup
+		if m, err = central.FetchBackup(ctx, filepath.Join(c.data, central.BackupSocket), fs.Arg(0)); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		defer st.Close()
+		dsn := ""
+		if !strings.HasPrefix(c.db, "bolt:") {
+			dsn = c.db
+		}
+		if m, err = central.Backup(ctx, c.data, st, dsn, fs.Arg(0)); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("backup of the %s store and %s written to %s (it holds the secrets: keep it as safe as the server)\n", m.Store, strings.Join(m.Files, ", "), fs.Arg(0))
+	return nil
+}
+
+func cmdRestore(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	c.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: urna-central restore [--data NEW-DIR] [--db EMPTY-DB] FILE")
+	}
+	if c.db == "" {
+		c.db = "bolt:" + filepath.Join(c.data, "central.db")
+	}
+	m, err := central.Restore(context.Background(), fs.Arg(0), c.data, c.db)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("restored the %s store of %s and %s into %s\n", m.Store, m.Created.Format(time.RFC3339), strings.Join(m.Files, ", "), c.data)
 	return nil
 }

@@ -132,6 +132,9 @@ func Publish(ctx context.Context, st store.Store, keys Keys, editionJSON []byte)
 	last := 0
 	if c, err := st.Catalog(ctx); err == nil {
 		last = c.Version
+		if err := sameEdition(ctx, st, c, ed.ID); err != nil {
+			return 0, err
+		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return 0, err
 	}
@@ -143,6 +146,30 @@ func Publish(ctx context.Context, st store.Store, keys Keys, editionJSON []byte)
 	c := wire.Catalog{Version: ed.Version, Edition: b.Bytes()}
 	c.Sign(keys.Edition)
 	return c.Version, st.PutCatalog(ctx, c)
+}
+
+// ErrNewEdition: a data folder and its store serve one edition, so that
+// each edition has its own voter-key secret (and edition key).
+var ErrNewEdition = errors.New("a new edition needs its own keys and store, so that its voter-key secret is new: run urna-central init --data NEW-FOLDER (and a new --db) for it")
+
+// sameEdition refuses to publish another edition over one that has
+// ballots: its voter keys were made with this folder's secret, and a
+// secret used for one edition must not serve the next (a thief of a kiosk
+// from last year would know it). Before any ballot, a mistaken edition id
+// may still be corrected.
+func sameEdition(ctx context.Context, st store.Store, latest wire.Catalog, id string) error {
+	prev, err := election.DecodeEdition(bytes.NewReader(latest.Edition))
+	if err != nil || prev.ID == id {
+		return nil // an unreadable old catalog does not block a new one
+	}
+	total, _, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if total > 0 {
+		return fmt.Errorf("edition %q after %q, which has %d ballots: %w", id, prev.ID, total, ErrNewEdition)
+	}
+	return nil
 }
 
 // codeChars leaves out letters people confuse.

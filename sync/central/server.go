@@ -15,12 +15,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -39,6 +41,14 @@ type Config struct {
 	// CastSkew is how far outside the voting window a cast time may be,
 	// for kiosk clocks that drift (10 minutes).
 	CastSkew time.Duration
+	// Limits keeps the enrollment limit's buckets (the store, so that
+	// replicas share them); nil keeps them in this process.
+	Limits limit.Backend
+	// EnrollRule limits enrollment requests per address (burst 20, then 1 per 3 s).
+	EnrollRule limit.Rule
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client for per-address limits.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API.
@@ -47,7 +57,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	editions map[int]*election.Edition // published catalog versions, decoded once each
-	limits   *limiter
+	limits   limit.Limiter             // per kiosk
+	enrolls  limit.Limiter             // per address
 	Counters Counters
 }
 
@@ -93,7 +104,11 @@ func New(cfg Config) *Server {
 	if cfg.CastSkew == 0 {
 		cfg.CastSkew = 10 * time.Minute
 	}
-	return &Server{cfg: cfg, limits: newLimiter(cfg.RatePerKiosk, cfg.Burst, cfg.Clock)}
+	if cfg.EnrollRule == (limit.Rule{}) {
+		cfg.EnrollRule = limit.Rule{Rate: 1.0 / 3, Burst: 20}
+	}
+	return &Server{cfg: cfg, limits: limit.NewMemory(limit.Rule{Rate: cfg.RatePerKiosk, Burst: cfg.Burst}, cfg.Clock),
+		enrolls: limit.Ready(cfg.Limits, "enroll", cfg.EnrollRule, cfg.Clock)}
 }
 
 // Handler is the API's HTTP handler.
@@ -119,43 +134,10 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// limiter is a token bucket per key (a kiosk, an address).
-type limiter struct {
-	mu          sync.Mutex
-	rate, burst float64
-	clock       func() time.Time
-	buckets     map[string]*bucket
+func (s *Server) allow(kiosk string) bool {
+	ok, _ := s.limits.Allow(context.Background(), kiosk) // in memory: never fails
+	return ok
 }
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(rate, burst float64, clock func() time.Time) *limiter {
-	return &limiter{rate: rate, burst: burst, clock: clock, buckets: map[string]*bucket{}}
-}
-
-// allow takes a token for key, if there is one.
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.clock()
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
-func (s *Server) allow(kiosk string) bool { return s.limits.allow(kiosk) }
 
 type kioskHandler func(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte)
 
@@ -204,6 +186,10 @@ func newID() string {
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
+	if !s.allowAddr(w, r, s.enrolls) {
+		apiError(w, http.StatusTooManyRequests, "too many requests")
+		return
+	}
 	var req wire.EnrollRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
@@ -429,6 +415,11 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	var hb wire.Heartbeat
 	if err := json.Unmarshal(body, &hb); err != nil {
 		apiError(w, http.StatusBadRequest, "malformed heartbeat")
+		return
+	}
+	if reason := heartbeatProblem(hb); reason != "" {
+		s.cfg.Log.Warn("heartbeat-refused", "kiosk", k.ID, "reason", reason)
+		apiError(w, http.StatusBadRequest, "heartbeat refused: "+reason)
 		return
 	}
 	now := s.cfg.Clock()

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -32,12 +32,15 @@ var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
 
 // Web serves the public ballot check and the city office's dashboard.
 type Web struct {
-	srv    *Server
-	msgs   assets.Messages
-	users  map[string]string // name -> bcrypt hash
-	floor  time.Duration
-	sleep  func(context.Context, time.Duration)
-	limits *limiter // per address, for the check page and sign-in
+	srv   *Server
+	msgs  assets.Messages
+	users map[string]string // name -> bcrypt hash
+	floor time.Duration
+	sleep func(context.Context, time.Duration)
+	// per address for the check page and the sign-in; per account for
+	// wrong passwords (the lockout)
+	checkLimit, signInAddr, signInUser limit.Limiter
+	metricsToken                       string
 }
 
 // sessionHash is what the store keeps of a sign-in token: its hash, so
@@ -57,8 +60,21 @@ type WebConfig struct {
 	// Sleep waits; tests replace it.
 	Sleep func(context.Context, time.Duration)
 	// CheckRate and CheckBurst limit requests per address to the check
-	// page and the sign-in (5/s, burst 10).
+	// page (5/s, burst 10).
 	CheckRate, CheckBurst float64
+	// Limits keeps the limits' buckets (the store, so that replicas share
+	// them); nil keeps them in this process.
+	Limits limit.Backend
+	// SignInRule limits sign-in attempts per address (burst 10, then 1/s).
+	SignInRule limit.Rule
+	// AccountRule limits wrong passwords per account, from any address:
+	// once spent, the account is locked until it refills (burst 5, then 1
+	// per 5 minutes).
+	AccountRule limit.Rule
+	// MetricsToken, when set, lets /metrics answer requests that carry it
+	// (Authorization: Bearer …); without it /metrics is only on
+	// MetricsHandler's listener.
+	MetricsToken string
 }
 
 // NewWeb returns the web pages over a server.
@@ -77,8 +93,18 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 	if cfg.CheckRate == 0 {
 		cfg.CheckRate, cfg.CheckBurst = 5, 10
 	}
+	if cfg.SignInRule == (limit.Rule{}) {
+		cfg.SignInRule = limit.Rule{Rate: 1, Burst: 10}
+	}
+	if cfg.AccountRule == (limit.Rule{}) {
+		cfg.AccountRule = limit.Rule{Rate: 1.0 / 300, Burst: 5}
+	}
+	clock := srv.cfg.Clock
 	return &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
-		limits: newLimiter(cfg.CheckRate, cfg.CheckBurst, srv.cfg.Clock)}
+		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
+		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
+		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
+		metricsToken: cfg.MetricsToken}
 }
 
 // Routes adds the pages to mux.
@@ -93,16 +119,27 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/results", w.auth(w.results))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
-	mux.HandleFunc("GET /metrics", w.metrics)
+	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
+		if !w.metricsAllowed(r) {
+			rw.Header().Set("WWW-Authenticate", `Bearer realm="urna-metrics"`)
+			http.Error(rw, w.msgs.T(lang(r), "dash.err.metrics_token"), http.StatusUnauthorized)
+			return
+		}
+		w.metrics(rw, r)
+	})
 }
 
-// Handler is the API and the web pages together.
+// Handler is the API and the web pages together. Every state-changing
+// request from a browser must come from the central's own pages, and
+// answers over TLS carry HSTS.
 func (w *Web) Handler() http.Handler {
+	pages := http.NewServeMux()
+	w.Routes(pages)
+	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
-	w.Routes(mux)
-	mux.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
-	return mux
+	mux.Handle("/", w.sameOrigin(pages))
+	return hsts(mux)
 }
 
 // page is what every template gets.
@@ -213,14 +250,12 @@ func trackerPrefix(t string) string {
 func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	l := lang(r)
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	tracker := r.PathValue("tracker")
 	if tracker == "" {
 		tracker = r.URL.Query().Get("tracker")
 	}
 	asJSON := r.URL.Query().Get("format") == "json" || strings.Contains(r.Header.Get("Accept"), "application/json")
-	if !w.limits.allow("check:" + ip) {
-		rw.Header().Set("Retry-After", "1")
+	if !w.srv.allowAddr(rw, r, w.checkLimit) {
 		if asJSON {
 			apiError(rw, http.StatusTooManyRequests, "too many requests")
 		} else {
@@ -274,25 +309,39 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
 		name = ed.Name.In(l)
 	}
 	msg := ""
-	if r.URL.Query().Get("m") == "wrong" {
+	switch r.URL.Query().Get("m") {
+	case "wrong":
 		msg = w.msgs.T(l, "dash.login.wrong")
+	case "locked":
+		msg = w.msgs.T(l, "dash.login.locked")
 	}
 	w.render(rw, "login.html", page{Lang: l, Title: "Urna · " + w.msgs.T(l, "dash.login.submit"), Edition: name}, map[string]any{"Message": msg})
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if !w.limits.allow("login:" + ip) {
+	if !w.srv.allowAddr(rw, r, w.signInAddr) {
 		http.Error(rw, w.msgs.T(pageLang(rw, r), "dash.login.too_many"), http.StatusTooManyRequests)
 		return
 	}
 	user, pass := r.FormValue("user"), r.FormValue("password")
+	// An account whose wrong passwords are spent is locked, from every
+	// address and every replica, whatever the password: rotating
+	// addresses buys no more guesses. Unknown names are locked alike, so
+	// the answer does not tell which accounts exist.
+	if locked, err := w.signInUser.Blocked(r.Context(), user); err == nil && locked {
+		w.srv.cfg.Log.Warn("staff-login-locked") // not the name: it may be a password typed in the wrong field
+		http.Redirect(rw, r, "/login?m=locked", http.StatusSeeOther)
+		return
+	}
 	hash, ok := w.users[user]
 	if !ok {
 		hash = "$2a$10$abcdefghijklmnopqrstuu1Hs9eX9aCYo1uZ8Zb7oQmSVWSr4vZ0e" // equal work for unknown users
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pass)) != nil || !ok {
 		w.srv.cfg.Log.Warn("staff-login", "ok", false)
+		if _, err := w.signInUser.Allow(r.Context(), user); err != nil {
+			w.srv.cfg.Log.Error("limit-failed", "err", err)
+		}
 		http.Redirect(rw, r, "/login?m=wrong", http.StatusSeeOther)
 		return
 	}

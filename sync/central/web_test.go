@@ -120,7 +120,7 @@ func TestCheckPage(t *testing.T) {
 func TestDashboardInChromium(t *testing.T) {
 	r := newRig(t, bolt(t))
 	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
-	web := central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}})
+	web := central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}, MetricsToken: "metrics-token"})
 	h := httptest.NewServer(web.Handler())
 	defer h.Close()
 	k1, k2 := r.kiosk(""), r.kiosk("")
@@ -190,7 +190,7 @@ func TestDashboardInChromium(t *testing.T) {
 	b.Wait("/dashboard/results", "фінансується")
 	b.Go(h.URL + "/dashboard/turnout?lang=en")
 	b.Wait("/dashboard/turnout", "Counted ballots per voting point")
-	_, metrics := get(t, h.URL+"/metrics")
+	_, metrics := get(t, h.URL+"/metrics", "Authorization", "Bearer metrics-token")
 	for _, m := range []string{`urna_ballots_answered_total{status="accepted"} 10`, "urna_kiosk_queue_depth{", "urna_ballots_stored 10"} {
 		if !strings.Contains(metrics, m) {
 			t.Errorf("metrics lack %s:\n%s", m, metrics)

@@ -144,9 +144,16 @@ const (
 	HeaderSig   = "X-Urna-Signature"
 )
 
-func requestBytes(method, path string, t int64, body []byte) []byte {
+// requestBytes is what a request's signature covers. A request without a
+// query string keeps the first form, so that kiosks from before the query
+// was signed still verify; one with a query string (which those kiosks
+// never send) is signed with it, so that nobody on the way can change it.
+func requestBytes(method, path, query string, t int64, body []byte) []byte {
 	h := sha256.Sum256(body)
-	return fmt.Appendf(nil, "urna-request-v1\n%s\n%s\n%d\n%x", method, path, t, h)
+	if query == "" {
+		return fmt.Appendf(nil, "urna-request-v1\n%s\n%s\n%d\n%x", method, path, t, h)
+	}
+	return fmt.Appendf(nil, "urna-request-v2\n%s\n%s\n%s\n%d\n%x", method, path, query, t, h)
 }
 
 // SignRequest sets the kiosk's headers on r for body; sign signs with the
@@ -155,7 +162,7 @@ func SignRequest(r *http.Request, kiosk string, sign func([]byte) []byte, body [
 	t := now.Unix()
 	r.Header.Set(HeaderKiosk, kiosk)
 	r.Header.Set(HeaderTime, strconv.FormatInt(t, 10))
-	r.Header.Set(HeaderSig, hex.EncodeToString(sign(requestBytes(r.Method, r.URL.Path, t, body))))
+	r.Header.Set(HeaderSig, hex.EncodeToString(sign(requestBytes(r.Method, r.URL.Path, r.URL.RawQuery, t, body))))
 }
 
 // Errors of request verification.
@@ -175,7 +182,7 @@ func VerifyRequest(r *http.Request, pub ed25519.PublicKey, body []byte, now time
 	if d := now.Sub(time.Unix(t, 0)); d > MaxSkew || d < -MaxSkew {
 		return ErrRequestTime
 	}
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, requestBytes(r.Method, r.URL.Path, t, body), sig) {
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, requestBytes(r.Method, r.URL.Path, r.URL.RawQuery, t, body), sig) {
 		return ErrRequestSig
 	}
 	return nil

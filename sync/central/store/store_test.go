@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/internal/pgtest"
+	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
@@ -334,6 +335,57 @@ func TestConformanceSessions(t *testing.T) {
 		}
 		if _, err := s.Session(ctx, a, now); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("session after sign-out: %v", err)
+		}
+	})
+}
+
+// TestConformanceLimits: both stores keep token buckets (limit.Backend)
+// and forget the ones full again.
+func TestConformanceLimits(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		b := s.(limit.Backend)
+		rule := limit.Rule{Rate: 0.5, Burst: 3}
+		take := func(key string, cost float64, at time.Time) bool {
+			t.Helper()
+			ok, err := b.TakeToken(ctx, key, rule, cost, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		for i := range 3 {
+			if !take("login-user:anna", 1, t0) {
+				t.Fatalf("token %d of 3 refused", i+1)
+			}
+		}
+		if take("login-user:anna", 1, t0) || take("login-user:anna", 0, t0.Add(time.Second)) {
+			t.Fatal("an empty bucket gave a token")
+		}
+		if !take("login-user:bartek", 1, t0) {
+			t.Fatal("another key is limited by the first")
+		}
+		if !take("login-user:anna", 0, t0.Add(2*time.Second)) || !take("login-user:anna", 1, t0.Add(2*time.Second)) || take("login-user:anna", 1, t0.Add(2*time.Second)) {
+			t.Fatal("two seconds at 0.5/s refill one token")
+		}
+		for i := range 50 {
+			take(fmt.Sprintf("check:10.0.0.%d", i), 1, t0)
+		}
+		type keyCounter interface {
+			LimitKeys(context.Context) (int, error)
+		}
+		// bartek's bucket was full again after 2 s, and forgotten
+		if n, _ := s.(keyCounter).LimitKeys(ctx); n != 51 {
+			t.Fatalf("%d keys, want 51", n)
+		}
+		later := t0.Add(time.Hour)
+		take("check:192.0.2.1", 1, later)
+		take("check:192.0.2.1", 1, later)
+		if n, _ := s.(keyCounter).LimitKeys(ctx); n != 1 {
+			t.Fatalf("%d keys kept an hour later, want 1", n)
+		}
+		if _, err := b.TakeToken(ctx, "x", limit.Rule{}, 1, t0); err == nil {
+			t.Fatal("a rule without a rate accepted")
 		}
 	})
 }
