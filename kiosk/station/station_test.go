@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"image/png"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,6 +82,31 @@ func (r *rig) cast() error {
 	return err
 }
 
+// look writes each printed page as PNG into $URNA_RECEIPTS, to be looked at.
+func look(t *testing.T, name string, docs [][]byte) {
+	dir := os.Getenv("URNA_RECEIPTS")
+	if dir == "" {
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	p, _ := printer.LookupProfile("epson-tm-t20")
+	n := 0
+	for _, d := range docs {
+		ps := virtual.NewParser(p)
+		ps.OnPage = func(pg virtual.Page) {
+			n++
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, n)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			png.Encode(f, virtual.Render(&pg, p.WidthDots))
+			f.Close()
+		}
+		ps.Feed(d)
+		ps.Flush()
+	}
+}
+
 func transcript(doc []byte) string {
 	p, _ := printer.LookupProfile("epson-tm-t20")
 	ps := virtual.NewParser(p)
@@ -133,6 +161,7 @@ func TestBallotsRefusedBeforeOpening(t *testing.T) {
 		t.Fatalf("opening report: %+v", rep)
 	}
 	docs := r.mem.Docs()
+	look(t, "reports", docs)
 	text := transcript(docs[len(docs)-1])
 	for _, want := range []string{"RAPORT OTWARCIA", "Głosy od ostatniego zamknięcia", "0 głosów od ostatniego zamknięcia", "Głosy łącznie", rep.Head[:16]} {
 		if !strings.Contains(strings.ReplaceAll(text, "\n", " "), want) {
