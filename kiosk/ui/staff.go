@@ -250,8 +250,12 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 		point += " " + u.t("staff.reports_due", "n", n)
 	}
 	items = append(items, para(point))
+	open := primary(u.t("staff.open"), polls(st.OpenPolls))
+	if st.Opened() {
+		open.Importance = widget.MediumImportance // done for today
+	}
 	buttons := []fyne.CanvasObject{
-		primary(u.t("staff.open"), polls(st.OpenPolls)),
+		open,
 		newButton(u.t("staff.close"), polls(st.ClosePolls)),
 		pause,
 		newButton(u.t("staff.printer"), u.act(u.printerStatus)),
