@@ -18,6 +18,9 @@ func (s *Station) Activate(staffID string) error {
 	if !s.Opened() {
 		return ErrNotOpen
 	}
+	if s.inUse {
+		return ErrBallotInUse // a resident is voting on the last unlock
+	}
 	if s.unlocked != "" {
 		s.Release() // an earlier unlock nobody used is gone
 	}

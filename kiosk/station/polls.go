@@ -18,6 +18,8 @@ var (
 	ErrNotOpen = election.Problem{Key: "station.not_open"}
 	// ErrNotActivated: under staff activation, no staff member unlocked a ballot.
 	ErrNotActivated = election.Problem{Key: "station.ask_staff"}
+	// ErrBallotInUse: a resident is still voting on the ballot unlocked before.
+	ErrBallotInUse = election.Problem{Key: "station.ballot_in_use"}
 )
 
 // ErrCountsDisagree says a report's counts do not match the store's own:

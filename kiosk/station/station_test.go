@@ -238,6 +238,9 @@ func TestStaffActivationUnlocksOneBallot(t *testing.T) {
 	if err := r.st.Admit(); !errors.Is(err, ErrNotActivated) {
 		t.Fatal("one unlock admitted two residents")
 	}
+	if err := r.st.Activate("piotr"); !errors.Is(err, ErrBallotInUse) {
+		t.Fatalf("a second unlock took the voting resident's ballot: %v", err)
+	}
 	if err := r.cast(); err != nil {
 		t.Fatal(err)
 	}

@@ -262,7 +262,7 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 		newButton(u.t("staff.test_page"), do(func(ctx context.Context) error { return st.PrintTestPage(ctx, lang) })),
 		newButton(u.t("staff.posters"), u.act(func() { u.staff, u.staffMsg = staffPosters, "" })),
 	}
-	if st.StaffActivation() && st.Opened() && !paused {
+	if st.StaffActivation() && st.Opened() && u.s.Between() && !paused {
 		id := u.staffID
 		buttons = append(buttons, primary(u.t("staff.activate"), u.act(func() { u.activate(id) })))
 	}
