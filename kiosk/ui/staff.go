@@ -32,6 +32,13 @@ const (
 // Options.StaffIdle is not set.
 const StaffIdle = 60 * time.Second
 
+// wide reports a landscape window: staff screens then lay out side by side,
+// so that they fit down to a 1024×600 panel.
+func (u *UI) wide() bool {
+	sz := u.win.Canvas().Size()
+	return sz.Width > sz.Height
+}
+
 // staffName names the staff screen shown, "" when staff mode is closed.
 func (u *UI) staffName() string {
 	switch u.staff {
@@ -160,7 +167,11 @@ func (u *UI) pinScreen() fyne.CanvasObject {
 		u.pin, u.staffMsg = nil, ""
 	}))
 	top := container.NewVBox(heading(title), shown, problemLabel(u.staffMsg))
-	return container.NewBorder(top, u.nav(cancel, primary(u.t("ui.ok"), submit)), nil, nil, pad)
+	nav := u.nav(cancel, primary(u.t("ui.ok"), submit))
+	if u.wide() {
+		return container.NewBorder(nil, nav, nil, nil, container.NewGridWithColumns(2, top, pad))
+	}
+	return container.NewBorder(top, nav, nil, nil, pad)
 }
 
 // activate unlocks one ballot by staff member id and hands the kiosk to the
@@ -198,8 +209,11 @@ func (u *UI) staffError(err error) string {
 	return "⚠ " + u.t("staff.failed")
 }
 
-// staffScreen is staff mode's menu.
+// staffScreen is staff mode's menu, or the report just made.
 func (u *UI) staffScreen() fyne.CanvasObject {
+	if u.report != nil {
+		return u.reportScreen(*u.report)
+	}
 	st, lang := u.o.Station, u.s.Lang()
 	do := func(f func(ctx context.Context) error) func() {
 		return u.act(func() {
@@ -249,7 +263,6 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 	if n := st.ReportsDue(); n > 0 {
 		point += " " + u.t("staff.reports_due", "n", n)
 	}
-	items = append(items, para(point))
 	open := primary(u.t("staff.open"), polls(st.OpenPolls))
 	if st.Opened() {
 		open.Importance = widget.MediumImportance // done for today
@@ -266,27 +279,36 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 		id := u.staffID
 		buttons = append(buttons, primary(u.t("staff.activate"), u.act(func() { u.activate(id) })))
 	}
-	items = append(items, container.NewGridWithColumns(2, buttons...))
+	state := []fyne.CanvasObject{para(point)}
 	if syncErr == nil {
 		last := u.t("staff.never")
 		if !ss.LastSync.IsZero() {
 			last = ss.LastSync.In(u.s.Edition().Location()).Format("02.01 15:04")
 		}
-		items = append(items, para(u.t("staff.sync", "pending", ss.Pending, "last", last)))
+		state = append(state, para(u.t("staff.sync", "pending", ss.Pending, "last", last)))
 	}
-	items = append(items, para(u.staffMsg))
-	if u.report != nil {
-		items = append(items, u.reportPanel(*u.report))
-	}
-	items = append(items, layout.NewSpacer())
+	state = append(state, para(u.staffMsg))
+	grid := container.NewGridWithColumns(2, buttons...)
 	exit := newButton(u.t("staff.exit"), u.act(func() { u.staff, u.pin, u.staffMsg = staffExitPIN, nil, "" }))
 	back := primary(u.t("staff.back"), u.act(func() { u.alert = false; u.lockStaff("left") }))
-	return container.NewBorder(nil, container.NewGridWithColumns(2, exit, back), nil, nil, container.NewVBox(items...))
+	nav := container.NewGridWithColumns(2, exit, back)
+	if u.wide() {
+		items = items[1:] // the title gives its room to the state below
+	}
+	items = append(items, grid)
+	if u.wide() {
+		// A landscape panel may be as low as 600 px: the state and the
+		// report (text only, nothing to tap) scroll in what is left.
+		return container.NewBorder(container.NewVBox(items...), nav, nil, nil, container.NewVScroll(container.NewVBox(state...)))
+	}
+	items = append(items, state...)
+	items = append(items, layout.NewSpacer())
+	return container.NewBorder(nil, nav, nil, nil, container.NewVBox(items...))
 }
 
-// reportPanel shows an opening or closing report on screen: what the
-// printed one says, for when it could not print.
-func (u *UI) reportPanel(r kl.Report) fyne.CanvasObject {
+// reportScreen shows the opening or closing report just made: what the
+// printed one says, and whether it printed or waits for paper.
+func (u *UI) reportScreen(r kl.Report) fyne.CanvasObject {
 	title := u.t("report.opening")
 	since := u.t("report.since_closing")
 	if r.Closing {
@@ -296,16 +318,19 @@ func (u *UI) reportPanel(r kl.Report) fyne.CanvasObject {
 	if head == "" {
 		head = strings.Repeat("0", 64)
 	}
-	if len(head) > 16 {
-		head = head[:16] + "…"
-	}
 	lines := []string{
 		fmt.Sprintf("%s: %d", since, r.Since),
 		fmt.Sprintf("%s: %d", u.t("report.total"), r.Total),
 		fmt.Sprintf("%s: %d", u.t("report.last_seq"), r.LastSeq),
-		fmt.Sprintf("%s: %s", u.t("report.chain_head"), head),
+		fmt.Sprintf("%s: %s…", u.t("report.chain_head"), head[:16]),
 	}
-	return panel(container.NewVBox(heading(title), para(strings.Join(lines, "\n"))))
+	point := u.t("staff.point_closed")
+	if u.o.Station.Opened() {
+		point = u.t("staff.point_open")
+	}
+	body := container.NewVBox(heading(title), para(strings.Join(lines, "\n")), para(u.staffMsg), para(point), layout.NewSpacer())
+	ok := primary(u.t("ui.ok"), u.act(func() { u.report, u.staffMsg = nil, "" }))
+	return container.NewBorder(nil, ok, nil, nil, body)
 }
 
 // printerStatus says what state the printer is in and what to do about it.
@@ -373,11 +398,17 @@ func (u *UI) postersScreen() fyne.CanvasObject {
 	strip := run(func(ctx context.Context) (string, error) {
 		return u.t("staff.done"), st.PrintPosterStrip(ctx, lang)
 	})
+	cols := 1
+	var choose fyne.CanvasObject = container.NewVBox(para(u.t("staff.poster_lang")), container.NewGridWithColumns(3, langs...))
+	if u.wide() { // two columns, and the language on one line, to fit 1024×600
+		cols = 2
+		label := widget.NewLabel(u.t("staff.poster_lang"))
+		choose = container.NewBorder(nil, nil, label, nil, container.NewGridWithColumns(3, langs...))
+	}
 	items := []fyne.CanvasObject{
 		heading(u.t("staff.posters")),
-		para(u.t("staff.poster_lang")),
-		container.NewGridWithColumns(3, langs...),
-		container.NewGridWithColumns(1,
+		choose,
+		container.NewGridWithColumns(cols,
 			newButton(u.t("staff.poster_strip"), strip),
 			newButton(u.t("staff.office_poster"), office(poster.A4)),
 			newButton(u.t("staff.office_flyer"), office(poster.Flyer)),

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/election"
 )
@@ -118,6 +119,7 @@ func TestResidentsSeeNotYetOpen(t *testing.T) {
 	if !strings.Contains(r.text(), "Głosy od ostatniego zamknięcia: 0") {
 		t.Fatalf("the opening report is not on screen: %s", r.text())
 	}
+	r.tap("OK")
 	r.tap("Powrót do głosowania")
 	r.want("attract")
 	r.vote("pl", "44051401458")
@@ -181,7 +183,7 @@ func TestStaffScreenshots(t *testing.T) {
 		dir = t.TempDir()
 	}
 	os.MkdirAll(dir, 0o755)
-	for _, size := range []fyne.Size{{Width: 1080, Height: 1920}, {Width: 1920, Height: 1080}} {
+	for _, size := range []fyne.Size{{Width: 1080, Height: 1920}, {Width: 1920, Height: 1080}, {Width: 1024, Height: 600}} {
 		tag := func(name string) string { return filepath.Join(dir, name+"-"+sizeName(size)+".png") }
 		shot := func(r *rig, name string) {
 			t.Helper()
@@ -207,8 +209,18 @@ func TestStaffScreenshots(t *testing.T) {
 		shot(r, "staff-pin-wrong")
 		r.keys("2468")
 		r.tap("OK")
+		r.mem.SetStatus(printer.Status{PaperOut: true})
 		r.tap("Otwórz punkt")
-		r.tap("Stan drukarki")
+		shot(r, "staff-report-no-paper")
+		if !strings.Contains(r.text(), "wydrukuje się, gdy drukarka będzie gotowa") || !strings.Contains(r.text(), "Punkt jest otwarty") || !r.st.Opened() {
+			t.Errorf("opening without paper: %s", r.text())
+		}
+		r.tap("OK")
+		r.mem.SetStatus(printer.Status{Online: true})
+		r.tap("Stan drukarki") // paper is back: the report prints
+		if !strings.Contains(r.u.staffMsg, "Zaległe raporty zostały wydrukowane") || len(r.mem.Docs()) != 1 {
+			t.Errorf("the waiting report did not print: %s", r.u.staffMsg)
+		}
 		shot(r, "staff-menu-opened")
 		r.tap("Українська")
 		r.tap("Стан принтера")

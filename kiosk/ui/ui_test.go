@@ -322,6 +322,7 @@ func TestStaffPINLockout(t *testing.T) {
 	if docs := r.mem.Docs(); len(docs) != 1 || !strings.Contains(transcript(t, docs[0]), "RAPORT OTWARCIA") {
 		t.Fatalf("no opening report: %d docs", len(docs))
 	}
+	r.tap("OK") // the report on screen
 	r.tap("Wstrzymaj")
 	r.tap("Powrót")
 	r.want("paused")
