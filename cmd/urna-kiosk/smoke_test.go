@@ -101,7 +101,7 @@ func (s *smoke) openAndUnlock() {
 	}
 	s.tap("staff-pin", "OK", 0)
 	s.tap("staff-menu", "Otwórz punkt", 0)
-	s.tap("staff-menu", "OK", 0) // the opening report, as printed
+	s.tap("staff-report", "OK", 0) // the opening report, as printed
 	s.tap("staff-menu", "Powrót do głosowania", 0)
 	s.tap("ask-staff", "Obsługa: odblokuj kartę", 0)
 	for _, d := range "1234" {

@@ -45,6 +45,9 @@ func (u *UI) staffName() string {
 	case staffPIN, staffExitPIN, staffActivatePIN:
 		return "staff-pin"
 	case staffMenu:
+		if u.report != nil {
+			return "staff-report"
+		}
 		return "staff-menu"
 	case staffPosters:
 		return "staff-posters"
