@@ -162,6 +162,10 @@ func TestStaffActivationAtKiosk(t *testing.T) {
 	r.c.t = r.c.t.Add(2 * time.Minute)
 	r.u.Tick()
 	r.want("ask-staff")
+	// staff already in staff mode unlock from its menu, under their own id
+	r.staffIn()
+	r.tap("Odblokuj kartę dla mieszkańca")
+	r.want("identity")
 	events, _ := r.q.Events()
 	var names []string
 	for _, e := range events {
@@ -169,7 +173,7 @@ func TestStaffActivationAtKiosk(t *testing.T) {
 			names = append(names, string(e.Name)+":"+e.Detail)
 		}
 	}
-	if got := strings.Join(names, " "); got != "ballot-activated:staff ballot-activated:staff activation-ended:not-cast" {
+	if got := strings.Join(names, " "); got != "ballot-activated:staff ballot-activated:staff activation-ended:not-cast ballot-activated:staff" {
 		t.Fatalf("audit: %s", got)
 	}
 }
