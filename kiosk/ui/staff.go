@@ -272,7 +272,7 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 	}
 	buttons := []fyne.CanvasObject{
 		open,
-		newButton(u.t("staff.close"), polls(st.ClosePolls)),
+		newButton(u.t("staff.close"), u.closeOrWait(polls(st.ClosePolls))),
 		pause,
 		newButton(u.t("staff.printer"), u.act(u.printerStatus)),
 		newButton(u.t("staff.test_page"), do(func(ctx context.Context) error { return st.PrintTestPage(ctx, lang) })),
@@ -307,6 +307,18 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 	items = append(items, state...)
 	items = append(items, layout.NewSpacer())
 	return container.NewBorder(nil, nav, nil, nil, container.NewVBox(items...))
+}
+
+// closeOrWait closes the point only between residents: a resident voting
+// now would lose their ballot to the closing.
+func (u *UI) closeOrWait(close func()) func() {
+	return func() {
+		if !u.s.Between() {
+			u.act(func() { u.staffMsg = "⚠ " + u.t("staff.resident_voting") })()
+			return
+		}
+		close()
+	}
 }
 
 // reportScreen shows the opening or closing report just made: what the

@@ -68,6 +68,35 @@ func TestStaffModeLocksItself(t *testing.T) {
 	}
 }
 
+// TestNoClosingUnderAVotingResident: staff cannot close the point while a
+// resident is voting (their ballot would be refused); between residents they can.
+func TestNoClosingUnderAVotingResident(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.identify("44051401458")
+	r.staffIn()
+	r.tap("Zamknij punkt")
+	if !r.st.Opened() || !strings.Contains(r.text(), "Mieszkaniec właśnie głosuje") {
+		t.Fatalf("closed under a voting resident: %s", r.text())
+	}
+	r.tap("Powrót do głosowania")
+	r.tap("Dalej")
+	for range r.s.Pools() {
+		r.tap("3 pkt", 0)
+		r.tap("2 pkt", 1)
+		r.tap("1 pkt", 2)
+		r.tap("Dalej")
+	}
+	r.tap("Zatwierdzam")
+	r.want("done")
+	r.c.t = r.c.t.Add(time.Minute)
+	r.u.Tick()
+	r.staffIn()
+	r.tap("Zamknij punkt")
+	if r.st.Opened() {
+		t.Fatal("the point did not close between residents")
+	}
+}
+
 // TestStaffPINSaysTriesLeft: each wrong PIN says how many tries remain.
 func TestStaffPINSaysTriesLeft(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
