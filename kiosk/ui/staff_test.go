@@ -273,3 +273,33 @@ func TestStaffScreenshots(t *testing.T) {
 func sizeName(s fyne.Size) string {
 	return fmt.Sprintf("%gx%g", s.Width, s.Height)
 }
+
+// TestStaffScreensFitLargeText: with large text on, every staff button
+// stays inside the window, portrait and landscape. (1024×600 with large
+// text waits for the header to fit there: the header is wider than the
+// screen on its own.)
+func TestStaffScreensFitLargeText(t *testing.T) {
+	for _, size := range []fyne.Size{{Width: 1080, Height: 1920}, {Width: 1920, Height: 1080}, {Width: 1280, Height: 800}} {
+		r := newRigWith(t, size, election.StaffActivation, false)
+		r.u.SetAccessibility(true, false)
+		inside := func(name string) {
+			t.Helper()
+			for _, o := range r.u.Targets() {
+				if o.X < 0 || o.Y < 0 || o.X+o.W > size.Width+1 || o.Y+o.H > size.Height+1 {
+					t.Errorf("%s at %v: %q lies outside the window", name, size, o.Text)
+				}
+			}
+		}
+		inside("not-open")
+		r.tap("Obsługa: otwórz punkt")
+		inside("staff-pin")
+		r.keys("2468")
+		r.tap("OK")
+		inside("staff-menu")
+		r.tap("Otwórz punkt")
+		inside("staff-report")
+		r.tap("OK")
+		r.tap("Plakaty i ulotki")
+		inside("staff-posters")
+	}
+}
