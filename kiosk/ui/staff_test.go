@@ -303,3 +303,20 @@ func TestStaffScreensFitLargeText(t *testing.T) {
 		inside("staff-posters")
 	}
 }
+
+// TestPrinterStatusSaysWhatToDo: the printer's state comes with what to do
+// about it (main said one line, "W drukarce skończył się papier.").
+func TestPrinterStatusSaysWhatToDo(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 1920))
+	r.staffIn()
+	r.mem.SetStatus(printer.Status{PaperOut: true})
+	r.tap("Stan drukarki")
+	if !strings.Contains(r.text(), "Drukarka: brak papieru.\nOtwórz pokrywę, włóż nową rolkę") {
+		t.Fatalf("paper out: %s", r.text())
+	}
+	r.mem.SetStatus(printer.Status{Online: true, CoverOpen: true})
+	r.tap("Stan drukarki")
+	if !strings.Contains(r.text(), "Drukarka: pokrywa jest otwarta.\nZamknij pokrywę drukarki") {
+		t.Fatalf("cover open: %s", r.text())
+	}
+}
