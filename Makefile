@@ -50,6 +50,8 @@ screenshots: test-deps
 	rm -rf screenshots && mkdir -p screenshots
 	URNA_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run 'TestScreenshots|TestKioskUnderXvfb' ./kiosk/ui ./cmd/urna-kiosk
 	URNA_POSTER_SAMPLES=$(CURDIR)/screenshots/posters $(GO) test -count=1 -run TestWriteSamples ./kiosk/poster
+	URNA_SCREENS=$(CURDIR)/screenshots/staff $(GO) test -count=1 -run TestStaffScreenshots ./kiosk/ui
+	URNA_RECEIPTS=$(CURDIR)/screenshots/reports $(GO) test -count=1 -run TestBallotsRefusedBeforeOpening ./kiosk/station
 	@echo "screenshots in screenshots/"
 
 lint:

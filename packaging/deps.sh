@@ -8,6 +8,7 @@ build="gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev li
 tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postgresql chromium chromium-driver locales dpkg-dev lintian systemd cage seatd"
 tests="$tests python3-pycountry"
 tests="$tests espeak-ng sox"
+tests="$tests cups-daemon cups-client printer-driver-cups-pdf"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 

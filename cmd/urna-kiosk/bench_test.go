@@ -53,7 +53,7 @@ func BenchmarkKiosk(b *testing.B) {
 	s := &smoke{t: t, display: display, auto: auto, xdotool: xdotool}
 	taps := 0
 	tap := func(screen, text string, n int) { s.tap(screen, text, n); taps++ }
-	tap("attract", "Dotknij", 0)
+	s.openAndUnlock() // staff's taps, not the resident's
 	for _, d := range "44051401359" {
 		tap("identity", string(d), 0)
 	}

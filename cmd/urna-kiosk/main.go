@@ -107,15 +107,24 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err != nil {
 		return err
 	}
-	st.PosterDir, st.Baud, st.Synced, st.Revoked = cfg.PosterDir, cfg.Printer.Baud, ag.LastSync, ag.Revoked
+	st.Baud, st.Synced, st.Revoked = cfg.Printer.Baud, ag.LastSync, ag.Revoked
+	st.OfficePrinter, st.USBRoot = cfg.OfficePrinter, cfg.USBRoot
+	go st.Run(ctx, 15*time.Second) // reports kept while the printer had no paper
+	staff, tech := session.NewStaffMembers(cfg.StaffMembers(), nil), session.NewStaff(cfg.TechnicianPIN, nil)
+	if err := staff.Keep("staff", q); err != nil {
+		return err
+	}
+	if err := tech.Keep("technician", q); err != nil {
+		return err
+	}
 	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
-		Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+		Admission: st, Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
 		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey})
 
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
-		Staff: session.NewStaff(cfg.StaffPIN, nil), Technician: session.NewStaff(cfg.TechnicianPIN, nil),
+		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {
 		w.SetFullScreen(true)
@@ -165,7 +174,7 @@ func load(path string, demo bool, data string) (config.Config, error) {
 		return config.Config{}, err
 	}
 	cfg := config.Default()
-	cfg.Venue, cfg.DataDir, cfg.PosterDir, cfg.Fullscreen = "bk-podgorze", data, filepath.Join(data, "posters"), false
+	cfg.Venue, cfg.DataDir, cfg.Fullscreen = "bk-podgorze", data, false
 	cfg.StaffPIN, cfg.TechnicianPIN = staff, tech
 	cfg.Printer = printer.Config{Port: "virtual", Profile: "epson-tm-t20", Baud: 19200}.WithDefaults()
 	return cfg, nil

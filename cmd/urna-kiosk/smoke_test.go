@@ -90,6 +90,27 @@ func (s *smoke) tap(screenName, text string, n int) {
 	time.Sleep(120 * time.Millisecond) // the next redraw is written within 200 ms
 }
 
+// openAndUnlock is the staff's part before a resident votes in the demo:
+// open the point for the day (PIN 1234) and, as the demo edition's
+// admission is staff activation, unlock one ballot (PIN 1234 again).
+func (s *smoke) openAndUnlock() {
+	s.t.Helper()
+	s.tap("not-open", "Obsługa: otwórz punkt", 0)
+	for _, d := range "1234" {
+		s.tap("staff-pin", string(d), 0)
+	}
+	s.tap("staff-pin", "OK", 0)
+	s.tap("staff-menu", "Otwórz punkt", 0)
+	s.tap("staff-report", "OK", 0) // the opening report, as printed
+	s.tap("staff-menu", "Powrót do głosowania", 0)
+	s.tap("ask-staff", "Obsługa: odblokuj kartę", 0)
+	for _, d := range "1234" {
+		s.tap("staff-pin", string(d), 0)
+	}
+	s.tap("staff-pin", "OK", 0)
+	s.wait("identity")
+}
+
 // TestKioskUnderXvfb starts the real kiosk binary on a virtual X display,
 // votes with xdotool taps, and decodes the printed receipt's QR code.
 func TestKioskUnderXvfb(t *testing.T) {
@@ -146,9 +167,10 @@ func TestKioskUnderXvfb(t *testing.T) {
 			c.Run()
 		}
 	}
-	s.wait("attract")
-	shot("attract")
-	s.tap("attract", "Dotknij", 0)
+	s.wait("not-open")
+	shot("not-open")
+	s.openAndUnlock()
+	shot("identity-start")
 	for _, d := range "44051401359" {
 		s.tap("identity", string(d), 0)
 	}
@@ -168,7 +190,7 @@ func TestKioskUnderXvfb(t *testing.T) {
 	s.wait("done")
 	shot("done")
 
-	png := filepath.Join(data, "printer", "page-0001.png")
+	png := filepath.Join(data, "printer", "page-0002.png") // after the opening report
 	for i := 0; i < 50; i++ {
 		if _, err := os.Stat(png); err == nil {
 			break
@@ -179,7 +201,7 @@ func TestKioskUnderXvfb(t *testing.T) {
 	if err != nil {
 		t.Fatalf("zbarimg %s: %v", png, err)
 	}
-	text, _ := os.ReadFile(filepath.Join(data, "printer", "page-0001.txt"))
+	text, _ := os.ReadFile(filepath.Join(data, "printer", "page-0002.txt"))
 	url := strings.TrimSpace(string(out))
 	if !strings.HasPrefix(url, "https://urna.example/check/") || !strings.Contains(string(text), strings.TrimPrefix(url, "https://urna.example/check/")) {
 		t.Fatalf("receipt QR %q does not carry the printed tracker:\n%s", url, text)

@@ -9,6 +9,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/session"
 )
 
 // Config is one station's configuration.
@@ -21,18 +22,44 @@ type Config struct {
 		URL string `toml:"url"`
 		Pin string `toml:"pin"` // TLS certificate fingerprint from enrollment
 	} `toml:"central"`
-	StaffPIN      string        `toml:"staff_pin_hash"`      // bcrypt
+	StaffPIN      string        `toml:"staff_pin_hash"`      // bcrypt; its holder is staff id "staff"
+	Staff         []StaffMember `toml:"staff"`               // named staff PINs, each with its id for the audit log
 	TechnicianPIN string        `toml:"technician_pin_hash"` // bcrypt
 	IdleWarn      time.Duration `toml:"idle_warn"`
 	IdleReset     time.Duration `toml:"idle_reset"`
 	Fullscreen    bool          `toml:"fullscreen"`
-	PosterDir     string        `toml:"poster_dir"`
+	PosterDir     string        `toml:"poster_dir"` // no longer used: posters go to a printer or a USB stick
+	// StaffIdle locks staff mode after this long without a touch.
+	StaffIdle time.Duration `toml:"staff_idle"`
+	// OfficePrinter is the venue's CUPS queue for posters ("": CUPS's default).
+	OfficePrinter string `toml:"office_printer"`
+	// USBRoot is where USB sticks are mounted.
+	USBRoot string `toml:"usb_root"`
+}
+
+// StaffMember is one named staff PIN.
+type StaffMember struct {
+	ID      string `toml:"id"`
+	PINHash string `toml:"pin_hash"` // bcrypt (urnactl pin-hash)
+}
+
+// StaffMembers lists every staff PIN with its id: the named ones, and the
+// single staff_pin_hash as id "staff".
+func (c Config) StaffMembers() []session.Member {
+	var out []session.Member
+	if c.StaffPIN != "" {
+		out = append(out, session.Member{ID: session.DefaultStaffID, Hash: c.StaffPIN})
+	}
+	for _, m := range c.Staff {
+		out = append(out, session.Member{ID: m.ID, Hash: m.PINHash})
+	}
+	return out
 }
 
 // Default is the configuration a fresh station starts from.
 func Default() Config {
 	return Config{DataDir: "/var/lib/urna-kiosk", IdleWarn: 60 * time.Second, IdleReset: 90 * time.Second,
-		Fullscreen: true, PosterDir: "/var/lib/urna-kiosk/posters",
+		Fullscreen: true, StaffIdle: 60 * time.Second, USBRoot: "/media",
 		Printer: printer.Config{Port: "/dev/urna-printer"}.WithDefaults()}
 }
 
@@ -64,8 +91,24 @@ func (c Config) Verify() error {
 			errs = append(errs, err)
 		}
 	}
-	if c.StaffPIN == "" || c.TechnicianPIN == "" {
-		errs = append(errs, errors.New("staff_pin_hash and technician_pin_hash: set both (urnactl pin-hash)"))
+	if (c.StaffPIN == "" && len(c.Staff) == 0) || c.TechnicianPIN == "" {
+		errs = append(errs, errors.New("staff_pin_hash (or [[staff]] entries) and technician_pin_hash: set both (urnactl pin-hash)"))
+	}
+	seen := map[string]bool{}
+	if c.StaffPIN != "" {
+		seen[session.DefaultStaffID] = true
+	}
+	for i, m := range c.Staff {
+		switch {
+		case m.ID == "" || m.PINHash == "":
+			errs = append(errs, fmt.Errorf("staff #%d: set both id and pin_hash", i+1))
+		case seen[m.ID]:
+			errs = append(errs, fmt.Errorf("staff %q: the id is used twice (%q is the holder of staff_pin_hash)", m.ID, session.DefaultStaffID))
+		}
+		seen[m.ID] = true
+	}
+	if c.StaffIdle <= 0 {
+		errs = append(errs, fmt.Errorf("staff_idle %v must be positive", c.StaffIdle))
 	}
 	if c.IdleWarn <= 0 || c.IdleReset <= c.IdleWarn {
 		errs = append(errs, fmt.Errorf("idle_warn %v must be positive and before idle_reset %v", c.IdleWarn, c.IdleReset))

@@ -48,3 +48,29 @@ url = "https://central.example"
 		}
 	}
 }
+
+// TestNamedStaff: named staff PINs, each with an id, beside the single PIN
+// of older files (id "staff"); ids are unique.
+func TestNamedStaff(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.toml")
+	base := "venue = \"nck\"\ntechnician_pin_hash = \"$2a$10$y\"\n[printer]\nport = \"virtual\"\n"
+	os.WriteFile(path, []byte("staff_pin_hash = \"$2a$10$x\"\n"+base+"[[staff]]\nid = \"anna\"\npin_hash = \"$2a$10$z\"\n"), 0o644)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := c.StaffMembers()
+	if len(ms) != 2 || ms[0].ID != "staff" || ms[1].ID != "anna" || ms[1].Hash != "$2a$10$z" || c.StaffIdle != 60*time.Second {
+		t.Fatalf("%+v, staff idle %v", ms, c.StaffIdle)
+	}
+	for name, text := range map[string]string{
+		"duplicate id": base + "[[staff]]\nid = \"anna\"\npin_hash = \"a\"\n[[staff]]\nid = \"anna\"\npin_hash = \"b\"\n",
+		"no hash":      base + "[[staff]]\nid = \"anna\"\n",
+		"no staff":     base,
+	} {
+		os.WriteFile(path, []byte(text), 0o644)
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

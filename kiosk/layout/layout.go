@@ -110,17 +110,20 @@ type Report struct {
 	CatalogVersion int
 	CatalogHash    string
 	Today, Total   int
-	Synced         int
-	Pending        int
-	LastSeq        uint64
-	Head           string
-	At             time.Time
-	Lang           string
+	// Since is the ballots since the last closing (opening report) or the
+	// last opening (closing report).
+	Since   int
+	Synced  int
+	Pending int
+	LastSeq uint64
+	Head    string
+	At      time.Time
+	Lang    string
 }
 
 // BuildReport composes the opening ("zero") or closing report.
 func BuildReport(p *printer.Profile, m assets.Messages, r Report) (printer.Doc, error) {
-	if r.Synced+r.Pending > r.Total || r.Today > r.Total {
+	if r.Synced+r.Pending > r.Total || r.Today > r.Total || r.Since > r.Total {
 		return printer.Doc{}, fmt.Errorf("report counts do not add up: today %d, total %d, synced %d, pending %d",
 			r.Today, r.Total, r.Synced, r.Pending)
 	}
@@ -149,8 +152,14 @@ func BuildReport(p *printer.Profile, m assets.Messages, r Report) (printer.Doc, 
 	e.Wrap(r.CatalogHash, 1)
 	e.Rule()
 	e.Bold(true)
-	e.Pair(m.T(r.Lang, "report.today"), fmt.Sprint(r.Today))
-	e.Bold(false)
+	if r.Closing {
+		e.Pair(m.T(r.Lang, "report.since_opening"), fmt.Sprint(r.Since))
+		e.Bold(false)
+		e.Pair(m.T(r.Lang, "report.today"), fmt.Sprint(r.Today))
+	} else {
+		e.Pair(m.T(r.Lang, "report.since_closing"), fmt.Sprint(r.Since))
+		e.Bold(false)
+	}
 	e.Pair(m.T(r.Lang, "report.total"), fmt.Sprint(r.Total))
 	if r.Closing {
 		e.Pair(m.T(r.Lang, "report.synced"), fmt.Sprint(r.Synced))
@@ -165,7 +174,7 @@ func BuildReport(p *printer.Profile, m assets.Messages, r Report) (printer.Doc, 
 	for _, l := range printer.Wrap(head, e.Columns(1)) {
 		e.Line(l)
 	}
-	if !r.Closing && r.Today == 0 {
+	if !r.Closing && r.Since == 0 {
 		e.Feed(1)
 		e.Bold(true)
 		e.Wrap(m.T(r.Lang, "report.zero"), 1)

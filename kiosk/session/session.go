@@ -76,6 +76,8 @@ type Deps struct {
 	IdleWarn, IdleReset time.Duration
 	// ErrorKey turns a printer error into its translation key.
 	ErrorKey func(error) string
+	// Admission, when set, must admit each resident before they begin.
+	Admission Admission
 }
 
 // Translation keys of session problems.
@@ -107,6 +109,7 @@ type Session struct {
 	sealed    *Sealed
 	printKey  string // "" when the receipt printed
 	lastTouch time.Time
+	admitted  bool // Admission let this resident begin
 }
 
 // New starts a kiosk's session in the attract (or closed) state.
@@ -134,6 +137,10 @@ func New(d Deps) *Session {
 // Reset wipes everything the resident typed and chose and returns to the
 // attract screen (or the closed or paused one).
 func (s *Session) Reset() {
+	if s.admitted {
+		s.admitted = false
+		s.d.Admission.Release()
+	}
 	for i := range s.typed {
 		s.typed[i] = 0
 	}
@@ -232,6 +239,13 @@ func (s *Session) Start() {
 		return
 	}
 	s.touch()
+	if s.d.Admission != nil {
+		if err := s.d.Admission.Admit(); err != nil {
+			s.failProblem(err)
+			return
+		}
+		s.admitted = true
+	}
 	s.step = Identity
 }
 
@@ -635,8 +649,10 @@ func (s *Session) Back() {
 		s.step = Choose
 		s.pool = len(s.Pools()) - 1
 	case District, Guardian:
+		admitted := s.admitted // the same resident starts over
+		s.admitted = false
 		s.Reset()
-		s.step = Identity
+		s.admitted, s.step = admitted, Identity
 	}
 }
 

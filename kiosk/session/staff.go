@@ -7,11 +7,30 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Staff checks the venue's staff PIN (a bcrypt hash from the kiosk
-// configuration). Five wrong tries lock it for five minutes.
+// Member is one staff member's PIN: the id the audit log names them by,
+// and the bcrypt hash from the kiosk configuration.
+type Member struct {
+	ID   string
+	Hash string
+}
+
+// DefaultStaffID names the holder of the venue's single staff PIN.
+const DefaultStaffID = "staff"
+
+// LockStore keeps a PIN checker's wrong tries and lock across restarts
+// (kiosk/queue): a restart must not give five more tries.
+type LockStore interface {
+	PINLock(name string) (failures int, until time.Time, err error)
+	SetPINLock(name string, failures int, until time.Time) error
+}
+
+// Staff checks the staff PINs (bcrypt hashes from the kiosk configuration).
+// Five wrong tries in a row lock it for five minutes, for every member.
 type Staff struct {
-	hash     []byte
+	members  []Member
 	clock    func() time.Time
+	store    LockStore
+	name     string
 	failures int
 	locked   time.Time // until when
 }
@@ -28,12 +47,28 @@ const (
 	LockFor  = 5 * time.Minute
 )
 
-// NewStaff returns a PIN checker for a bcrypt hash.
+// NewStaff returns a PIN checker for one bcrypt hash, held by DefaultStaffID.
 func NewStaff(hash string, clock func() time.Time) *Staff {
+	return NewStaffMembers([]Member{{ID: DefaultStaffID, Hash: hash}}, clock)
+}
+
+// NewStaffMembers returns a PIN checker for named staff members.
+func NewStaffMembers(members []Member, clock func() time.Time) *Staff {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Staff{hash: []byte(hash), clock: clock}
+	return &Staff{members: members, clock: clock}
+}
+
+// Keep stores the checker's tries and lock under name in store, and takes
+// up what an earlier run left there.
+func (s *Staff) Keep(name string, store LockStore) error {
+	f, until, err := store.PINLock(name)
+	if err != nil {
+		return err
+	}
+	s.store, s.name, s.failures, s.locked = store, name, f, until
+	return nil
 }
 
 // HashPIN makes the hash a configuration file stores.
@@ -44,22 +79,46 @@ func HashPIN(pin string) (string, error) {
 
 // Check tries a PIN. While locked, even the right PIN is refused.
 func (s *Staff) Check(pin string) error {
+	_, err := s.Who(pin)
+	return err
+}
+
+// Who tries a PIN and returns the id of the member it belongs to.
+func (s *Staff) Who(pin string) (string, error) {
 	now := s.clock()
 	if now.Before(s.locked) {
-		return ErrLocked
+		return "", ErrLocked
 	}
-	if bcrypt.CompareHashAndPassword(s.hash, []byte(pin)) != nil {
-		s.failures++
-		if s.failures >= MaxTries {
-			s.failures = 0
-			s.locked = now.Add(LockFor)
-			return ErrLocked
+	for _, m := range s.members {
+		if bcrypt.CompareHashAndPassword([]byte(m.Hash), []byte(pin)) == nil {
+			if s.failures > 0 || !s.locked.IsZero() {
+				s.failures, s.locked = 0, time.Time{}
+				s.save()
+			}
+			return m.ID, nil
 		}
-		return ErrWrongPIN
 	}
-	s.failures = 0
-	return nil
+	s.failures++
+	err := ErrWrongPIN
+	if s.failures >= MaxTries {
+		s.failures = 0
+		s.locked = now.Add(LockFor)
+		err = ErrLocked
+	}
+	s.save()
+	return "", err
 }
+
+// save keeps the tries in the store; a store that cannot write leaves the
+// lock in memory, which still holds until the next restart.
+func (s *Staff) save() {
+	if s.store != nil {
+		s.store.SetPINLock(s.name, s.failures, s.locked)
+	}
+}
+
+// TriesLeft is how many wrong tries remain before the lock.
+func (s *Staff) TriesLeft() int { return MaxTries - s.failures }
 
 // LockedFor returns how long the lock still holds (0 when unlocked).
 func (s *Staff) LockedFor() time.Duration {

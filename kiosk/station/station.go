@@ -11,13 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/layout"
-	"github.com/urna-kiosk/urna/kiosk/poster"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
@@ -34,8 +31,6 @@ type Station struct {
 	Messages    assets.Messages
 	Clock       func() time.Time
 	Log         *slog.Logger
-	// PosterDir receives PDF posters staff make at the kiosk.
-	PosterDir string
 	// ProjectsURL is the address posters' QR codes hold.
 	ProjectsURL string
 	// Baud is the printer's line speed, shown on the test page.
@@ -45,6 +40,16 @@ type Station struct {
 	// Revoked, when set, reports whether the central refused this kiosk as
 	// revoked by the city office (stolen or lost).
 	Revoked func() bool
+	// OfficePrinter is the venue's CUPS queue for posters ("" for the
+	// kiosk's default CUPS destination); USBRoot is where removable drives
+	// are mounted (/media by default).
+	OfficePrinter, USBRoot string
+	// Mounts is the mount table USB sticks are found in (/proc/self/mounts).
+	Mounts string
+
+	polls    *queue.Polls // read from the store on first use
+	unlocked string       // the staff id that unlocked the next ballot
+	inUse    bool         // the unlocked ballot's resident has begun
 }
 
 // New returns a station for an edition loaded from its JSON.
@@ -98,10 +103,14 @@ func (s *Station) Seen(v election.VoterKey) (bool, error) { return s.Queue.Seen(
 
 // Append implements session.Store: the ballot is sealed and on disk when it returns.
 func (s *Station) Append(b election.Ballot, v election.VoterKey, catalog int) (session.Sealed, error) {
+	if err := s.mayCast(); err != nil {
+		return session.Sealed{}, err
+	}
 	sb, err := s.Queue.Append(b, v, catalog)
 	if err != nil {
 		return session.Sealed{}, err
 	}
+	s.consumed()
 	s.Log.Info("ballot-sealed", "seq", sb.Seq)
 	return session.Sealed{Seq: sb.Seq, Tracker: sb.Tracker(), CastAt: sb.CastAt}, nil
 }
@@ -119,60 +128,6 @@ func (s *Station) PrintReceipt(ctx context.Context, sb session.Sealed, lang stri
 		s.Log.Warn("receipt-not-printed", "seq", sb.Seq, "reason", ev.Detail)
 	}
 	s.Queue.Log(ev)
-	return err
-}
-
-// ErrCountsDisagree says a report's counts do not match the store's own:
-// the report is not printed.
-var ErrCountsDisagree = errors.New("report counts disagree with the ballot store")
-
-// report gathers a report's counts and checks them against the store.
-func (s *Station) report(closing bool, lang string) (layout.Report, error) {
-	now := s.Clock()
-	loc := s.Edition.Location()
-	n := now.In(loc)
-	day := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
-	st, err := s.Queue.Stats(day)
-	if err != nil {
-		return layout.Report{}, err
-	}
-	if err := s.Queue.Verify(); err != nil {
-		return layout.Report{}, err
-	}
-	seq, head := s.Queue.Head()
-	if uint64(st.Total) != seq || st.Pending+st.Accepted+st.Rejected != st.Total || head != st.Head {
-		return layout.Report{}, fmt.Errorf("%w: %d ballots, last seq %d, %d+%d+%d by state",
-			ErrCountsDisagree, st.Total, seq, st.Pending, st.Accepted, st.Rejected)
-	}
-	return layout.Report{Closing: closing, Edition: s.Edition, Venue: s.Venue, KioskID: s.Queue.KioskID(),
-		CatalogVersion: s.Edition.Version, CatalogHash: s.CatalogHash, Today: st.Today, Total: st.Total,
-		Synced: st.Accepted, Pending: st.Pending, LastSeq: st.LastSeq, Head: st.Head, At: now, Lang: lang}, nil
-}
-
-// OpenPolls prints the opening ("zero") report and logs the opening.
-func (s *Station) OpenPolls(ctx context.Context, lang string) error {
-	return s.printReport(ctx, false, lang, queue.EventPollsOpened)
-}
-
-// ClosePolls prints the closing report and logs the closing.
-func (s *Station) ClosePolls(ctx context.Context, lang string) error {
-	return s.printReport(ctx, true, lang, queue.EventPollsClosed)
-}
-
-func (s *Station) printReport(ctx context.Context, closing bool, lang string, ev queue.EventName) error {
-	r, err := s.report(closing, lang)
-	if err == nil {
-		var doc printer.Doc
-		if doc, err = layout.BuildReport(s.Printer.Profile(), s.Messages, r); err == nil {
-			err = s.Printer.Print(ctx, doc)
-		}
-	}
-	e := queue.Event{Name: ev, OK: err == nil, Detail: fmt.Sprintf("today=%d total=%d", r.Today, r.Total)}
-	if err != nil {
-		e.Detail = printer.ErrorKey(err)
-	}
-	s.Queue.Log(e)
-	s.Log.Info(string(ev), "ok", err == nil, "today", r.Today, "total", r.Total)
 	return err
 }
 
@@ -198,45 +153,6 @@ func (s *Station) PrintTestPage(ctx context.Context, lang string) error {
 		return err
 	}
 	return s.Printer.Print(ctx, doc)
-}
-
-// posterModel is the venue's poster content.
-func (s *Station) posterModel(lang string) (*poster.Model, error) {
-	url := s.ProjectsURL
-	if url == "" {
-		url = s.Edition.CheckURL
-	}
-	return poster.NewModel(s.Edition, s.Messages, s.Venue.ID, lang, url, poster.ByNumber)
-}
-
-// PrintPosterStrip prints the thermal poster strip.
-func (s *Station) PrintPosterStrip(ctx context.Context, lang string) error {
-	md, err := s.posterModel(lang)
-	if err != nil {
-		return err
-	}
-	doc, err := layout.BuildPosterStrip(s.Printer.Profile(), md)
-	if err != nil {
-		return err
-	}
-	return s.Printer.Print(ctx, doc)
-}
-
-// WritePoster writes a PDF poster into PosterDir and returns its path.
-func (s *Station) WritePoster(f poster.Format, lang string) (string, error) {
-	md, err := s.posterModel(lang)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	if err := poster.Write(&b, md, f); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(s.PosterDir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(s.PosterDir, fmt.Sprintf("%s-%s-%s.pdf", s.Venue.ID, f, lang))
-	return path, os.WriteFile(path, b.Bytes(), 0o644)
 }
 
 // SyncState is what staff see of sync.

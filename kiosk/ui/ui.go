@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/urna-kiosk/urna/assets"
+	kl "github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -31,6 +32,8 @@ type Options struct {
 	OnExit func()
 	// PageSize is how many projects a page of the list shows (4).
 	PageSize int
+	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
+	StaffIdle time.Duration
 }
 
 // staff-mode screens
@@ -63,6 +66,13 @@ type UI struct {
 	pin      []byte
 	staffMsg string
 	alert    bool
+	// staffID is who signed in to staff mode; report the last opening or
+	// closing report, shown on screen; posterLang the posters' language.
+	staffID    string
+	report     *kl.Report
+	posterLang string
+	hot        *hotCorner
+	lastTouch  time.Time // the last touch of anyone, resident or staff
 
 	// a newer catalog's edition JSON, waiting for no resident to be voting
 	catalog []byte
@@ -107,6 +117,7 @@ func (u *UI) problem(key string, args map[string]any) string {
 func (u *UI) act(f func()) func() {
 	return func() {
 		u.Taps++
+		u.lastTouch = u.o.Clock()
 		f()
 		u.Refresh()
 	}
@@ -173,6 +184,7 @@ func (u *UI) applyCatalog() bool {
 func (u *UI) Tick() {
 	before, wasWarning := u.s.Step(), u.idle.Warning
 	if u.staff != staffOff {
+		u.staffTick()
 		return
 	}
 	if u.applyCatalog() || u.pauseIfRevoked() {
@@ -195,10 +207,8 @@ func (u *UI) resetBrowser() {
 func (u *UI) Refresh() {
 	var body fyne.CanvasObject
 	switch {
-	case u.staff == staffPIN || u.staff == staffExitPIN:
-		body = u.pinScreen()
-	case u.staff == staffMenu:
-		body = u.staffScreen()
+	case u.staff != staffOff:
+		body = u.staffBody()
 	default:
 		body = u.residentScreen()
 	}
@@ -210,6 +220,9 @@ func (u *UI) Refresh() {
 }
 
 func (u *UI) residentScreen() fyne.CanvasObject {
+	if w := u.admissionScreen(); w != nil {
+		return w
+	}
 	switch u.s.Step() {
 	case session.Closed:
 		return u.closedScreen()
@@ -233,11 +246,11 @@ func (u *UI) residentScreen() fyne.CanvasObject {
 
 // Screen names the screen shown, for tests and the automation file.
 func (u *UI) Screen() string {
-	switch u.staff {
-	case staffPIN, staffExitPIN:
-		return "staff-pin"
-	case staffMenu:
-		return "staff-menu"
+	if n := u.staffName(); n != "" {
+		return n
+	}
+	if n := u.admissionName(); n != "" {
+		return n
 	}
 	return u.s.Step().String()
 }
@@ -252,12 +265,7 @@ func (u *UI) SetAccessibility(large, contrast bool) {
 var langNames = map[string]string{"pl": "Polski", "en": "English", "uk": "Українська"}
 
 func (u *UI) header() fyne.CanvasObject {
-	corner := newHotCorner(u.o.Clock, func() {
-		u.Taps++
-		u.staff, u.pin, u.staffMsg = staffPIN, nil, ""
-		u.Refresh()
-	})
-	items := []fyne.CanvasObject{corner}
+	items := []fyne.CanvasObject{u.corner()}
 	for _, l := range assets.Languages {
 		b := newButton(langNames[l], u.act(func() { u.s.SetLang(l) }))
 		if l == u.s.Lang() {

@@ -49,6 +49,12 @@ type rig struct {
 }
 
 func newRig(t *testing.T, size fyne.Size) *rig {
+	return newRigWith(t, size, election.SelfDeclared, true)
+}
+
+// newRigWith makes a kiosk under an admission policy, its point opened for
+// the day or not.
+func newRigWith(t *testing.T, size fyne.Size, admission election.Admission, opened bool) *rig {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Urna")
 	w.Resize(size)
@@ -64,9 +70,12 @@ func newRig(t *testing.T, size fyne.Size) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Clock, st.PosterDir = c.now, t.TempDir()
+	st.Clock, st.Edition.Admission = c.now, admission
+	if opened {
+		q.SetPolls(queue.Polls{Open: true, OpenedAt: c.now()})
+	}
 	s := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: []byte("demo secret"),
-		Store: st, Receipts: st, Clock: c.now, Rand: rand.New(rand.NewPCG(7, 7)), ErrorKey: printer.ErrorKey})
+		Store: st, Receipts: st, Admission: st, Clock: c.now, Rand: rand.New(rand.NewPCG(7, 7)), ErrorKey: printer.ErrorKey})
 	hash := func(pin string) string {
 		h, _ := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.MinCost)
 		return string(h)
@@ -313,6 +322,7 @@ func TestStaffPINLockout(t *testing.T) {
 	if docs := r.mem.Docs(); len(docs) != 1 || !strings.Contains(transcript(t, docs[0]), "RAPORT OTWARCIA") {
 		t.Fatalf("no opening report: %d docs", len(docs))
 	}
+	r.tap("OK") // the report on screen
 	r.tap("Wstrzymaj")
 	r.tap("Powrót")
 	r.want("paused")
@@ -439,6 +449,7 @@ func TestNewCatalogBetweenResidents(t *testing.T) {
 	ed := assets.MustDemoEdition()
 	withdrawn := ed.ProjectsIn("city")[0]
 	ed.Version++
+	ed.Admission = election.SelfDeclared
 	ed.Projects = slices.DeleteFunc(ed.Projects, func(p election.Project) bool { return p.ID == withdrawn.ID })
 	var buf bytes.Buffer
 	election.EncodeEdition(&buf, ed)

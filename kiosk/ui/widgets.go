@@ -1,13 +1,8 @@
 package ui
 
 import (
-	"image/color"
-	"time"
-
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
@@ -72,39 +67,6 @@ var (
 	codeRows   = []string{"23456789", "ABCDEFGHJK", "LMNPQRSTUV", "WXYZ"}
 	searchRows = []string{"1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM", "ĄĆĘŁŃÓŚŹŻ"}
 )
-
-// hotCorner is an invisible area: a long press on it opens staff mode.
-type hotCorner struct {
-	widget.BaseWidget
-	clock  func() time.Time
-	hold   time.Duration
-	down   time.Time
-	onLong func()
-}
-
-func newHotCorner(clock func() time.Time, onLong func()) *hotCorner {
-	h := &hotCorner{clock: clock, hold: 3 * time.Second, onLong: onLong}
-	h.ExtendBaseWidget(h)
-	return h
-}
-
-// CreateRenderer implements fyne.Widget.
-func (h *hotCorner) CreateRenderer() fyne.WidgetRenderer {
-	r := canvas.NewRectangle(color.Transparent)
-	r.SetMinSize(fyne.NewSize(minTouch, minTouch))
-	return widget.NewSimpleRenderer(r)
-}
-
-// MouseDown implements desktop.Mouseable (a touch arrives as a press).
-func (h *hotCorner) MouseDown(*desktop.MouseEvent) { h.down = h.clock() }
-
-// MouseUp implements desktop.Mouseable.
-func (h *hotCorner) MouseUp(*desktop.MouseEvent) {
-	if !h.down.IsZero() && h.clock().Sub(h.down) >= h.hold {
-		h.onLong()
-	}
-	h.down = time.Time{}
-}
 
 // heading is large bold text.
 func heading(text string) *widget.Label {
