@@ -106,6 +106,7 @@ type Store interface {
 	Counted(ctx context.Context, fn func(edition, district string, sels []election.Selection) error) error
 	// Counts returns how many ballots are stored and how many count.
 	Counts(ctx context.Context) (total, counted int, err error)
+	Reconciliation
 	Close() error
 }
 
