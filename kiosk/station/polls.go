@@ -118,6 +118,9 @@ func (s *Station) ClosePolls(ctx context.Context, lang string) (layout.Report, e
 	if err := s.setPolls(p); err != nil {
 		return r, err
 	}
+	if err := s.keepClosing(r); err != nil {
+		return r, err
+	}
 	s.Release()
 	return r, s.printReport(ctx, r, queue.EventPollsClosed)
 }
