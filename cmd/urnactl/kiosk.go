@@ -114,6 +114,12 @@ func cmdExportBallots(args []string) error {
 		}
 	}
 	bar.done()
+	if cr, err := q.Closing(); err != nil || cr != nil {
+		if err = errors.Join(err, enc.Encode(wire.ExportLine{ClosingReport: cr})); err != nil {
+			f.Close()
+			return err
+		}
+	}
 	if err := errors.Join(f.Sync(), f.Close()); err != nil {
 		return err
 	}

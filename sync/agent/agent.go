@@ -277,9 +277,15 @@ func (a *Agent) Run(ctx context.Context) {
 				nextCatalog = now.Add(a.cfg.CatalogEvery)
 			}
 		}
+		// the closing report first: small, and it tells the central how
+		// many ballots are still on their way
+		_, cerr := a.SendClosing(ctx)
 		n, err := a.SyncOnce(ctx)
 		if n > 0 {
 			a.cfg.Log.Info("ballots-synced", "count", n)
+		}
+		if err == nil {
+			err = cerr
 		}
 		if err == nil && !now.Before(nextHeartbeat) {
 			if _, err = a.SendHeartbeat(ctx); err == nil {

@@ -256,12 +256,17 @@ func ExportBallots(ctx context.Context, st store.Store, w io.Writer, format stri
 // come online: verified against their kiosk's key, idempotent.
 func (s *Server) ImportBallots(ctx context.Context, r io.Reader) (map[wire.Status]int, error) {
 	byKiosk := map[string][]wire.SealedBallot{}
+	var reports []wire.ClosingReport
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	line := 0
 	for sc.Scan() {
 		line++
 		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		if rep, ok := closingLine(sc.Bytes()); ok {
+			reports = append(reports, rep)
 			continue
 		}
 		var b wire.SealedBallot
@@ -274,6 +279,9 @@ func (s *Server) ImportBallots(ctx context.Context, r io.Reader) (map[wire.Statu
 		return nil, err
 	}
 	out := map[wire.Status]int{}
+	if err := s.importClosings(ctx, reports, out); err != nil {
+		return out, err
+	}
 	for id, bs := range byKiosk {
 		k, err := s.cfg.Store.Kiosk(ctx, id)
 		if err != nil {

@@ -118,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+wire.PathCatalog, s.kiosk(s.catalog))
 	mux.HandleFunc("POST "+wire.PathBallots, s.kiosk(s.ballots))
 	mux.HandleFunc("POST "+wire.PathHeartbeat, s.kiosk(s.heartbeat))
+	mux.HandleFunc("POST "+wire.PathClosing, s.kiosk(s.closing))
 	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
 	return mux
 }

@@ -1,7 +1,7 @@
 package wire
 
 // PathClosing is where a kiosk sends its signed closing report
-// (ClosingReport); the answer is 204 once the central keeps it.
+// (ClosingReport); the answer is 200 once the central keeps it.
 const PathClosing = "/api/v1/closing"
 
 // ExportLine is a line of the USB export that is not a sealed ballot: the

@@ -1,0 +1,71 @@
+package central
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// closing takes a kiosk's signed closing report (wire.PathClosing).
+func (s *Server) closing(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
+	var cr wire.ClosingReport
+	if err := json.Unmarshal(body, &cr); err != nil {
+		apiError(w, http.StatusBadRequest, "malformed closing report")
+		return
+	}
+	err := s.AcceptClosing(r.Context(), k, cr)
+	switch {
+	case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature):
+		s.cfg.Log.Warn("closing-report-refused", "kiosk", k.ID, "err", err)
+		apiError(w, http.StatusBadRequest, err.Error())
+	case err != nil:
+		s.cfg.Log.Error("store-failed", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+	default:
+		writeJSON(w, map[string]bool{"kept": true})
+	}
+}
+
+// What import-ballots counts of the closing reports on a USB export.
+const (
+	ClosingKept    wire.Status = "closing-report-kept"
+	ClosingRefused wire.Status = "closing-report-refused"
+)
+
+// closingLine reads a line of a USB export that holds a closing report.
+func closingLine(line []byte) (wire.ClosingReport, bool) {
+	var l wire.ExportLine
+	if json.Unmarshal(line, &l) != nil || l.ClosingReport == nil {
+		return wire.ClosingReport{}, false
+	}
+	return *l.ClosingReport, true
+}
+
+// importClosings keeps the closing reports carried by USB, each verified
+// as if it had come online.
+func (s *Server) importClosings(ctx context.Context, reports []wire.ClosingReport, out map[wire.Status]int) error {
+	for _, r := range reports {
+		k, err := s.cfg.Store.Kiosk(ctx, r.Kiosk)
+		if errors.Is(err, store.ErrNotFound) {
+			out[ClosingRefused]++
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		switch err := s.AcceptClosing(ctx, k, r); {
+		case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature):
+			s.cfg.Log.Warn("closing-report-refused", "kiosk", k.ID, "err", err)
+			out[ClosingRefused]++
+		case err != nil:
+			return err
+		default:
+			out[ClosingKept]++
+		}
+	}
+	return nil
+}
