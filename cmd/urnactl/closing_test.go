@@ -6,12 +6,18 @@ import (
 	"crypto/ed25519"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/printer"
@@ -110,8 +116,11 @@ func TestClosingDay(t *testing.T) {
 	}
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret,
 		RatePerKiosk: 1000, Burst: 1000})
-	h := httptest.NewServer(srv.Handler())
+	hash, _ := bcrypt.GenerateFromPassword([]byte("koordynatorka-2025!"), bcrypt.MinCost)
+	web := central.NewWeb(srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}})
+	h := httptest.NewServer(web.Handler())
 	defer h.Close()
+	dash := signIn(t, h.URL, "anna", "koordynatorka-2025!")
 
 	var ks []*closingKiosk
 	for range 3 {
@@ -199,6 +208,17 @@ func TestClosingDay(t *testing.T) {
 	if got[offline.q.KioskID()].Missing != 3 {
 		t.Errorf("pending point: %d ballots on their way, want 3", got[offline.q.KioskID()].Missing)
 	}
+	page := dash.page(t, "/dashboard/reconcile?lang=pl")
+	for id, w := range want {
+		if !strings.Contains(page, `data-kiosk="`+id+`" data-state="`+string(w)+`"`) {
+			t.Errorf("the dashboard does not show %s as %s", id, w)
+		}
+	}
+	for _, text := range []string{"karty w drodze", "brakuje 3 kart", "niezgodny", "zgodny", "Stan wyników: wstępne"} {
+		if !strings.Contains(page, text) {
+			t.Errorf("the dashboard lacks %q", text)
+		}
+	}
 	afterClose := ed.Closes.Add(time.Hour)
 	s, _ = central.ResultsStatus(ctx, st, afterClose, true, true)
 	if s.State != election.Provisional || !hasProblem(s.Problems, "results.point_pending", offline.q.KioskID()) ||
@@ -229,11 +249,16 @@ func TestClosingDay(t *testing.T) {
 	}
 
 	// a sign-off needs a reason; with one, the results are final once signed
-	if err := central.SignOffPoint(ctx, st, restored.q.KioskID(), "", "anna", afterClose); err == nil {
-		t.Fatal("sign-off without a reason accepted")
+	code, body := dash.post(t, "/dashboard/reconcile/signoff?lang=pl", url.Values{"kiosk": {restored.q.KioskID()}, "reason": {"  "}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "Podaj powód zatwierdzenia punktu.") {
+		t.Fatalf("sign-off without a reason: %d", code)
 	}
-	if err := central.SignOffPoint(ctx, st, restored.q.KioskID(), "dysk wymieniony, przywrócona kopia z rana; 4 podpisane głosy są na serwerze", "anna", afterClose); err != nil {
-		t.Fatal(err)
+	reason := "dysk wymieniony, przywrócona kopia z rana; 4 podpisane głosy są na serwerze"
+	if code, _ := dash.post(t, "/dashboard/reconcile/signoff", url.Values{"kiosk": {restored.q.KioskID()}, "reason": {reason}}); code != http.StatusOK {
+		t.Fatalf("sign-off: %d", code)
+	}
+	if page := dash.page(t, "/dashboard/reconcile?lang=en"); !strings.Contains(page, "Signed off by anna") || !strings.Contains(page, reason) {
+		t.Fatal("the dashboard does not show the sign-off and its reason")
 	}
 	s, _ = central.ResultsStatus(ctx, st, afterClose, true, false)
 	if s.State != election.Provisional || len(s.Problems) != 1 || s.Problems[0].Key != "results.not_signed" {
@@ -246,6 +271,47 @@ func TestClosingDay(t *testing.T) {
 	if total, counted, _ := st.Counts(ctx); total != 14 || counted != 14 {
 		t.Fatalf("central holds %d, counts %d", total, counted)
 	}
+}
+
+// dashClient is a signed-in browser of the dashboard.
+type dashClient struct {
+	c    *http.Client
+	base string
+}
+
+func signIn(t *testing.T, base, user, pass string) *dashClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	d := &dashClient{c: &http.Client{Jar: jar}, base: base}
+	if code, _ := d.post(t, "/login", url.Values{"user": {user}, "password": {pass}}); code != http.StatusOK {
+		t.Fatalf("sign-in: %d", code)
+	}
+	return d
+}
+
+func (d *dashClient) page(t *testing.T, path string) string {
+	t.Helper()
+	resp, err := d.c.Get(d.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s", path, resp.Status)
+	}
+	return string(b)
+}
+
+func (d *dashClient) post(t *testing.T, path string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := d.c.PostForm(d.base+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func hasProblem(ps election.Problems, key, detail string) bool {

@@ -117,6 +117,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard", w.auth(w.fleet))
 	mux.HandleFunc("GET /dashboard/turnout", w.auth(w.turnout))
 	mux.HandleFunc("GET /dashboard/results", w.auth(w.results))
+	mux.HandleFunc("GET /dashboard/reconcile", w.auth(w.reconcile))
+	mux.HandleFunc("POST /dashboard/reconcile/signoff", w.auth(w.signOff))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,86 @@
+package central
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+// pointRow is one voting point on the reconciliation page.
+type pointRow struct {
+	Kiosk, Venue, StateText, Class, Report, Central, SignedOff, Missing string
+	State                                                               election.PointState
+}
+
+var pointClass = map[election.PointState]string{election.Reconciled: "ok", election.Pending: "warn",
+	election.Differing: "bad", election.NoReport: "warn"}
+
+// reconcile shows each voting point's reconciliation and the results' state.
+func (w *Web) reconcile(rw http.ResponseWriter, r *http.Request, user string) {
+	w.reconcileWith(rw, r, user, "", http.StatusOK)
+}
+
+func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKey string, code int) {
+	p, ed := w.base(rw, r, user, "reconcile")
+	t := func(key string, a ...any) string { return w.msgs.T(p.Lang, key, a...) }
+	s, err := ResultsStatus(r.Context(), w.srv.cfg.Store, w.srv.cfg.Clock(), true, false)
+	if err != nil {
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
+		return
+	}
+	loc := ed.Location()
+	var rows []pointRow
+	for _, pt := range s.Points {
+		row := pointRow{Kiosk: pt.Kiosk, Venue: venueName(ed, pt.Venue), State: pt.State, Class: pointClass[pt.State],
+			StateText: t("dash.rec.state." + string(pt.State)), Report: t("dash.rec.no_report"),
+			Central: t("dash.rec.central", "ballots", pt.Received.Ballots, "seq", pt.Received.LastSeq)}
+		if pt.Missing > 0 {
+			row.Missing = t("dash.rec.missing", "n", pt.Missing)
+		}
+		if pt.Report != nil {
+			row.Report = t("dash.rec.report", "ballots", pt.Report.Ballots, "seq", pt.Report.LastSeq)
+		}
+		if so := pt.SignOff; so != nil && pt.State != election.Reconciled {
+			row.SignedOff = t("dash.rec.signed_off", "user", so.By, "at", so.At.In(loc).Format("02.01 15:04"), "reason", so.Reason)
+		}
+		rows = append(rows, row)
+	}
+	var problems []string
+	for _, pr := range s.Problems {
+		problems = append(problems, t(pr.Key, "kiosk", pr.Detail))
+	}
+	data := map[string]any{"Points": rows, "Problems": problems, "StateText": t("results.state." + string(s.State))}
+	if errKey != "" {
+		data["Error"] = t(errKey)
+	}
+	if code != http.StatusOK {
+		rw.WriteHeader(code)
+	}
+	w.render(rw, "reconcile.html", p, data)
+}
+
+// signOff records the coordinator's sign-off of one voting point.
+func (w *Web) signOff(rw http.ResponseWriter, r *http.Request, user string) {
+	kiosk, reason := r.FormValue("kiosk"), strings.TrimSpace(r.FormValue("reason"))
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	err := SignOffPoint(r.Context(), w.srv.cfg.Store, kiosk, reason, user, w.srv.cfg.Clock())
+	switch {
+	case errors.Is(err, store.ErrNoReason):
+		w.reconcileWith(rw, r, user, "dash.err.reason_needed", http.StatusBadRequest)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		w.reconcileWith(rw, r, user, "dash.err.unknown_kiosk", http.StatusBadRequest)
+		return
+	case err != nil:
+		p, _ := w.base(rw, r, user, "reconcile")
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
+		return
+	}
+	w.srv.cfg.Log.Info("point-signed-off", "kiosk", kiosk, "by", user)
+	http.Redirect(rw, r, "/dashboard/reconcile", http.StatusSeeOther)
+}
