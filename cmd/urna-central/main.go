@@ -48,6 +48,8 @@ var commands = map[string]command{
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf|pabulib|open-data", cmdResults},
 	"backup":         {"backup FILE: the keys, secrets, sign-ins and a copy of the store in one archive", cmdBackup},
+	"signoff":        {"signoff KIOSK --reason TEXT: sign off a voting point that does not reconcile", cmdSignOff},
+	"verify-results": {"verify-results FILE --key-fingerprint FP: check signed results against the printed key fingerprint", cmdVerifyResults},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 }
 

@@ -160,7 +160,15 @@ func cmdResults(args []string) error {
 	lang := fs.String("lang", "pl", "language of titles: pl, en, uk")
 	seed := fs.String("seed", "", "the tie lottery's public seed, for an edition whose tieRule is lottery (recorded in the results)")
 	out := fs.String("out", "", "write here instead of standard output (needed for pdf; the folder for open-data)")
+	sign := fs.Bool("sign", false, "write the results as a document signed with the edition key (verify it with verify-results)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sign {
+		err := signResults(&c, *seed, *out, *lang)
+		if text := central.ResultsErrorText(assets.MustMessages(), *lang, err); text != "" {
+			return errors.New(text)
+		}
 		return err
 	}
 	err := results(&c, *format, *poolID, *lang, *seed, *out)
