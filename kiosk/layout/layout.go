@@ -119,6 +119,10 @@ type Report struct {
 	Head    string
 	At      time.Time
 	Lang    string
+	// KeyFingerprint is the edition key's fingerprint (wire.KeyFingerprint),
+	// printed where the server cannot change it afterwards, so that anyone
+	// can check the signed results against it.
+	KeyFingerprint string
 }
 
 // BuildReport composes the opening ("zero") or closing report.
@@ -150,6 +154,10 @@ func BuildReport(p *printer.Profile, m assets.Messages, r Report) (printer.Doc, 
 	e.Pair(m.T(r.Lang, "report.catalog"), fmt.Sprint(r.CatalogVersion))
 	e.Line(m.T(r.Lang, "report.catalog_hash") + ":")
 	e.Wrap(r.CatalogHash, 1)
+	if r.KeyFingerprint != "" {
+		e.Line(m.T(r.Lang, "report.edition_key") + ":")
+		e.Wrap(r.KeyFingerprint, 1)
+	}
 	e.Rule()
 	e.Bold(true)
 	if r.Closing {

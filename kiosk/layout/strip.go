@@ -55,6 +55,9 @@ func BuildPosterStrip(p *printer.Profile, md *poster.Model) (printer.Doc, error)
 	e.Rule()
 	e.Wrap(md.Lines["poster.who"], 1)
 	e.Wrap(md.Lines["poster.neutral"], 1)
+	if md.KeyFingerprint != "" {
+		e.Wrap(md.Lines["report.edition_key"]+": "+md.KeyFingerprint, 1)
+	}
 	e.Cut(false)
 	return e.Doc(), nil
 }

@@ -39,6 +39,9 @@ type Model struct {
 	Others    []string // the headline in the other two languages
 	Lines     map[string]string
 	Generated time.Time
+	// KeyFingerprint is the edition key's fingerprint, printed so that the
+	// signed results can be checked against paper the server cannot change.
+	KeyFingerprint string
 }
 
 // Order of the projects on posters.
@@ -87,7 +90,7 @@ func NewModel(ed *election.Edition, m assets.Messages, venueID, lang, url string
 	if order == ByNumber {
 		slices.SortStableFunc(md.Projects, func(a, b Entry) int { return compareNumbers(a.Number, b.Number) })
 	}
-	for _, k := range []string{"poster.where", "poster.hours", "poster.scan", "poster.who", "poster.neutral", "poster.ballot", "poster.number", "poster.title", "poster.cost", "poster.continued"} {
+	for _, k := range []string{"poster.where", "poster.hours", "poster.scan", "poster.who", "poster.neutral", "poster.ballot", "poster.number", "poster.title", "poster.cost", "poster.continued", "report.edition_key"} {
 		md.Lines[k] = m.T(lang, k)
 	}
 	md.Lines["poster.dates"] = m.T(lang, "poster.dates", "dates", md.Dates)

@@ -269,7 +269,11 @@ func drawPoster(pdf *fpdf.Fpdf, md *Model, x0, y0, s float64, lk look) []Entry {
 	p.font(false, 9)
 	fy = p.text(margin, fy+1, inner, 4.5, md.Lines["poster.ballot"], "L")
 	p.color(muted)
-	p.text(margin, fy, inner, 4.5, md.Lines["poster.neutral"], "L")
+	fy = p.text(margin, fy, inner, 4.5, md.Lines["poster.neutral"], "L")
+	if md.KeyFingerprint != "" {
+		p.font(false, 8)
+		p.text(margin, fy, inner, 4, md.Lines["report.edition_key"]+": "+md.KeyFingerprint, "L")
+	}
 	return rest
 }
 

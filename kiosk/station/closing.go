@@ -21,3 +21,11 @@ func (s *Station) keepClosing(r layout.Report) error {
 	s.Log.Info("closing-report-signed", "ballots", cr.Ballots, "last_seq", cr.LastSeq)
 	return nil
 }
+
+// keyFingerprint is the edition key's fingerprint, "" before enrollment.
+func (s *Station) keyFingerprint() string {
+	if len(s.EditionKey) == 0 {
+		return ""
+	}
+	return wire.KeyFingerprint(s.EditionKey)
+}

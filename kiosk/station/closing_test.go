@@ -2,9 +2,14 @@ package station
 
 import (
 	"context"
+	"crypto/ed25519"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/urna-kiosk/urna/kiosk/poster"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // TestClosingReportSigned: closing the point keeps a closing report signed
@@ -48,5 +53,40 @@ func TestClosingReportSigned(t *testing.T) {
 	cr.Ballots++
 	if cr.Verify(r.q.PublicKey()) == nil {
 		t.Fatal("a changed report verifies")
+	}
+}
+
+// TestEditionKeyFingerprintOnPaper: the opening and closing reports and
+// the posters print the edition key's fingerprint, which the server
+// cannot change afterwards (main printed none).
+func TestEditionKeyFingerprintOnPaper(t *testing.T) {
+	r := newRig(t, election.SelfDeclared)
+	pub, _, _ := ed25519.GenerateKey(nil)
+	r.st.EditionKey = pub
+	fp := wire.KeyFingerprint(pub)
+	ctx := context.Background()
+	if _, err := r.st.OpenPolls(ctx, "pl"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.ClosePolls(ctx, "uk"); err != nil {
+		t.Fatal(err)
+	}
+	docs := r.mem.Docs()
+	look(t, "fingerprint-reports", docs)
+	for i, want := range []string{"Klucz edycji:", "Ключ випуску:"} {
+		text := strings.ReplaceAll(transcript(docs[len(docs)-2+i]), "\n", " ")
+		if !strings.Contains(text, want) || !strings.Contains(text, fp) {
+			t.Errorf("report %d lacks %q %q:\n%s", i, want, fp, text)
+		}
+	}
+	stick := usbStick(t, r.st)
+	for _, f := range []poster.Format{poster.A4, poster.Flyer} {
+		name, err := r.st.SavePosterUSB(f, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := pdfText(t, filepath.Join(stick, name)); !strings.Contains(text, "Edition key: "+fp) {
+			t.Errorf("%s poster lacks the fingerprint: %s", f, text)
+		}
 	}
 }

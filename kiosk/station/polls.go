@@ -83,7 +83,8 @@ func (s *Station) report(closing bool, lang string) (layout.Report, error) {
 	}
 	return layout.Report{Closing: closing, Edition: s.Edition, Venue: s.Venue, KioskID: s.Queue.KioskID(),
 		CatalogVersion: s.Edition.Version, CatalogHash: s.CatalogHash, Today: st.Today, Total: st.Total,
-		Since: int(since), Synced: st.Accepted, Pending: st.Pending, LastSeq: st.LastSeq, Head: st.Head, At: now, Lang: lang}, nil
+		Since: int(since), Synced: st.Accepted, Pending: st.Pending, LastSeq: st.LastSeq, Head: st.Head, At: now, Lang: lang,
+		KeyFingerprint: s.keyFingerprint()}, nil
 }
 
 // OpenPolls opens the voting point for the day and prints the opening

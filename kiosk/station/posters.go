@@ -37,6 +37,7 @@ func (s *Station) posterModel(lang string) (*poster.Model, error) {
 		return nil, err
 	}
 	md.Lines["poster.scan"] = s.Messages.T(lang, label)
+	md.KeyFingerprint = s.keyFingerprint()
 	return md, nil
 }
 

@@ -6,6 +6,7 @@ package station
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -46,6 +47,9 @@ type Station struct {
 	OfficePrinter, USBRoot string
 	// Mounts is the mount table USB sticks are found in (/proc/self/mounts).
 	Mounts string
+	// EditionKey is the edition's public key from enrollment: its
+	// fingerprint is printed on the reports and posters.
+	EditionKey ed25519.PublicKey
 
 	polls    *queue.Polls // read from the store on first use
 	unlocked string       // the staff id that unlocked the next ballot
