@@ -40,7 +40,7 @@ type closingKiosk struct {
 	n    int
 }
 
-func openClosingKiosk(t *testing.T, data, url string, edition []byte) *closingKiosk {
+func openClosingKiosk(t *testing.T, data, venue, url string, edition []byte) *closingKiosk {
 	t.Helper()
 	q, err := openQueue(data)
 	if err != nil {
@@ -51,7 +51,7 @@ func openClosingKiosk(t *testing.T, data, url string, edition []byte) *closingKi
 		t.Fatal(err)
 	}
 	prof, _ := printer.LookupProfile("epson-tm-t20")
-	st, err := station.New(edition, "nck", q, printer.NewMemory(prof), assets.MustMessages(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := station.New(edition, venue, q, printer.NewMemory(prof), assets.MustMessages(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,18 +61,24 @@ func openClosingKiosk(t *testing.T, data, url string, edition []byte) *closingKi
 
 func (k *closingKiosk) vote(t *testing.T, ed *election.Edition, n int) {
 	t.Helper()
+	for range n {
+		k.n++
+		k.voteAs(t, ed, k.q.KioskID()+"-"+string(rune('A'+k.n)))
+	}
+}
+
+// voteAs casts one ballot for the voter with this code.
+func (k *closingKiosk) voteAs(t *testing.T, ed *election.Edition, code string) {
+	t.Helper()
 	b := election.Ballot{Edition: ed.ID, District: "d18"}
 	for _, pool := range []string{"city", "d18"} {
 		ps := ed.ProjectsIn(pool)
 		b.Selections = append(b.Selections, election.Selection{Pool: pool, Choices: []election.Choice{
 			{Project: ps[0].ID, Points: 3}, {Project: ps[1].ID, Points: 2}, {Project: ps[2].ID, Points: 1}}})
 	}
-	for range n {
-		k.n++
-		id := election.Identity{Kind: election.ByCode, Value: k.q.KioskID() + "-" + string(rune('A'+k.n))}
-		if _, err := k.q.Append(b, election.NewVoterKey(k.en.VoterSecret, id), ed.Version); err != nil {
-			t.Fatal(err)
-		}
+	id := election.Identity{Kind: election.ByCode, Value: code}
+	if _, err := k.q.Append(b, election.NewVoterKey(k.en.VoterSecret, id), ed.Version); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -123,13 +129,14 @@ func TestClosingDay(t *testing.T) {
 	dash := signIn(t, h.URL, "anna", "koordynatorka-2025!")
 
 	var ks []*closingKiosk
-	for range 3 {
-		code, _ := central.NewEnrollCode(ctx, st, "nck", time.Hour, time.Now())
+	venues := []string{"bk-podgorze", "bk-bienczyce", "nck"}
+	for _, venue := range venues {
+		code, _ := central.NewEnrollCode(ctx, st, venue, time.Hour, time.Now())
 		data := t.TempDir()
 		if err := cmdEnroll([]string{"--server", h.URL, "--code", code, "--data", data}); err != nil {
 			t.Fatal(err)
 		}
-		k := openClosingKiosk(t, data, h.URL, eb.Bytes())
+		k := openClosingKiosk(t, data, venue, h.URL, eb.Bytes())
 		if _, err := k.st.OpenPolls(ctx, "pl"); err != nil {
 			t.Fatal(err)
 		}
@@ -154,19 +161,21 @@ func TestClosingDay(t *testing.T) {
 	// the day: the online point syncs all it takes; the offline one
 	// syncs two ballots before its link drops; the third is backed up
 	// after two ballots, takes two more and syncs them
-	online.vote(t, ed, 5)
+	online.vote(t, ed, 4)
+	online.voteAs(t, ed, "twice") // this resident votes again at the offline point
 	offline.vote(t, ed, 2)
 	for _, k := range ks[:2] {
 		if _, err := k.a.SyncOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	offline.vote(t, ed, 3)
+	offline.vote(t, ed, 2)
+	offline.voteAs(t, ed, "twice")
 	restored.vote(t, ed, 2)
 	restored.q.Close()
 	backup := filepath.Join(t.TempDir(), "kiosk.db")
 	copyFile(t, filepath.Join(restored.data, "kiosk.db"), backup)
-	restored = openClosingKiosk(t, restored.data, h.URL, eb.Bytes())
+	restored = openClosingKiosk(t, restored.data, "nck", h.URL, eb.Bytes())
 	restored.n = 2
 	restored.vote(t, ed, 2)
 	if _, err := restored.a.SyncOnce(ctx); err != nil {
@@ -175,7 +184,7 @@ func TestClosingDay(t *testing.T) {
 	// the kiosk's disk fails; the technician restores the morning's backup
 	restored.q.Close()
 	copyFile(t, backup, filepath.Join(restored.data, "kiosk.db"))
-	restored = openClosingKiosk(t, restored.data, h.URL, eb.Bytes())
+	restored = openClosingKiosk(t, restored.data, "nck", h.URL, eb.Bytes())
 	ks[2] = restored
 
 	// closing: each point prints and signs its closing report
@@ -236,7 +245,7 @@ func TestClosingDay(t *testing.T) {
 	f, _ := os.Open(usb)
 	counts, err := srv.ImportBallots(ctx, f)
 	f.Close()
-	if err != nil || counts[wire.Accepted] != 5 || len(counts) != 2 || counts[central.ClosingKept] != 1 {
+	if err != nil || counts[wire.Accepted] != 4 || counts[wire.Duplicate] != 1 || len(counts) != 3 || counts[central.ClosingKept] != 1 {
 		t.Fatalf("USB import: %v %v", counts, err)
 	}
 	got = states(t, st)
@@ -268,8 +277,27 @@ func TestClosingDay(t *testing.T) {
 	if s.State != election.Final {
 		t.Fatalf("signed off and signed: %+v", s)
 	}
-	if total, counted, _ := st.Counts(ctx); total != 14 || counted != 14 {
+	if total, counted, _ := st.Counts(ctx); total != 14 || counted != 13 {
 		t.Fatalf("central holds %d, counts %d", total, counted)
+	}
+
+	// per point and day: turnout, online, by USB, set aside
+	day := time.Now().In(ed.Location()).Format("2006-01-02")
+	subs, err := central.Subtotals(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSubs := []central.Subtotal{
+		{Venue: "bk-bienczyce", Day: day, Counted: 4, Online: 2, USB: 3, SetAside: 1},
+		{Venue: "bk-podgorze", Day: day, Counted: 5, Online: 5},
+		{Venue: "nck", Day: day, Counted: 4, Online: 4},
+	}
+	if !slices.Equal(subs, wantSubs) {
+		t.Fatalf("subtotals %+v, want %+v", subs, wantSubs)
+	}
+	page = dash.page(t, "/dashboard/reconcile?lang=pl")
+	if !strings.Contains(page, `data-venue="bk-bienczyce" data-day="`+day+`" data-counts="4/2/3/1"`) || !strings.Contains(page, "Przywiezione na USB") {
+		t.Fatal("the dashboard does not show the subtotals")
 	}
 }
 

@@ -289,8 +289,16 @@ func (s *Server) ImportBallots(ctx context.Context, r io.Reader) (map[wire.Statu
 			continue
 		}
 		for i := 0; i < len(bs); i += wire.MaxBatch {
-			res, err := s.Ingest(ctx, k, bs[i:min(i+wire.MaxBatch, len(bs))])
+			chunk := bs[i:min(i+wire.MaxBatch, len(bs))]
+			fresh, err := s.notStored(ctx, chunk)
 			if err != nil {
+				return out, err
+			}
+			res, err := s.Ingest(ctx, k, chunk)
+			if err != nil {
+				return out, err
+			}
+			if err := s.markUSB(ctx, fresh, res); err != nil {
 				return out, err
 			}
 			for _, r := range res {

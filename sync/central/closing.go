@@ -69,3 +69,29 @@ func (s *Server) importClosings(ctx context.Context, reports []wire.ClosingRepor
 	}
 	return nil
 }
+
+// notStored returns the ids of the ballots the central does not hold yet.
+func (s *Server) notStored(ctx context.Context, bs []wire.SealedBallot) (map[string]bool, error) {
+	fresh := map[string]bool{}
+	for _, b := range bs {
+		_, err := s.cfg.Store.Ballot(ctx, b.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			fresh[b.ID] = true
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
+
+// markUSB records the ballots that arrived by USB first, for the
+// subtotals of ballots received online and by USB.
+func (s *Server) markUSB(ctx context.Context, fresh map[string]bool, res []wire.Result) error {
+	var ids []string
+	for _, r := range res {
+		if fresh[r.ID] && r.Status.Stored() {
+			ids = append(ids, r.ID)
+		}
+	}
+	return s.cfg.Store.MarkUSB(ctx, ids)
+}

@@ -52,7 +52,22 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 	for _, pr := range s.Problems {
 		problems = append(problems, t(pr.Key, "kiosk", pr.Detail))
 	}
-	data := map[string]any{"Points": rows, "Problems": problems, "StateText": t("results.state." + string(s.State))}
+	subs, err := Subtotals(r.Context(), w.srv.cfg.Store)
+	if err != nil {
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
+		return
+	}
+	type subRow struct {
+		Subtotal
+		ID string
+	}
+	var subRows []subRow
+	for _, st := range subs {
+		row := subRow{Subtotal: st, ID: st.Venue}
+		row.Venue = venueName(ed, st.Venue)
+		subRows = append(subRows, row)
+	}
+	data := map[string]any{"Points": rows, "Problems": problems, "StateText": t("results.state." + string(s.State)), "Subtotals": subRows}
 	if errKey != "" {
 		data["Error"] = t(errKey)
 	}

@@ -30,6 +30,10 @@ type Reconciliation interface {
 	// BallotAt returns the id of a kiosk's ballot stored at seq
 	// (ErrNotFound when none is).
 	BallotAt(ctx context.Context, kiosk string, seq uint64) (string, error)
+	// MarkUSB records that ballots first arrived by USB, not online.
+	MarkUSB(ctx context.Context, ids []string) error
+	// USBBallots calls fn with the id of every ballot that first arrived by USB.
+	USBBallots(ctx context.Context, fn func(id string) error) error
 }
 
 // Closing is a kept closing report.
@@ -52,6 +56,7 @@ var ErrNoReason = errors.New("a sign-off needs a reason")
 var (
 	bClosings = []byte("closing-reports") // kiosk -> Closing JSON
 	bSignOffs = []byte("signoffs")        // kiosk -> SignOff JSON
+	bUSB      = []byte("usb-ballots")     // ballot id -> empty: first arrived by USB
 )
 
 // PutClosing implements Reconciliation.
@@ -213,4 +218,62 @@ func (s *Postgres) BallotAt(ctx context.Context, kiosk string, seq uint64) (stri
 		return "", ErrNotFound
 	}
 	return id, err
+}
+
+// MarkUSB implements Reconciliation.
+func (s *Bolt) MarkUSB(_ context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bUSB)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := b.Put([]byte(id), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// USBBallots implements Reconciliation.
+func (s *Bolt) USBBallots(_ context.Context, fn func(string) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bUSB)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error { return fn(string(k)) })
+	})
+}
+
+// MarkUSB implements Reconciliation.
+func (s *Postgres) MarkUSB(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO usb_ballots (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, ids)
+	return err
+}
+
+// USBBallots implements Reconciliation.
+func (s *Postgres) USBBallots(ctx context.Context, fn func(string) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM usb_ballots`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -49,6 +50,17 @@ func TestConformanceReconciliation(t *testing.T) {
 		}
 		if err := s.SignOff(ctx, SignOff{Kiosk: "k2", Reason: "kiosk stolen, police report 12/2026", By: "coord", At: t0}); err != nil {
 			t.Fatal(err)
+		}
+		if err := s.MarkUSB(ctx, []string{bs[2].ID, bs[1].ID}); err != nil {
+			t.Fatal(err)
+		}
+		s.MarkUSB(ctx, []string{bs[2].ID}) // again: the same
+		var usb []string
+		if err := s.USBBallots(ctx, func(id string) error { usb = append(usb, id); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Sort(usb); !slices.Equal(usb, slices.Sorted(slices.Values([]string{bs[1].ID, bs[2].ID}))) {
+			t.Fatalf("USB ballots %v", usb)
 		}
 		so, err := s.SignOffs(ctx)
 		if err != nil || len(so) != 1 || so["k2"].Reason != "kiosk stolen, police report 12/2026" || so["k2"].By != "coord" || !so["k2"].At.Equal(t0) {
