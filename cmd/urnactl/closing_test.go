@@ -281,6 +281,19 @@ func TestClosingDay(t *testing.T) {
 		t.Fatalf("central holds %d, counts %d", total, counted)
 	}
 
+	// the public page says where the results stand: every point is
+	// settled, and only the edition key's signature is missing
+	resp, err := http.Get(h.URL + "/results/city?lang=pl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(pub), "wstępne") || !strings.Contains(string(pub), "Wyniki nie są jeszcze podpisane kluczem edycji.") ||
+		strings.Contains(string(pub), "Punkt k-") || !strings.Contains(string(pub), "Wybrane projekty") {
+		t.Fatalf("public results page: %d", resp.StatusCode)
+	}
+
 	// per point and day: turnout, online, by USB, set aside
 	day := time.Now().In(ed.Location()).Format("2006-01-02")
 	subs, err := central.Subtotals(ctx, st)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/public"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -137,6 +138,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 func (w *Web) Handler() http.Handler {
 	pages := http.NewServeMux()
 	w.Routes(pages)
+	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second), Msgs: w.msgs}).Routes(pages)
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
