@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -209,7 +210,19 @@ func ResultsStatus(ctx context.Context, st store.Store, now time.Time, audit, si
 		}
 	}
 	state, why := election.ResultsStatus(in)
-	slices.SortFunc(why, func(a, b election.Problem) int { return compare(a.Key+a.Detail, b.Key+b.Detail) })
+	// polls first, then the points, the audit, the signature
+	rank := func(p election.Problem) string {
+		switch {
+		case p.Key == "results.polls_open":
+			return "0"
+		case strings.HasPrefix(p.Key, "results.point_"):
+			return "1" + p.Key + p.Detail
+		case p.Key == "results.not_signed":
+			return "3"
+		}
+		return "2" + p.Key
+	}
+	slices.SortFunc(why, func(a, b election.Problem) int { return compare(rank(a), rank(b)) })
 	return Status{State: state, Problems: why, Points: points}, nil
 }
 

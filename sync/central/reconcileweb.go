@@ -1,6 +1,7 @@
 package central
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -33,7 +34,9 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 	}
 	loc := ed.Location()
 	var rows []pointRow
+	label := map[string]string{}
 	for _, pt := range s.Points {
+		label[pt.Kiosk] = venueName(ed, pt.Venue) + " (" + pt.Kiosk + ")"
 		row := pointRow{Kiosk: pt.Kiosk, Venue: venueName(ed, pt.Venue), State: pt.State, Class: pointClass[pt.State],
 			StateText: t("dash.rec.state." + string(pt.State)), Report: t("dash.rec.no_report"),
 			Central: t("dash.rec.central", "ballots", pt.Received.Ballots, "seq", pt.Received.LastSeq)}
@@ -50,7 +53,7 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 	}
 	var problems []string
 	for _, pr := range s.Problems {
-		problems = append(problems, t(pr.Key, "kiosk", pr.Detail))
+		problems = append(problems, t(pr.Key, "kiosk", cmp.Or(label[pr.Detail], pr.Detail)))
 	}
 	subs, err := Subtotals(r.Context(), w.srv.cfg.Store)
 	if err != nil {
