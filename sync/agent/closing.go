@@ -24,7 +24,14 @@ func (a *Agent) SendClosing(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := a.do(ctx, http.MethodPost, wire.PathClosing, body, nil); err != nil {
+	code, err := a.do(ctx, http.MethodPost, wire.PathClosing, body, nil)
+	if code == http.StatusBadRequest {
+		// refused for good (another edition, say): sending it again would
+		// only hold back the ballots behind it
+		a.cfg.Log.Warn("closing-report-refused", "last_seq", r.LastSeq)
+		return false, a.cfg.Queue.SetClosingSent(r.ClosedAt)
+	}
+	if err != nil {
 		return false, err
 	}
 	a.cfg.Log.Info("closing-report-sent", "last_seq", r.LastSeq)

@@ -41,8 +41,12 @@ func TestClosingReportRefused(t *testing.T) {
 	if err := k.q.KeepClosing(&wrongEdition); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := k.a.SendClosing(context.Background()); err == nil {
-		t.Error("a report of another edition was kept")
+	// refused for good: the agent does not send it again and again
+	if sent, err := k.a.SendClosing(context.Background()); sent || err != nil {
+		t.Errorf("a report of another edition: sent %v, %v", sent, err)
+	}
+	if again, _ := k.q.ClosingSent(); !again {
+		t.Error("a refused report would be sent again")
 	}
 	if cs, _ := r.st.Closings(context.Background()); len(cs) != 0 {
 		t.Fatalf("kept %d refused reports", len(cs))
