@@ -290,7 +290,7 @@ func TestClosingDay(t *testing.T) {
 	pub, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(pub), "wstępne") || !strings.Contains(string(pub), "Wyniki nie są jeszcze podpisane kluczem edycji.") ||
-		strings.Contains(string(pub), "Punkt k-") || !strings.Contains(string(pub), "Wybrane projekty") {
+		strings.Contains(string(pub), "Punkt k-") || !strings.Contains(string(pub), "Wybrane projekty") || !strings.Contains(string(pub), "Odłożone karty: 1.") {
 		t.Fatalf("public results page: %d", resp.StatusCode)
 	}
 

@@ -31,7 +31,11 @@ func PublicResults(st store.Store, clock func() time.Time, every time.Duration) 
 		if err != nil {
 			return public.Results{}, err
 		}
-		out := public.Results{Edition: ed, State: s.State, Problems: s.Problems}
+		total, counted, err := st.Counts(ctx)
+		if err != nil {
+			return public.Results{}, err
+		}
+		out := public.Results{Edition: ed, State: s.State, Problems: s.Problems, SetAside: total - counted}
 		for _, r := range rs {
 			out.Pools = append(out.Pools, public.PoolResult{Pool: r.Pool, Voters: r.Voters, Result: r.Result})
 		}

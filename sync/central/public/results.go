@@ -21,6 +21,9 @@ type Results struct {
 	Pools    []PoolResult
 	State    election.ResultsState
 	Problems election.Problems // why the results are not final yet
+	// SetAside is how many stored ballots do not count (an earlier ballot
+	// of the same voter does), listed beside the results.
+	SetAside int
 }
 
 // PoolResult is one pool's outcome.
@@ -52,6 +55,7 @@ type resultsData struct {
 	Pools                                                  []link
 	Pool                                                   *poolResultView
 	Why                                                    []string
+	SetAside                                               string
 }
 
 type poolResultView struct {
@@ -94,6 +98,7 @@ func (p *ResultsPages) page(w http.ResponseWriter, r *http.Request) {
 	for _, pr := range res.Problems {
 		d.Why = append(d.Why, t(pr.Key, "kiosk", pr.Detail))
 	}
+	d.SetAside = t("pub.results.set_aside", "n", res.SetAside)
 	want := r.PathValue("pool")
 	for _, pr := range res.Pools {
 		pool := ed.Pool(pr.Pool)

@@ -19,7 +19,7 @@ import (
 func resultsServer(t *testing.T, state election.ResultsState, why election.Problems) (*httptest.Server, *election.Edition, Results) {
 	t.Helper()
 	ed := assets.MustDemoEdition()
-	res := Results{Edition: ed, State: state, Problems: why}
+	res := Results{Edition: ed, State: state, Problems: why, SetAside: 2}
 	for _, pool := range []election.Pool{*ed.CityPool(), *ed.Pool(ed.Districts()[0].ID)} {
 		prof := &election.Profile{Budget: pool.Budget, Unit: 100}
 		ps := ed.ProjectsIn(pool.ID)
@@ -55,9 +55,9 @@ func TestResultsPage(t *testing.T) {
 		want []string
 	}{
 		"pl": {"pl", []string{"Stan wyników:", "wstępne", "Punkt k-1: karty są jeszcze w drodze.", "Wybrane projekty", "Zostaje w puli:",
-			"Zasada podziału pieniędzy: kolejno według punktów", "Przy remisie: wygrywa projekt wyżej na liście", winner.Title.In("pl")}},
-		"en": {"en", []string{"State of the results:", "provisional", "Selected projects", "Left in the pool:", "How the money is allocated:", winner.Title.In("en")}},
-		"uk": {"uk", []string{"Стан результатів:", "попередні", "Обрані проєкти", "Залишається в пулі:", "Правило розподілу коштів:", winner.Title.In("uk")}},
+			"Zasada podziału pieniędzy: kolejno według punktów", "Przy remisie: wygrywa projekt wyżej na liście", winner.Title.In("pl"), "Odłożone karty: 2"}},
+		"en": {"en", []string{"State of the results:", "provisional", "Selected projects", "Left in the pool:", "How the money is allocated:", winner.Title.In("en"), "Ballots set aside: 2"}},
+		"uk": {"uk", []string{"Стан результатів:", "попередні", "Обрані проєкти", "Залишається в пулі:", "Правило розподілу коштів:", winner.Title.In("uk"), "Відкладені бюлетені: 2"}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
