@@ -62,3 +62,30 @@ func TestClosingReportRefused(t *testing.T) {
 		t.Fatalf("kept %+v", cs)
 	}
 }
+
+// TestCachedAudit: the pages' audit runs again once the store's counts
+// change, and finds a counted ballot its kiosk did not sign.
+func TestCachedAudit(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	for i := range 3 {
+		k.vote(t, r.ed, i)
+	}
+	ctx := context.Background()
+	k.a.SyncOnce(ctx)
+	if ok, err := r.srv.CachedAudit(ctx, r.st); err != nil || !ok {
+		t.Fatalf("clean store: %v %v", ok, err)
+	}
+	// a ballot in the kiosk's name, signed by another key, written past ingest
+	_, other, _ := ed25519.GenerateKey(nil)
+	bs, _ := k.q.Ballots()
+	forged := bs[0]
+	forged.Seq, forged.Prev, forged.VoterKey = 4, bs[2].ID, election.VoterKey{9}
+	forged.Seal(other)
+	if _, err := r.st.AddBallots(ctx, []wire.SealedBallot{forged}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.srv.CachedAudit(ctx, r.st); err != nil || ok {
+		t.Fatalf("forged ballot: audit agrees %v %v", ok, err)
+	}
+}

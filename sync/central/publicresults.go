@@ -12,7 +12,7 @@ import (
 // PublicResults feeds the public results pages: the tally and its state
 // (the audit included), computed at most once per every so often, so that
 // a page anyone may open costs no more than a cached copy.
-func PublicResults(st store.Store, clock func() time.Time, every time.Duration) func(context.Context) (public.Results, error) {
+func PublicResults(st store.Store, clock func() time.Time, every time.Duration, audit AuditFunc) func(context.Context) (public.Results, error) {
 	var mu sync.Mutex
 	var last public.Results
 	var at time.Time
@@ -27,7 +27,7 @@ func PublicResults(st store.Store, clock func() time.Time, every time.Duration) 
 		if err != nil {
 			return public.Results{}, err
 		}
-		s, err := ResultsStatus(ctx, st, now, true, false)
+		s, err := ResultsStatusWith(ctx, st, now, audit, false)
 		if err != nil {
 			return public.Results{}, err
 		}

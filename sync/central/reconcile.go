@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -187,6 +188,18 @@ type Status struct {
 // the audit run. signed says whether the edition key signs these results
 // (the state a signed document carries).
 func ResultsStatus(ctx context.Context, st store.Store, now time.Time, audit, signed bool) (Status, error) {
+	var run AuditFunc
+	if audit {
+		run = Audit
+	}
+	return ResultsStatusWith(ctx, st, now, run, signed)
+}
+
+// AuditFunc runs the audit (Audit, or a cached one); nil: not run.
+type AuditFunc func(context.Context, store.Store) (bool, error)
+
+// ResultsStatusWith is ResultsStatus with the audit to run.
+func ResultsStatusWith(ctx context.Context, st store.Store, now time.Time, audit AuditFunc, signed bool) (Status, error) {
 	ed, err := latestEdition(ctx, st)
 	if err != nil {
 		return Status{}, err
@@ -203,9 +216,9 @@ func ResultsStatus(ctx context.Context, st store.Store, now time.Time, audit, si
 			in.SignedOff[p.Kiosk] = p.SignOff.Reason
 		}
 	}
-	if audit {
+	if audit != nil {
 		in.AuditRun = true
-		if in.AuditAgrees, err = Audit(ctx, st); err != nil {
+		if in.AuditAgrees, err = audit(ctx, st); err != nil {
 			return Status{}, err
 		}
 	}
@@ -232,4 +245,33 @@ func latestEdition(ctx context.Context, st store.Store) (*election.Edition, erro
 		return nil, err
 	}
 	return election.DecodeEdition(bytes.NewReader(c.Edition))
+}
+
+// auditCache keeps the last audit's outcome with the counts it saw.
+type auditCache struct {
+	mu             sync.Mutex
+	total, counted int
+	agrees, done   bool
+}
+
+// CachedAudit runs the audit again only when the store's counts changed
+// since the last run: pages that show the results' state do not verify
+// every signature on every request. Signing the results runs it afresh.
+func (s *Server) CachedAudit(ctx context.Context, st store.Store) (bool, error) {
+	total, counted, err := st.Counts(ctx)
+	if err != nil {
+		return false, err
+	}
+	c := &s.audit
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done && c.total == total && c.counted == counted {
+		return c.agrees, nil
+	}
+	agrees, err := Audit(ctx, st)
+	if err != nil {
+		return false, err
+	}
+	c.total, c.counted, c.agrees, c.done = total, counted, agrees, true
+	return agrees, nil
 }

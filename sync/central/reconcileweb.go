@@ -27,7 +27,7 @@ func (w *Web) reconcile(rw http.ResponseWriter, r *http.Request, user string) {
 func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKey string, code int) {
 	p, ed := w.base(rw, r, user, "reconcile")
 	t := func(key string, a ...any) string { return w.msgs.T(p.Lang, key, a...) }
-	s, err := ResultsStatus(r.Context(), w.srv.cfg.Store, w.srv.cfg.Clock(), true, false)
+	s, err := ResultsStatusWith(r.Context(), w.srv.cfg.Store, w.srv.cfg.Clock(), w.srv.CachedAudit, false)
 	if err != nil {
 		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
 		return

@@ -60,6 +60,7 @@ type Server struct {
 	limits   limit.Limiter             // per kiosk
 	enrolls  limit.Limiter             // per address
 	Counters Counters
+	audit    auditCache // the last audit, for the pages that show the results' state
 }
 
 // Counters are the ingest figures the metrics page shows.
