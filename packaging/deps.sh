@@ -5,7 +5,7 @@
 # Go modules. Runs apt-get as root, or through sudo.
 set -euo pipefail
 build="gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postgresql chromium chromium-driver locales dpkg-dev lintian systemd cage seatd"
+tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postgresql chromium chromium-driver locales dpkg-dev lintian systemd cage seatd fuse3"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 

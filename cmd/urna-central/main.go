@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
@@ -390,7 +391,7 @@ func cmdUser(args []string) error {
 	}
 	users[name] = string(h)
 	out, _ := json.MarshalIndent(users, "", "  ")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
+	if err := atomicfile.Write(path, out, 0o600); err != nil {
 		return err
 	}
 	fmt.Println("user", name, "can sign in to /dashboard")

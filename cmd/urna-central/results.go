@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -139,12 +140,9 @@ func cmdResults(args []string) error {
 		return exportPabulib(ctx, st, ed, rs, *poolID, *out)
 	}
 	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+		return atomicfile.WriteWith(*out, 0o644, func(w io.Writer) error {
+			return central.WriteResults(w, ed, rs, *format, *lang, time.Now())
+		})
 	} else if *format == "pdf" {
 		return errors.New("--out FILE is needed for pdf")
 	}
@@ -181,14 +179,10 @@ func exportPabulib(ctx context.Context, st store.Store, ed *election.Edition, rs
 		"unit": ed.ID, "subunit": pool.Name.In("pl"), "budget": strconv.FormatFloat(float64(pool.Budget)/100, 'f', -1, 64),
 		"vote_type": voteType, "rule": ed.Allocation.Rule, "num_projects": strconv.Itoa(len(names)),
 		"num_votes": strconv.Itoa(len(profiles[poolID].Votes)), "currency": "PLN", "language": "pl"}
-	w := io.Writer(os.Stdout)
 	if out != "" {
-		f, err := os.Create(out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+		return atomicfile.WriteWith(out, 0o644, func(w io.Writer) error {
+			return pabulib.Write(w, meta, profiles[poolID], names, funded, voteType)
+		})
 	}
-	return pabulib.Write(w, meta, profiles[poolID], names, funded, voteType)
+	return pabulib.Write(os.Stdout, meta, profiles[poolID], names, funded, voteType)
 }
