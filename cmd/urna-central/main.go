@@ -23,7 +23,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
@@ -61,6 +63,11 @@ func main() {
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urna-central salvage"))
+		}
 		os.Exit(1)
 	}
 }

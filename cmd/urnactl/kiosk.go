@@ -6,12 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -89,36 +91,45 @@ func cmdExportBallots(args []string) error {
 	if *out == "" {
 		return errors.New("usage: urnactl export-ballots --out FILE")
 	}
-	q, err := openQueue(*data)
+	// A broken chain must not block the rescue: every ballot that verifies
+	// goes out, and the breaks are named.
+	path := filepath.Join(*data, "kiosk.db")
+	bs, breaks, err := queue.Rescue(path, time.Second)
+	if errors.Is(err, queue.ErrLocked) {
+		return fmt.Errorf("%w: stop the kiosk first (systemctl stop urna-kiosk)", err)
+	}
 	if err != nil {
 		return err
 	}
-	defer q.Close()
-	bs, err := q.Ballots()
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(f)
 	bar := newProgress("export", len(bs))
-	for i, b := range bs {
-		if err := enc.Encode(b); err != nil {
-			f.Close()
-			return err
+	err = atomicfile.WriteWith(*out, 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for i, b := range bs {
+			if err := enc.Encode(b); err != nil {
+				return err
+			}
+			if i%100 == 0 || i == len(bs)-1 {
+				bar.set(i+1, "ballots")
+			}
 		}
-		if i%100 == 0 || i == len(bs)-1 {
-			bar.set(i+1, "ballots")
-		}
-	}
+		return nil
+	})
 	bar.done()
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+	if err != nil {
 		return err
 	}
-	q.Log(queue.Event{Name: queue.EventBallotsExported, OK: true, Detail: fmt.Sprint(len(bs))})
+	if q, err := queue.Open(path, queue.Options{Timeout: time.Second}); err == nil {
+		// the audit log is written only where the chain is whole
+		q.Log(queue.Event{Name: queue.EventBallotsExported, OK: true, Detail: fmt.Sprint(len(bs))})
+		q.Close()
+	}
 	fmt.Printf("%d sealed ballots written to %s (import them with urna-central import-ballots)\n", len(bs), *out)
+	if len(breaks) > 0 {
+		fmt.Printf("the chain breaks %d times; ballots that do not verify were left out:\n", len(breaks))
+		for _, b := range breaks {
+			fmt.Printf("  number %d: %s\n", b.Seq, b.Reason)
+		}
+	}
 	return nil
 }
 

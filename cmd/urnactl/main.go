@@ -3,9 +3,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 )
 
 var version = "dev"
@@ -54,6 +58,11 @@ func main() {
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urnactl salvage"))
+		}
 		os.Exit(1)
 	}
 }
