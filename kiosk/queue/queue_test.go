@@ -220,6 +220,10 @@ func TestMain(m *testing.M) {
 		crashChild(path)
 		return
 	}
+	if dir := os.Getenv(powercutEnv); dir != "" {
+		powercutChild(dir)
+		return
+	}
 	os.Exit(m.Run())
 }
 
