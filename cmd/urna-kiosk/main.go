@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/kiosk/config"
 	"github.com/urna-kiosk/urna/kiosk/printer"
@@ -63,7 +64,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())

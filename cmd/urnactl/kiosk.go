@@ -53,7 +53,7 @@ func cmdEnroll(args []string) error {
 	case !strings.HasPrefix(*server, "http://127.0.0.1") && !strings.HasPrefix(*server, "http://localhost"):
 		return errors.New("plain http only to a central on this machine; use https with --pin")
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(*data, 0o700); err != nil {
 		return err
 	}
 	q, err := openQueue(*data)

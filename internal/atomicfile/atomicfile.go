@@ -71,3 +71,25 @@ func SyncDir(dir string) error {
 	}
 	return errors.Join(err, d.Close())
 }
+
+// MkdirAll is os.MkdirAll that makes each folder it creates durable (it
+// fsyncs the folder's parent): files made durable inside a folder whose
+// own name was lost are lost with it.
+func MkdirAll(dir string, perm os.FileMode) error {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &os.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := MkdirAll(parent, perm); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return SyncDir(filepath.Dir(dir))
+}

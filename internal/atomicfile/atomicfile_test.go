@@ -50,3 +50,22 @@ func TestFailedFillKeepsOld(t *testing.T) {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
+
+func TestMkdirAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b", "c")
+	for range 2 {
+		if err := MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Fatalf("stat: %v", err)
+	}
+	if err := MkdirAll(filepath.Join(dir, "x", "y"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "f"), nil, 0o600)
+	if err := MkdirAll(filepath.Join(dir, "f"), 0o700); err == nil {
+		t.Fatal("MkdirAll over a file")
+	}
+}

@@ -52,8 +52,12 @@ func powercutChild(dir string) {
 		fail("check", err)
 	}
 	out := bufio.NewWriter(os.Stdout)
-	fmt.Fprintln(out, "ok", len(bs))
+	fmt.Fprintln(out, "ok")
 	out.Flush()
+	if os.Getenv("URNA_POWERCUT_VERIFY") != "" {
+		q.Close()
+		return
+	}
 	for range 30 {
 		var k election.VoterKey
 		rand.Read(k[:])
@@ -70,59 +74,16 @@ func powercutChild(dir string) {
 // TestPowerCut cuts the power under the kiosk's store at a spread of points
 // (on a file system that drops every write not fsync'd, and every create
 // or rename whose folder was not fsync'd): every acknowledged ballot
-// survives, and the store always opens.
+// survives, and the store always opens. On the main of 2026-12-01 the
+// store itself vanished: bbolt never fsyncs the folder it creates kiosk.db in.
 func TestPowerCut(t *testing.T) {
-	powercut.Need(t)
-	start := time.Now()
-	mnt, work := t.TempDir(), t.TempDir()
-	ackFile := filepath.Join(work, "acked")
-	var f *powercut.FS
-	acked := map[string]bool{}
-	cuts, rounds, ops := 0, 100, 0
-	for i := 0; i <= rounds; i++ {
-		k, fresh := powercut.Spread(i, 7)
-		if i == rounds {
-			k = 0 // a last round without a cut: everything acknowledged is checked
-		}
-		if fresh && i < rounds {
-			f, acked = powercut.New(), map[string]bool{}
-		}
-		var list strings.Builder
-		for a := range acked {
-			list.WriteString(a + "\n")
-		}
-		os.WriteFile(ackFile, []byte(list.String()), 0o600)
+	res := powercut.Scenario{Cuts: 100, Step: 7, Child: func(mnt string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), powercutEnv+"="+mnt, "URNA_POWERCUT_ACKED="+ackFile)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		r, err := f.Run(mnt, k, cmd)
-		if err != nil {
-			t.Fatalf("round %d: %v", i, err)
-		}
-		ops = max(ops, r.Ops)
-		if r.Cut {
-			cuts++
-		}
-		opened := false
-		for _, l := range r.Lines {
-			switch {
-			case strings.HasPrefix(l, "ack "):
-				acked[strings.TrimPrefix(l, "ack ")] = true
-			case l == "ok" || strings.HasPrefix(l, "ok "):
-				opened = true
-			case strings.HasPrefix(l, "fail open") && r.Cut:
-				// the cut came while the store was opening
-			case strings.HasPrefix(l, "fail"):
-				t.Fatalf("round %d (cut after %d operations): %s\nfiles: %v\n%s", i, k, l, f.Files(), stderr.String())
-			}
-		}
-		if !opened && !r.Cut {
-			t.Fatalf("round %d: the store did not open: %v\n%s", i, r.Lines, stderr.String())
-		}
+		cmd.Env = append(os.Environ(), powercutEnv+"="+mnt)
+		return cmd
+	}}.Run(t)
+	if res.Acked < 100 {
+		t.Fatalf("%d acknowledged ballots: the test did not exercise appends", res.Acked)
 	}
-	if cuts < 100 || len(acked) < 100 {
-		t.Fatalf("%d cuts and %d acknowledged ballots: the test did not exercise the store", cuts, len(acked))
-	}
-	t.Logf("%d power cuts (up to %d operations a round), %d ballots acknowledged in the last group all kept, %v", cuts, ops, len(acked), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d power cuts (up to %d operations a round), %d acknowledged ballots all kept, %v", res.Cuts, res.MaxOps, res.Acked, res.Took.Round(time.Millisecond))
 }

@@ -56,7 +56,7 @@ func Init(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, FileEditionKey)); err == nil {
 		return fmt.Errorf("%s: %w", dir, ErrExists)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	seed := make([]byte, ed25519.SeedSize)
