@@ -27,6 +27,7 @@ var commands = map[string]command{
 	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
 	"status":         {"queue depth, last sync, catalog version", cmdStatus},
+	"salvage":        {"copy every ballot that can still be read and verified from a damaged store into a new one", cmdSalvage},
 	"pin-hash":       {"hash a staff or technician PIN for the configuration", cmdPINHash},
 	"doctor":         {"check display, fonts, printer, disk, store, enrollment and clock; say how to fix each", cmdDoctor},
 	"printer":        {"printer probe --port P (find the baud rate) | printer test (print the test page)", cmdPrinter},

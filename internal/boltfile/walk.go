@@ -317,7 +317,7 @@ func ScanLeaves(path string, visit Visitor) error {
 		overflow := int64(le.Uint32(buf[12:]))
 		span := min((1+overflow)*int64(pageSize), fi.Size()-off)
 		p, _ := readAt(fh, off, int(span))
-		// bucket entries are left alone: their pages come through the scan too
+		// buckets with pages of their own come through the scan too
 		w.walkLeafPlain(p)
 	}
 	return nil
@@ -334,7 +334,14 @@ func (w *walker) walkLeafPlain(p []byte) {
 		eflags, pos := le.Uint32(p[e:]), int(le.Uint32(p[e+4:]))
 		ksize, vsize := int(le.Uint32(p[e+8:])), int(le.Uint32(p[e+12:]))
 		end := e + pos + ksize + vsize
-		if eflags&bucketLeafFlag != 0 || end > len(p) || end < e {
+		if end > len(p) || end < e {
+			continue
+		}
+		if eflags&bucketLeafFlag != 0 {
+			// an inline bucket's page lives in the value
+			if v := p[e+pos+ksize : end]; len(v) > bucketHeader && le.Uint64(v) == 0 {
+				w.walkLeafPlain(v[bucketHeader:])
+			}
 			continue
 		}
 		w.visit(nil, clone(p[e+pos:e+pos+ksize]), clone(p[e+pos+ksize:end]))

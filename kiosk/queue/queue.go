@@ -42,6 +42,9 @@ var (
 var (
 	ErrAlreadyVoted = election.Problem{Key: "queue.already_voted"}
 	ErrLocked       = errors.New("the ballot store is in use by another process")
+	// ErrSalvagedWithoutKey: the store was salvaged without the kiosk's
+	// signing key; it holds ballots to export, and takes no new ones.
+	ErrSalvagedWithoutKey = errors.New("this store was salvaged without the kiosk's signing key: export its ballots with urnactl export-ballots; it cannot take new ones")
 )
 
 // OutboxState is where a ballot stands with the central.
@@ -161,6 +164,9 @@ func (q *Queue) setUp(random io.Reader) error {
 		}
 		meta := tx.Bucket(bucketMeta)
 		seed := meta.Get(metaKey)
+		if seed == nil && meta.Get(metaPublic) != nil {
+			return ErrSalvagedWithoutKey
+		}
 		if seed == nil {
 			seed = make([]byte, ed25519.SeedSize)
 			if _, err := io.ReadFull(random, seed); err != nil {

@@ -33,10 +33,17 @@ func Rescue(path string, timeout time.Duration) ([]wire.SealedBallot, []ChainErr
 	err = boltfile.Guard(path, func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			meta, ballots := tx.Bucket(bucketMeta), tx.Bucket(bucketBallots)
-			if meta == nil || ballots == nil || len(meta.Get(metaKey)) != 32 {
-				return errors.New("the store holds no kiosk key: nothing can be verified")
+			if meta == nil || ballots == nil {
+				return ErrKeyLost
 			}
-			out, breaks = verifyEach(metaKey2Pub(meta.Get(metaKey)), func(fn func(k, v []byte)) {
+			pub := ed25519.PublicKey(meta.Get(metaPublic))
+			if seed := meta.Get(metaKey); len(seed) == ed25519.SeedSize {
+				pub = metaKey2Pub(seed)
+			}
+			if len(pub) != ed25519.PublicKeySize {
+				return ErrKeyLost
+			}
+			out, breaks = verifyEach(pub, func(fn func(k, v []byte)) {
 				ballots.ForEach(func(k, v []byte) error { fn(k, v); return nil })
 			})
 			return nil
