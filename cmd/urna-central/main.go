@@ -48,6 +48,7 @@ var commands = map[string]command{
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf", cmdResults},
+	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
 }
 
 func main() {

@@ -113,3 +113,96 @@ func TestBoltDamagedStoreNamed(t *testing.T) {
 		}
 	})
 }
+
+// TestSalvageBolt copies what can be read and verified from damaged copies
+// of a central store into a new one and reports what was lost.
+func TestSalvageBolt(t *testing.T) {
+	ctx := context.Background()
+	path, bs := boltWith200(t)
+	edPub, edKey, _ := ed25519.GenerateKey(nil)
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := wire.Catalog{Version: 1, Edition: []byte(`{"id":"e"}`)}
+	c.Sign(edKey)
+	s.PutCatalog(ctx, c)
+	s.RevokeKiosk(ctx, "k1", t0.Add(time.Hour))
+	s.Close()
+	raw, _ := os.ReadFile(path)
+	pages := len(raw) / 4096
+	for name, tc := range map[string]struct {
+		edit    func([]byte) []byte
+		ballots int // -1: some, not all
+	}{
+		"branch pages damaged": {func(b []byte) []byte {
+			n := 0
+			for p := 2; p < min(pages, 256); p++ {
+				if b[p*4096+8] == 0x01 {
+					b[p*4096+8], n = 0x07, n+1
+				}
+			}
+			if n == 0 {
+				t.Fatal("no branch page")
+			}
+			return b
+		}, 200},
+		"one ballot edited": {func(b []byte) []byte {
+			i := strings.Index(string(b), bs[17].ID+`","kiosk"`)
+			if i < 0 {
+				t.Fatal("ballot 18 not found")
+			}
+			j := strings.Index(string(b[i:]), `"district":"d1"`)
+			b[i+j+13] = '2'
+			return b
+		}, 199},
+		// cut short after the first page with a copy of the kiosk's record
+		// (bbolt keeps the newest pages, the tree's top, at the end): the
+		// ballots are verified with the older copy
+		"truncated": {func(b []byte) []byte {
+			i := strings.Index(string(b), `"publicKey"`)
+			return b[:(i/4096+1)*4096]
+		}, -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			from := copyStore(t, path, 1<<20, tc.edit)
+			if _, err := OpenBolt(from); !errors.Is(err, boltfile.ErrDamaged) && name != "one ballot edited" {
+				t.Fatalf("the damaged copy: %v", err)
+			}
+			to := filepath.Join(t.TempDir(), "central.db")
+			rep, err := SalvageBolt(ctx, from, to, edPub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := rep.Chains["k1"]
+			switch {
+			case tc.ballots >= 0 && rep.Ballots != tc.ballots:
+				t.Fatalf("%d ballots salvaged, want %d: %+v", rep.Ballots, tc.ballots, rep)
+			case tc.ballots < 0 && rep.Ballots == 0:
+				t.Fatalf("%d ballots salvaged from a file cut short: %+v", rep.Ballots, rep)
+			case rep.Kiosks != 1 && name != "truncated":
+				t.Fatalf("kiosks: %+v", rep)
+			}
+			if rep.Kiosks == 1 && (ch.Count != rep.Ballots || (rep.Ballots < 200 && len(ch.Gaps) == 0 && ch.MaxSeq == 200)) {
+				t.Fatalf("the chain does not show what was lost: %+v", ch)
+			}
+			if name == "one ballot edited" && (rep.Unverifiable != 1 || len(ch.Gaps) != 1 || ch.Gaps[0] != 18) {
+				t.Fatalf("edited ballot: %+v, chain %+v", rep, ch)
+			}
+			n, err := OpenBolt(to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			if k, _ := n.Kiosk(ctx, "k1"); k.Revoked.IsZero() && len(rep.KiosksFromOldPages) == 0 {
+				t.Fatal("the revocation was lost and the report does not say the record is old")
+			}
+			if total, counted, _ := n.Counts(ctx); total != rep.Ballots || counted != rep.Ballots {
+				t.Fatalf("salvaged store counts %d/%d, report %d", total, counted, rep.Ballots)
+			}
+			if name == "branch pages damaged" && rep.Catalogs != 1 {
+				t.Fatalf("catalogs: %+v", rep)
+			}
+		})
+	}
+}
