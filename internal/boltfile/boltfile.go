@@ -39,7 +39,7 @@ type DamagedError struct {
 
 func (e *DamagedError) Error() string {
 	if e.Key == KeyMissing {
-		return fmt.Sprintf("%s: %s, although %s%s says a store was set up here: restore it from a backup or salvage it; it is not replaced by a new, empty one", e.Path, e.Reason, e.Path, MarkerSuffix)
+		return fmt.Sprintf("%s: %s, although %s%s says a store was set up here: restore it from a backup or salvage it; it is not replaced by a new, empty one (remove the marker only to start one on purpose)", e.Path, e.Reason, e.Path, MarkerSuffix)
 	}
 	return fmt.Sprintf("%s is damaged (%s): salvage the ballots that can still be read into a new store", e.Path, e.Reason)
 }
