@@ -120,20 +120,23 @@ func (f *file) page(id uint64) ([]byte, error) {
 		return nil, fmt.Errorf("page %d: outside the file's %d pages", id, f.meta.pgid)
 	}
 	off := int64(id) * int64(f.pageSize)
-	head, err := readAt(f.r, off, pageHeaderSize)
+	p, err := readAt(f.r, off, f.pageSize)
 	if err != nil {
 		return nil, fmt.Errorf("page %d: %w", id, err)
 	}
-	if got := le.Uint64(head); got != id {
+	if got := le.Uint64(p); got != id {
 		return nil, fmt.Errorf("page %d: its header says page %d", id, got)
 	}
-	overflow := uint64(le.Uint32(head[12:]))
+	overflow := uint64(le.Uint32(p[12:]))
 	if id+overflow >= f.meta.pgid {
 		return nil, fmt.Errorf("page %d: %d overflow pages run past the file's %d pages", id, overflow, f.meta.pgid)
 	}
-	p, err := readAt(f.r, off, int(overflow+1)*f.pageSize)
-	if err != nil {
-		return nil, fmt.Errorf("page %d: %w", id, err)
+	if overflow > 0 {
+		rest, err := readAt(f.r, off+int64(f.pageSize), int(overflow)*f.pageSize)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", id, err)
+		}
+		p = append(p, rest...)
 	}
 	return p, nil
 }
