@@ -459,12 +459,17 @@ func (f *FS) Run(dir string, k int, cmd *exec.Cmd) (Round, error) {
 		}
 		done <- cmd.Wait()
 	}()
+	hung := false
 	select {
 	case <-cut:
 		r.Cut = true
 		cmd.Process.Kill()
 		<-done
 	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		hung = true
 	}
 	f.mu.Lock()
 	r.Ops = f.ops
@@ -481,6 +486,9 @@ func (f *FS) Run(dir string, k int, cmd *exec.Cmd) (Round, error) {
 		return r, fmt.Errorf("unmount: %w", uerr)
 	}
 	server.Wait()
+	if hung {
+		return r, fmt.Errorf("the child neither ended nor reached the cut in a minute (%d operations)", r.Ops)
+	}
 	return r, nil
 }
 
