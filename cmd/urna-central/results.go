@@ -283,7 +283,6 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 	})
 }
 
-
 // writeAtomic writes path through internal/atomicfile, so that a power cut
 // leaves the old file or the new one.
 func writeAtomic(path string, write func(io.Writer) error) error {
