@@ -316,8 +316,8 @@ func (u *UI) detailPanel(pool election.Pool, rule election.BallotRule) fyne.Canv
 		para(p.Summary.In(u.s.Lang())),
 		para(u.t("ui.cost", "cost", election.FormatPLN(p.Cost))),
 	}
-	if p.Location != "" {
-		items = append(items, para(u.t("ui.location", "location", p.Location)))
+	if loc := p.Location.In(u.s.Lang()); loc != "" {
+		items = append(items, para(u.t("ui.location", "location", loc)))
 	}
 	items = append(items, container.NewHBox(u.choiceButtons(pool, rule, *p)...), layout.NewSpacer(),
 		newButton(u.t("ui.close_details"), u.act(func() { u.detail = "" })))

@@ -4,6 +4,7 @@
 package election
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -27,6 +28,29 @@ func (t Text) In(lang string) string {
 		}
 	}
 	return ""
+}
+
+// Has reports whether the text is written in lang itself, not through the
+// Polish fallback of In.
+func (t Text) Has(lang string) bool { return t[lang] != "" }
+
+// UnmarshalJSON reads a text per language, or a plain string as Polish
+// (fields that were plain strings before they were translated).
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*t = Text{}
+		if s != "" {
+			(*t)["pl"] = s
+		}
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*t = m
+	return nil
 }
 
 // PoolKind tells the city-wide pool from the district pools.
@@ -62,7 +86,9 @@ type Project struct {
 	Summary  Text     `json:"summary,omitempty"`
 	Cost     int64    `json:"cost"` // grosze
 	Category Category `json:"category,omitempty"`
-	Location string   `json:"location,omitempty"`
+	// Location is where it would be built, per language; a plain string
+	// (schema 1 and 2 files) reads as Polish.
+	Location Text `json:"location,omitempty"`
 }
 
 // Venue is a voting point: a library branch, a cultural centre and the like.
