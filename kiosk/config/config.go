@@ -27,12 +27,22 @@ type Config struct {
 	IdleReset     time.Duration `toml:"idle_reset"`
 	Fullscreen    bool          `toml:"fullscreen"`
 	PosterDir     string        `toml:"poster_dir"`
+	// Resident: what every resident starts with; their changes go back to
+	// these after each ballot, cancel or timeout.
+	Resident Resident `toml:"resident"`
+}
+
+// Resident holds the venue's defaults for residents.
+type Resident struct {
+	Language  string `toml:"language"`   // pl, en or uk
+	LargeText bool   `toml:"large_text"` // large text on for everyone (a venue for older residents)
+	Contrast  bool   `toml:"contrast"`   // high contrast on for everyone
 }
 
 // Default is the configuration a fresh station starts from.
 func Default() Config {
 	return Config{DataDir: "/var/lib/urna-kiosk", IdleWarn: 60 * time.Second, IdleReset: 90 * time.Second,
-		Fullscreen: true, PosterDir: "/var/lib/urna-kiosk/posters",
+		Fullscreen: true, PosterDir: "/var/lib/urna-kiosk/posters", Resident: Resident{Language: "pl"},
 		Printer: printer.Config{Port: "/dev/urna-printer"}.WithDefaults()}
 }
 
@@ -69,6 +79,11 @@ func (c Config) Verify() error {
 	}
 	if c.IdleWarn <= 0 || c.IdleReset <= c.IdleWarn {
 		errs = append(errs, fmt.Errorf("idle_warn %v must be positive and before idle_reset %v", c.IdleWarn, c.IdleReset))
+	}
+	switch c.Resident.Language {
+	case "pl", "en", "uk":
+	default:
+		errs = append(errs, fmt.Errorf("resident.language %q: pl, en or uk", c.Resident.Language))
 	}
 	return errors.Join(errs...)
 }

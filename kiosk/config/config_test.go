@@ -23,6 +23,9 @@ baud = 38400
 flow = "rtscts"
 [central]
 url = "https://central.example"
+[resident]
+language = "uk"
+large_text = true
 `
 	path := filepath.Join(dir, "kiosk.toml")
 	os.WriteFile(path, []byte(good), 0o644)
@@ -30,7 +33,8 @@ url = "https://central.example"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" {
+	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" ||
+		c.Resident != (Resident{Language: "uk", LargeText: true}) {
 		t.Fatalf("%+v", c)
 	}
 	tests := map[string]string{
@@ -39,6 +43,7 @@ url = "https://central.example"
 		"no venue":      strings.Replace(good, `venue = "nck"`, "", 1),
 		"idle order":    strings.Replace(good, `"75s"`, `"30s"`, 1),
 		"syntax":        good + "[[[",
+		"language":      strings.Replace(good, `language = "uk"`, `language = "de"`, 1),
 		"no pin hashes": strings.Replace(good, `staff_pin_hash = "$2a$10$x"`, "", 1),
 	}
 	for name, text := range tests {
