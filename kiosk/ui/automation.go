@@ -39,16 +39,6 @@ func (u *UI) Targets() []Target {
 	return out
 }
 
-// walk visits every object under o, containers' children in order.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	visit(o)
-	if c, ok := o.(*fyne.Container); ok {
-		for _, x := range c.Objects {
-			walk(x, visit)
-		}
-	}
-}
-
 // WriteTargets writes the screen's name and targets as JSON to path
 // (atomically, so a reader never sees half a file).
 func (u *UI) WriteTargets(path string) error {
