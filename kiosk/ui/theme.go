@@ -59,7 +59,7 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 		case theme.ColorNameInputBackground:
 			return color.Black
 		case theme.ColorNameDisabledButton:
-			return color.NRGBA{0x14, 0x14, 0x14, 0xff}
+			return color.Black // no fill: only an active button has one
 		case theme.ColorNameHover, theme.ColorNamePressed:
 			return color.NRGBA{0x80, 0x80, 0x80, 0xff}
 		case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
