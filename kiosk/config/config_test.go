@@ -53,3 +53,23 @@ large_text = true
 		}
 	}
 }
+
+// TestPackagedExampleLoads: the configuration the package installs reads,
+// once a technician fills in the venue and PIN hashes.
+func TestPackagedExampleLoads(t *testing.T) {
+	raw, err := os.ReadFile("../../packaging/kiosk/kiosk.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer(`venue = "CHANGE-ME"`, `venue = "nck"`, `staff_pin_hash = ""`, `staff_pin_hash = "$2a$10$x"`,
+		`technician_pin_hash = ""`, `technician_pin_hash = "$2a$10$y"`).Replace(string(raw))
+	path := filepath.Join(t.TempDir(), "kiosk.toml")
+	os.WriteFile(path, []byte(text), 0o644)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Resident != (Resident{Language: "pl"}) {
+		t.Fatalf("resident defaults %+v", c.Resident)
+	}
+}
