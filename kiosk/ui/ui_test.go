@@ -38,7 +38,7 @@ func (zeros) Read(p []byte) (int, error) {
 func (c *clock) now() time.Time { return c.t }
 
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	u   *UI
 	w   fyne.Window
 	c   *clock
@@ -63,7 +63,7 @@ func selfDeclared(t testing.TB, edit ...func(*election.Edition)) []byte {
 	return buf.Bytes()
 }
 
-func newRig(t *testing.T, size fyne.Size, edit ...func(*election.Edition)) *rig {
+func newRig(t testing.TB, size fyne.Size, edit ...func(*election.Edition)) *rig {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Urna")
 	w.Resize(size)
