@@ -84,11 +84,11 @@ func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
 	if v := u.s.Venue(); v != nil {
 		venue = v.Name
 	}
-	title := heading(ed.Name.In(u.s.Lang()))
+	title := headingIn(ed.Name.In(u.s.Lang()), area.Width)
 	title.Alignment = fyne.TextAlignCenter
-	info := para(poster.Dates(ed, u.o.Messages, u.s.Lang()) + " · " + left)
+	info := paraIn(poster.Dates(ed, u.o.Messages, u.s.Lang())+" · "+left, area.Width)
 	info.Alignment = fyne.TextAlignCenter
-	place := para(venue)
+	place := paraIn(venue, area.Width)
 	place.Alignment = fyne.TextAlignCenter
 	w := min(520, area.Width*0.8)
 	h := min(220, max(touchSize()*1.5, area.Height*0.3))
@@ -97,10 +97,10 @@ func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
 	return container.NewStack(newTapArea(u.act(u.start)), content)
 }
 
-func (u *UI) closedScreen(fyne.Size) fyne.CanvasObject {
+func (u *UI) closedScreen(area fyne.Size) fyne.CanvasObject {
 	ed := u.s.Edition()
-	items := []fyne.CanvasObject{layout.NewSpacer(), heading(u.t("ui.closed")),
-		para(u.t("ui.closed_window", "dates", poster.Dates(ed, u.o.Messages, u.s.Lang())))}
+	items := []fyne.CanvasObject{layout.NewSpacer(), headingIn(u.t("ui.closed"), area.Width),
+		paraIn(u.t("ui.closed_window", "dates", poster.Dates(ed, u.o.Messages, u.s.Lang())), area.Width)}
 	if v := u.s.Venue(); v != nil && len(v.Hours) > 0 {
 		items = append(items, para(u.t("ui.closed_hours")))
 		for _, h := range poster.Hours(v, u.o.Messages, u.s.Lang()) {
@@ -110,8 +110,8 @@ func (u *UI) closedScreen(fyne.Size) fyne.CanvasObject {
 	return container.NewVBox(append(items, layout.NewSpacer())...)
 }
 
-func (u *UI) pausedScreen(fyne.Size) fyne.CanvasObject {
-	return container.NewVBox(layout.NewSpacer(), heading(u.t("ui.paused")), para(u.t("ui.paused_help")), layout.NewSpacer())
+func (u *UI) pausedScreen(area fyne.Size) fyne.CanvasObject {
+	return container.NewVBox(layout.NewSpacer(), headingIn(u.t("ui.paused"), area.Width), paraIn(u.t("ui.paused_help"), area.Width), layout.NewSpacer())
 }
 
 func (u *UI) identityScreen(area fyne.Size) fyne.CanvasObject {
@@ -155,7 +155,7 @@ func (u *UI) identityScreen(area fyne.Size) fyne.CanvasObject {
 	}
 	declare := newButton(fitLabel(mark+u.t("ui.declaration"), col), u.act(func() { u.s.SetResident(!u.s.Resident()) }))
 	top := container.NewVBox(
-		heading(u.t("ui.identity_title")),
+		headingIn(u.t("ui.identity_title"), col),
 		widget.NewLabel(field),
 		container.NewStack(box, container.NewPadded(shown)),
 		messageLine(u.problem(key, args), false, 2),
@@ -165,16 +165,16 @@ func (u *UI) identityScreen(area fyne.Size) fyne.CanvasObject {
 	nav := u.nav(newButton(u.t("ui.cancel"), u.act(u.s.Reset)), next)
 	if landscape(area) {
 		left := container.NewBorder(top, container.NewVBox(switchMethod, nav), nil, nil)
-		return container.NewGridWithColumns(2, left, container.NewBorder(nil, para(privacy), nil, nil, keys))
+		return container.NewGridWithColumns(2, left, container.NewBorder(nil, paraIn(privacy, col), nil, nil, keys))
 	}
-	return container.NewBorder(top, container.NewVBox(para(privacy), switchMethod, nav), nil, nil, keys)
+	return container.NewBorder(top, container.NewVBox(paraIn(privacy, col), switchMethod, nav), nil, nil, keys)
 }
 
-func (u *UI) guardianScreen(fyne.Size) fyne.CanvasObject {
+func (u *UI) guardianScreen(area fyne.Size) fyne.CanvasObject {
 	key, args := u.s.Problem()
 	return container.NewVBox(
-		heading(u.t("ui.guardian_title")),
-		para(u.t("ui.guardian_text", "age", u.s.GuardianAge())),
+		headingIn(u.t("ui.guardian_title"), area.Width),
+		paraIn(u.t("ui.guardian_text", "age", u.s.GuardianAge()), area.Width),
 		primary(u.t("ui.guardian_yes"), u.act(func() { u.s.ConfirmGuardian(true) })),
 		newButton(u.t("ui.guardian_no"), u.act(func() { u.s.ConfirmGuardian(false) })),
 		messageLine(u.problem(key, args), false, 2),
@@ -186,37 +186,34 @@ func (u *UI) guardianScreen(fyne.Size) fyne.CanvasObject {
 func (u *UI) districtScreen(area fyne.Size) fyne.CanvasObject {
 	districts := u.s.Edition().Districts()
 	key, args := u.s.Problem()
-	top := container.NewVBox(heading(u.t("ui.district_title")), para(u.t("ui.district_help")), messageLine(u.problem(key, args), false, 1))
+	top := container.NewVBox(headingIn(u.t("ui.district_title"), area.Width), paraIn(u.t("ui.district_help"), area.Width), messageLine(u.problem(key, args), false, 1))
 	next := primary(u.t("ui.next"), u.act(func() { u.s.ConfirmDistrict() }))
 	nav := u.nav(newButton(u.t("ui.cancel"), u.act(u.s.Reset)), next)
 	pad := theme.Padding()
 	room := fyne.NewSize(area.Width, area.Height-heightAt(top, area.Width)-nav.MinSize().Height-2*pad)
-	// as few columns as let every district fit: the largest buttons
+	// as few columns as let every district fit: the largest buttons, a
+	// name in two lines where one is too narrow
 	label := func(d election.Pool) string { return d.Number + " " + districtName(d, u.s.Lang()) }
-	size := theme.TextSize()
-	widest := float32(0)
-	for _, d := range districts {
-		widest = max(widest, fyne.MeasureText(label(d), size, fyne.TextStyle{}).Width+4*theme.InnerPadding())
-	}
+	var buttons []fyne.CanvasObject
 	cols := 1
-	for cols < len(districts) {
+	for ; cols <= len(districts); cols++ {
+		cellW := (room.Width - float32(cols-1)*pad) / float32(cols)
+		buttons = buttons[:0]
+		h := float32(0)
+		for _, d := range districts {
+			b := newButton(fitLabel(label(d), cellW), u.act(func() { u.s.ChooseDistrict(d.ID) }))
+			if d.ID == u.s.District() {
+				b.Importance = widget.HighImportance
+			}
+			buttons = append(buttons, b)
+			h = max(h, b.MinSize().Height)
+		}
 		rows := (len(districts) + cols - 1) / cols
-		if float32(rows)*(touchSize()+pad)-pad <= room.Height {
+		if float32(rows)*(h+pad)-pad <= room.Height && (cols >= 3 || landscape(area) && cols >= 2 || cols == len(districts)) {
 			break
 		}
-		cols++
 	}
-	cols = max(cols, min(3, int((room.Width+pad)/(widest+pad))))
-	cellW := (room.Width-float32(cols-1)*pad)/float32(cols) - 4*theme.InnerPadding()
-	var buttons []fyne.CanvasObject
-	for _, d := range districts {
-		b := newButton(clampLines(label(d), cellW, size, fyne.TextStyle{}, 1), u.act(func() { u.s.ChooseDistrict(d.ID) }))
-		if d.ID == u.s.District() {
-			b.Importance = widget.HighImportance
-		}
-		buttons = append(buttons, b)
-	}
-	return container.NewBorder(top, nav, nil, nil, container.NewGridWithColumns(cols, buttons...))
+	return container.NewBorder(top, nav, nil, nil, container.NewGridWithColumns(min(cols, len(districts)), buttons...))
 }
 
 // districtName is a district's name without "Dzielnica XVI".
@@ -266,16 +263,22 @@ func (u *UI) chooseScreen(area fyne.Size) fyne.CanvasObject {
 	if msg == "" {
 		msg, notice = u.problem(u.s.Notice()), true
 	}
-	info := container.NewVBox(heading(pool.Name.In(u.s.Lang())), para(help), status, messageLine(msg, notice, 2))
+	pad := theme.Padding()
+	infoW := area.Width
+	leftW := max(area.Width*0.3, 260)
+	if landscape(area) {
+		infoW = leftW
+	}
+	status.Text = clampLines(summary, infoW-2*theme.InnerPadding(), theme.TextSize(), status.TextStyle, 3)
+	status.Wrapping = fyne.TextWrapOff
+	info := container.NewVBox(headingIn(pool.Name.In(u.s.Lang()), infoW), paraIn(help, infoW), status, messageLine(msg, notice, 2))
 	back := newButton(u.t("ui.back"), u.act(u.s.Back))
 	next := primary(u.t("ui.next"), u.act(u.s.NextPool))
-	pad := theme.Padding()
 	if !landscape(area) {
 		nav := container.NewGridWithColumns(3, u.cancelButton(), back, next)
 		room := fyne.NewSize(area.Width, area.Height-heightAt(info, area.Width)-nav.MinSize().Height-2*pad)
 		return container.NewBorder(info, nav, nil, nil, u.browser(pool, rule, room))
 	}
-	leftW := max(area.Width*0.3, 260)
 	nav := container.NewVBox(next, container.NewGridWithColumns(2, back, u.cancelButton()))
 	left := container.NewBorder(info, nav, nil, nil)
 	room := fyne.NewSize(area.Width-leftW-pad, area.Height)
@@ -308,7 +311,7 @@ func (u *UI) browser(pool election.Pool, rule election.BallotRule, room fyne.Siz
 	case u.picking:
 		return u.categoryPanel(room)
 	case u.detail != "":
-		return u.detailPanel(pool, rule)
+		return u.detailPanel(pool, rule, room)
 	}
 	return u.projectList(pool, rule, room)
 }
@@ -378,23 +381,34 @@ func (u *UI) projectList(pool election.Pool, rule election.BallotRule, room fyne
 	pager := container.NewBorder(nil, nil, prev, next, label)
 	head := container.NewVBox(bar, pager)
 	listH := room.Height - heightAt(head, room.Width) - pad
-	// every row is as tall as one with a two-line title: the page size is
-	// what fits
-	rowH := float32(0)
+	// pages hold as many rows as fit: a row is as tall as its title's
+	// one or two lines make it
+	var rowH [3]float32
 	if len(all) > 0 {
-		rowH = heightAt(u.projectRow(pool, rule, all[0], room.Width, true), room.Width)
+		for n := 1; n <= 2; n++ {
+			rowH[n] = heightAt(u.projectRow(pool, rule, all[0], room.Width, n), room.Width)
+		}
 	}
-	per := 1
-	if rowH > 0 {
-		per = max(1, int((listH+pad)/(rowH+pad)))
+	starts, used := []int{0}, float32(0)
+	for i, p := range all {
+		h := rowH[u.titleLines(pool, rule, p, room.Width)]
+		if used > 0 && used+h > listH {
+			starts, used = append(starts, i), 0
+		}
+		used += h + pad
 	}
-	u.pageSize = per
-	pages := max(1, (len(all)+per-1)/per)
+	pages := len(starts)
 	u.page = max(0, min(u.page, pages-1))
+	end := len(all)
+	if u.page+1 < pages {
+		end = starts[u.page+1]
+	}
+	shown := all[starts[u.page]:end]
+	u.pageSize, u.pages = len(shown), pages
 	label.SetText(u.t("ui.page", "page", u.page+1, "pages", pages))
 	var rows []fyne.CanvasObject
-	for _, p := range all[u.page*per : min(len(all), (u.page+1)*per)] {
-		rows = append(rows, u.projectRow(pool, rule, p, room.Width, false))
+	for _, p := range shown {
+		rows = append(rows, u.projectRow(pool, rule, p, room.Width, 0))
 	}
 	if len(all) == 0 {
 		rows = append(rows, para(u.t("ui.no_results")))
@@ -444,25 +458,38 @@ func (u *UI) inLang(t election.Text) string {
 	return s
 }
 
-// projectRow is one project in the list; sample rows measure the height
-// of a row whose title takes two lines.
-func (u *UI) projectRow(pool election.Pool, rule election.BallotRule, p election.Project, width float32, sample bool) fyne.CanvasObject {
-	buttons := u.rowButtons(pool, rule, p)
+// rowTitle is how a row lays out at width: its buttons beside the title
+// (side) or under it, and the title's text, wrapped.
+func (u *UI) rowTitle(pool election.Pool, rule election.BallotRule, p election.Project, width float32) (buttons fyne.CanvasObject, side bool, title string) {
+	buttons = u.rowButtons(pool, rule, p)
 	inner := 4 * theme.InnerPadding()
 	bw := buttons.MinSize().Width
-	side := width-bw-inner > width*0.45
+	side = width-bw-inner > width*0.45
 	titleW := width - inner
 	if side {
 		titleW -= bw + theme.Padding()
 	}
-	style := fyne.TextStyle{Bold: true}
-	text := clampLines(p.Number+"  "+u.inLang(p.Title), titleW, theme.TextSize(), style, 2)
-	if sample {
-		text = "Ąg\nĄg"
+	return buttons, side, clampLines(p.Number+"  "+u.inLang(p.Title), titleW, theme.TextSize(), fyne.TextStyle{Bold: true}, 2)
+}
+
+// titleLines is how many lines a project's title takes in its row.
+func (u *UI) titleLines(pool election.Pool, rule election.BallotRule, p election.Project, width float32) int {
+	_, _, title := u.rowTitle(pool, rule, p, width)
+	return strings.Count(title, "\n") + 1
+}
+
+// projectRow is one project in the list; with lines > 0, a sample row
+// whose title takes that many lines, to measure.
+func (u *UI) projectRow(pool election.Pool, rule election.BallotRule, p election.Project, width float32, lines int) fyne.CanvasObject {
+	buttons, side, text := u.rowTitle(pool, rule, p, width)
+	if lines > 0 {
+		text = strings.Repeat("Ąg\n", lines-1) + "Ąg"
 	}
+	inner := 4 * theme.InnerPadding()
+	titleW := width - inner
 	title := widget.NewLabel(text)
-	title.TextStyle = style
-	meta := widget.NewLabel(clampLines(u.t("ui.cat."+string(p.Category))+" · "+election.FormatPLN(p.Cost), titleW, theme.TextSize(), fyne.TextStyle{}, 1))
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	meta := widget.NewLabel(clampLines(u.t("ui.cat."+string(p.Category))+" · "+election.FormatPLN(p.Cost), titleW/2, theme.TextSize(), fyne.TextStyle{}, 1))
 	var row fyne.CanvasObject
 	if side {
 		row = container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(title, meta))
@@ -478,19 +505,19 @@ func (u *UI) projectRow(pool election.Pool, rule election.BallotRule, p election
 	return container.NewStack(bg, container.NewPadded(row))
 }
 
-func (u *UI) detailPanel(pool election.Pool, rule election.BallotRule) fyne.CanvasObject {
+func (u *UI) detailPanel(pool election.Pool, rule election.BallotRule, room fyne.Size) fyne.CanvasObject {
 	p := u.s.Edition().Project(u.detail)
 	if p == nil {
 		u.detail = ""
 		return layout.NewSpacer()
 	}
 	items := []fyne.CanvasObject{
-		heading(p.Number + "  " + u.inLang(p.Title)),
-		para(u.inLang(p.Summary)),
-		para(u.t("ui.cost", "cost", election.FormatPLN(p.Cost))),
+		headingIn(p.Number+"  "+u.inLang(p.Title), room.Width),
+		paraIn(u.inLang(p.Summary), room.Width),
+		paraIn(u.t("ui.cost", "cost", election.FormatPLN(p.Cost)), room.Width),
 	}
 	if loc := u.inLang(p.Location); loc != "" {
-		items = append(items, para(u.t("ui.location", "location", loc)))
+		items = append(items, paraIn(u.t("ui.location", "location", loc), room.Width))
 	}
 	items = append(items, container.NewHBox(u.choiceButtons(pool, rule, *p)...), layout.NewSpacer(),
 		newButton(u.t("ui.close_details"), u.act(func() { u.detail = "" })))
@@ -555,7 +582,7 @@ func (u *UI) reviewScreen(area fyne.Size) fyne.CanvasObject {
 		columns = append(columns, container.NewVBox(items...))
 	}
 	key, args := u.s.Problem()
-	items := []fyne.CanvasObject{heading(u.t("ui.review_title")), para(u.t("ui.review_help")),
+	items := []fyne.CanvasObject{headingIn(u.t("ui.review_title"), area.Width), paraIn(u.t("ui.review_help"), area.Width),
 		container.NewGridWithColumns(cols, columns...), messageLine(u.problem(key, args), false, 1)}
 	confirm := primary(u.t("ui.confirm"), u.act(func() { u.s.Confirm(context.Background()) }))
 	var nav fyne.CanvasObject = container.NewBorder(nil, nil, container.NewHBox(u.cancelButton(), newButton(u.t("ui.back"), u.act(u.s.Back))), nil, confirm)
@@ -572,11 +599,15 @@ func (u *UI) doneScreen(area fyne.Size) fyne.CanvasObject {
 	tracker.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
 	tracker.Alignment = fyne.TextAlignCenter
 	finish := primary(u.t("ui.finish"), u.act(u.s.Reset))
-	items := []fyne.CanvasObject{layout.NewSpacer(), heading(u.t("ui.thanks"))}
+	textW := area.Width
+	if landscape(area) {
+		textW = area.Width / 2
+	}
+	items := []fyne.CanvasObject{layout.NewSpacer(), headingIn(u.t("ui.thanks"), textW)}
 	var qr fyne.CanvasObject
 	if key := u.s.PrintProblem(); key != "" {
 		u.alert = true
-		items = append(items, problemLabel(u.t(key)), para(u.t("ui.no_receipt")))
+		items = append(items, problemLabel(u.t(key)), paraIn(u.t("ui.no_receipt"), textW))
 		if img := qrImage(klayout.CheckURL(u.s.Edition(), sealed.Tracker)); img != nil {
 			q := canvas.NewImageFromImage(img)
 			q.FillMode = canvas.ImageFillContain
@@ -589,7 +620,7 @@ func (u *UI) doneScreen(area fyne.Size) fyne.CanvasObject {
 			qr = container.NewCenter(q)
 		}
 	} else {
-		items = append(items, para(u.t("ui.take_receipt")))
+		items = append(items, paraIn(u.t("ui.take_receipt"), textW))
 	}
 	if qr != nil && landscape(area) {
 		items = append(items, tracker, layout.NewSpacer(), finish)

@@ -61,7 +61,8 @@ type UI struct {
 	searching bool
 	picking   bool // choosing a category
 	page      int
-	pageSize  int // projects a page showed last, computed from the room
+	pageSize  int // projects the page shown holds, computed from the room
+	pages     int // pages of the list shown
 	detail    string
 	poolSeen  int
 	keys      keyLayout // the search keyboard's layout, when the resident switched it
@@ -267,10 +268,10 @@ func (u *UI) modal(area fyne.Size) fyne.CanvasObject {
 	case u.staff != staffOff:
 		return nil
 	case u.idle.Warning:
-		return newModal(u.idleCard(), width)
+		return newModal(u.idleCard(width), width)
 	case u.confirming != nil:
 		c := u.confirming
-		return newModal(container.NewVBox(heading(c.title), para(c.text),
+		return newModal(container.NewVBox(headingIn(c.title, width), paraIn(c.text, width),
 			primary(c.no, u.act(func() { u.confirming = nil })),
 			newButton(c.yes, u.act(func() { u.confirming = nil; c.onYes() }))), width)
 	}
@@ -343,11 +344,11 @@ func (u *UI) headerRow(short int) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(large, contrast), step)
 }
 
-func (u *UI) idleCard() fyne.CanvasObject {
+func (u *UI) idleCard(width float32) fyne.CanvasObject {
 	secs := int(u.idle.Remaining.Round(time.Second) / time.Second)
 	return container.NewVBox(
-		heading(u.t("ui.idle_title")),
-		para(u.t("ui.idle_text", "seconds", secs)),
+		headingIn(u.t("ui.idle_title"), width),
+		paraIn(u.t("ui.idle_text", "seconds", secs), width),
 		primary(u.t("ui.still_here"), u.act(func() { u.s.StillHere(); u.idle = session.Idle{} })),
 	)
 }

@@ -85,6 +85,21 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// headingIn is a heading wrapped to width by the kiosk itself (Fyne's own
+// wrapping reports a height for the width it had before, which lets text
+// overlap what follows), in at most three lines.
+func headingIn(text string, width float32) *widget.Label {
+	l := heading(clampLines(text, width-2*theme.InnerPadding(), theme.Size(theme.SizeNameHeadingText), fyne.TextStyle{Bold: true}, 3))
+	l.Wrapping = fyne.TextWrapOff
+	return l
+}
+
+// paraIn is body text wrapped to width, in at most eight lines.
+func paraIn(text string, width float32) *widget.Label {
+	l := widget.NewLabel(clampLines(text, width-2*theme.InnerPadding(), theme.TextSize(), fyne.TextStyle{}, 8))
+	return l
+}
+
 // para is wrapped body text.
 func para(text string) *widget.Label {
 	l := widget.NewLabel(text)
