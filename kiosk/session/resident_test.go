@@ -122,3 +122,15 @@ func TestProgressCountsEveryStep(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchInTheLanguageShown: a Ukrainian resident finds a project by
+// its Ukrainian title and by its Polish one.
+func TestSearchInTheLanguageShown(t *testing.T) {
+	r := newRig(t, 1)
+	r.s.SetLang("uk")
+	for _, q := range []string{"фонтанчики", "ФОНТАН", "poidelka", "Poidełka"} {
+		if got := r.s.Projects("city", "", q); len(got) != 1 || got[0].ID != "c04" {
+			t.Errorf("search %q in Ukrainian: %d projects", q, len(got))
+		}
+	}
+}

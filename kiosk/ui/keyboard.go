@@ -71,6 +71,9 @@ func (k *keyboard) rows(width float32) []string {
 	keys := []rune(k.layout.rows[0])
 	per := max(4, int((width+keyGap)/(touchSize()+keyGap)))
 	per = min(per, len(keys))
+	// rows of even length: no last row of two lonely keys
+	rows := (len(keys) + per - 1) / per
+	per = (len(keys) + rows - 1) / rows
 	var out []string
 	for len(keys) > 0 {
 		n := min(per, len(keys))
