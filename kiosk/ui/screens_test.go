@@ -97,6 +97,33 @@ func TestScreenMarkup(t *testing.T) {
 	})
 }
 
+// TestScreenMarkupAtTheExtremes asserts a few screens' markup on the
+// smallest panel in its largest text (1024×600, Ukrainian, large text) and
+// on a full-HD landscape monitor, against testdata/small-*.xml and
+// testdata/wide-*.xml.
+func TestScreenMarkupAtTheExtremes(t *testing.T) {
+	want := map[string]bool{"identity-pesel": true, "district": true, "choose": true, "search": true, "review": true, "idle-warning": true}
+	for prefix, c := range map[string]struct {
+		size  fyne.Size
+		lang  string
+		large bool
+	}{"small": {fyne.NewSize(1024, 600), "uk", true}, "wide": {fyne.NewSize(1920, 1080), "pl", false}} {
+		tour(t, c.size, func(r *rig, name string) {
+			if !want[name] {
+				return
+			}
+			lang, large, contrast := r.s.Lang(), r.s.Large(), r.s.Contrast()
+			r.s.SetLang(c.lang)
+			r.s.SetAccessibility(c.large, contrast)
+			r.u.Refresh()
+			test.AssertRendersToMarkup(t, prefix+"-"+name+".xml", r.w.Canvas())
+			r.s.SetLang(lang)
+			r.s.SetAccessibility(large, contrast)
+			r.u.Refresh()
+		})
+	}
+}
+
 // TestScreenImages compares a few screens' pixels with testdata/*.png.
 func TestScreenImages(t *testing.T) {
 	want := map[string]bool{"attract": true, "choose": true, "done-no-paper": true, "attract-large-contrast": true}
