@@ -104,9 +104,6 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	}
 }
 
-// visible reports whether o and everything above it is shown.
-func visible(o fyne.CanvasObject) bool { return o.Visible() }
-
 // Focus is the screen's focus order: its enabled buttons in reading order
 // (top to bottom, then left to right), as keys and a voice would go
 // through them. Modal cards come first: nothing behind them is reachable.
@@ -124,7 +121,7 @@ func Focus(root fyne.CanvasObject) []*touchButton {
 	}
 	var out []*touchButton
 	walk(from, func(o fyne.CanvasObject) {
-		if b, ok := o.(*touchButton); ok && !b.Disabled() && visible(b) {
+		if b, ok := o.(*touchButton); ok && !b.Disabled() && b.Visible() {
 			out = append(out, b)
 		}
 	})
