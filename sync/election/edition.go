@@ -4,6 +4,7 @@
 package election
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -89,6 +90,26 @@ type Project struct {
 	// Location is where it would be built, per language; a plain string
 	// (schema 1 and 2 files) reads as Polish.
 	Location Text `json:"location,omitempty"`
+}
+
+// MarshalJSON writes a location known only in Polish as the plain string
+// older files and kiosks read, and a translated one per language.
+func (p Project) MarshalJSON() ([]byte, error) {
+	type plain Project // without this method
+	var v any = plain(p)
+	if len(p.Location) == 0 || len(p.Location) == 1 && p.Location["pl"] != "" {
+		v = struct {
+			plain
+			Location string `json:"location,omitempty"`
+		}{plain(p), p.Location["pl"]}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as EncodeEdition writes the rest
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Venue is a voting point: a library branch, a cultural centre and the like.

@@ -1,6 +1,7 @@
 package election
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -41,5 +42,36 @@ func TestImportProjectLocations(t *testing.T) {
 	}
 	if got := ps[0].Location; got.In("pl") != "cały Kraków" || got.In("uk") != "увесь Краків" || got.Has("en") {
 		t.Fatalf("location %v", got)
+	}
+}
+
+// TestLocationWrittenAsOlderKiosksRead: a Polish-only location is written
+// as the plain string it was; a translated one per language; both read back.
+func TestLocationWrittenAsOlderKiosksRead(t *testing.T) {
+	for name, c := range map[string]struct {
+		loc  Text
+		want string
+	}{
+		"Polish only": {Text{"pl": "os. Kalinowe & park"}, `"location":"os. Kalinowe & park"`},
+		"translated":  {Text{"pl": "cały Kraków", "uk": "увесь Краків"}, `"location":{"pl":"cały Kraków","uk":"увесь Краків"}`},
+		"none":        {nil, `"pool":"city","title":{"pl":"T"},"cost":1}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := Project{ID: "c1", Pool: "city", Title: Text{"pl": "T"}, Cost: 1, Location: c.loc}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false) // as EncodeEdition
+			if err := enc.Encode(p); err != nil {
+				t.Fatal(err)
+			}
+			b := buf.Bytes()
+			if !strings.Contains(string(b), c.want) {
+				t.Fatalf("encoded %s, want %s", b, c.want)
+			}
+			var back Project
+			if err := json.Unmarshal(b, &back); err != nil || back.Location.In("uk") != c.loc.In("uk") || back.Title.In("pl") != "T" {
+				t.Fatalf("read back %+v: %v", back, err)
+			}
+		})
 	}
 }
