@@ -128,7 +128,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
 		Admission: st, Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
-		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey})
+		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey,
+		Defaults: session.Defaults{Lang: cfg.Resident.Language, Large: cfg.Resident.LargeText, Contrast: cfg.Resident.Contrast}})
 
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
