@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"go.bug.st/serial"
 	"go.bug.st/serial/enumerator"
 )
 
@@ -79,20 +78,6 @@ func (c Config) Verify() error {
 		errs = append(errs, fmt.Errorf("printer: flow %q: none, rtscts or xonxoff", c.Flow))
 	}
 	return errors.Join(errs...)
-}
-
-func (c Config) mode() *serial.Mode {
-	m := &serial.Mode{BaudRate: c.Baud, DataBits: c.DataBits, StopBits: serial.OneStopBit}
-	if c.StopBits == 2 {
-		m.StopBits = serial.TwoStopBits
-	}
-	switch c.Parity {
-	case "even":
-		m.Parity = serial.EvenParity
-	case "odd":
-		m.Parity = serial.OddParity
-	}
-	return m
 }
 
 // PortInfo is a serial port found on the machine.
@@ -239,20 +224,16 @@ func (s *Serial) Close() error {
 // conn is an open port and the goroutine reading it.
 type conn struct {
 	path string
-	port serial.Port
+	port *line
 	in   chan byte     // bytes the printer sent
 	dead chan struct{} // closed when reading fails (unplugged)
 	last Status        // the latest automatic status
 }
 
 func (s *Serial) connect(path string) (*conn, error) {
-	port, err := serial.Open(path, s.cfg.mode())
+	port, err := openLine(path, s.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open printer port %s: %w", path, err)
-	}
-	if err := setFlow(path, s.cfg.Flow); err != nil {
-		port.Close()
-		return nil, fmt.Errorf("printer port %s flow control: %w", path, err)
 	}
 	// Reads block until data arrives or the port closes: no polling.
 	c := &conn{path: path, port: port, in: make(chan byte, 256), dead: make(chan struct{})}

@@ -130,6 +130,12 @@ func makeRaw(f *os.File) error {
 	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
 }
 
+// Termios returns the line settings the client made, read through the
+// printer's own end of the line (so that an exclusive client is no bar).
+func (v *Printer) Termios() (*unix.Termios, error) {
+	return unix.IoctlGetTermios(int(v.slave.Fd()), unix.TCGETS)
+}
+
 // Path is the device to open as the printer's serial port.
 func (v *Printer) Path() string { return v.slave.Name() }
 
