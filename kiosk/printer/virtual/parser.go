@@ -157,7 +157,10 @@ func (p *Parser) text(b byte) {
 	}
 	r := rune(b)
 	if b >= 0x80 {
-		r = p.cp.DecodeByte(b)
+		r = '?'
+		if p.cp != nil {
+			r = p.cp.DecodeByte(b)
+		}
 	}
 	if n := len(p.line); n > 0 && p.line[n-1].Bold == p.bold && p.line[n-1].W == p.w && p.line[n-1].H == p.h {
 		p.line[n-1].Text += string(r)
@@ -166,13 +169,16 @@ func (p *Parser) text(b byte) {
 	p.line = append(p.line, Run{Text: string(r), Bold: p.bold, W: p.w, H: p.h})
 }
 
-func (p *Parser) selectPage(n byte, star bool) {
-	p.cp = charmap.CodePage437
-	for _, cp := range p.prof.CodePages {
-		if cp.Number == n && star == p.prof.StarPages {
-			p.cp = cp.Map
-		}
+// selectPage is ESC t n, read with the emulated model's own table: a
+// number the model gives another page prints that page's letters, as the
+// real printer would. A number it does not have leaves the page as it was.
+func (p *Parser) selectPage(n byte) {
+	name, ok := p.prof.Pages[n]
+	if !ok {
+		p.Unknown++
+		return
 	}
+	p.cp = printer.Charmap(name) // nil: a page Go cannot decode, shown as '?'
 }
 
 // step interprets one command or character at the start of b and returns
@@ -237,9 +243,7 @@ func (p *Parser) esc(b []byte) int {
 		if len(b) < 4 {
 			return 0
 		}
-		if b[2] == 't' {
-			p.selectPage(b[3], true)
-		}
+		p.Unknown++ // ESC GS t is Star mode, not ESC/POS
 		return 4
 	case 'p':
 		if len(b) < 5 {
@@ -253,7 +257,7 @@ func (p *Parser) esc(b []byte) int {
 		}
 		switch b[1] {
 		case 't':
-			p.selectPage(n, false)
+			p.selectPage(n)
 		case 'a':
 			p.endLine(false)
 			p.align = printer.Alignment(min(n%48, 2))

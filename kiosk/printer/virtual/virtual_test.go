@@ -290,7 +290,7 @@ func TestReportsAndTestPage(t *testing.T) {
 	want := [][]string{
 		{"RAPORT OTWARCIA", "Nowohuckie Centrum Kultury", "k-0007", "Urna jest pusta: 0 głosów dzisiaj.", strings.Repeat("cd", 24)},
 		{"RAPORT ZAMKNIĘCIA", strings.Repeat("ab", 24) + "\n" + strings.Repeat("ab", 8) + "\n", "Głosy dzisiaj", "37", "Przesłane do centrali", "100", "Czekające na przesłanie"},
-		{"STRONA TESTOWA DRUKARKI", layout.PolishLetters, "Чуєш їх, доцю, га?", "epson-tm-t20", "38400", "123456789012345678901234567890123456789012345678"},
+		{"STRONA TESTOWA DRUKARKI", layout.PolishLetters, "Чуєш їх, доцю, га?", "epson-tm-t20ii", "38400", "ESC t 46 = CP1251", "123456789012345678901234567890123456789012345678"},
 	}
 	for i, words := range want {
 		for _, w := range words {
@@ -299,7 +299,7 @@ func TestReportsAndTestPage(t *testing.T) {
 			}
 		}
 	}
-	if got := zbar(t, r.v.Files()[2]); got != "https://urna.example/test/epson-tm-t20" {
+	if got := zbar(t, r.v.Files()[2]); got != "Urna test page: epson-tm-t20ii, CP852=18 CP1251=46, 38400 baud" {
 		t.Errorf("test page QR = %q", got)
 	}
 	rep.Synced = 500

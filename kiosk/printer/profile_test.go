@@ -1,0 +1,115 @@
+package printer
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestProfilesFromDatabase: every page number the encoder sends is the
+// number the database gives that page on that model (issue 14 item 2: the
+// Rongta's CP866 17 is CP1253 on the RP326, the TM-T88IV has no 1250/1251).
+func TestProfilesFromDatabase(t *testing.T) {
+	for _, p := range Profiles {
+		t.Run(p.Name, func(t *testing.T) {
+			if len(p.CodePages) == 0 {
+				t.Fatal("no code page for Polish")
+			}
+			for _, cp := range p.CodePages {
+				if got := dbModels[p.DBKey].Pages[cp.Number]; got != cp.Name {
+					t.Errorf("ESC t %d is %s on %s per the database, the profile says %s", cp.Number, got, p.DBKey, cp.Name)
+				}
+			}
+			if p.WidthDots == 0 || p.Columns == 0 || p.DPI == 0 {
+				t.Errorf("width %d dots, %d columns, %d dpi", p.WidthDots, p.Columns, p.DPI)
+			}
+			for _, f := range []string{"WidthDots", "Columns", "Pages", "Status", "USB", "SpeedMMs"} {
+				if p.Sources[f] == "" {
+					t.Errorf("no source for %s", f)
+				}
+			}
+		})
+	}
+	want := map[string]string{
+		"rongta-rp326":   "CP852=18 CP1251=6",
+		"epson-tm-t88iv": "CP852=18 CP866=17",
+		"epson-tm-t88v":  "CP852=18 CP1251=46",
+		"default":        "CP852=18 CP1251=46",
+		"zj-5870":        "CP852=18 CP866=17",
+	}
+	for name, pages := range want {
+		p, err := LookupProfile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, cp := range p.CodePages {
+			got = append(got, cp.Name+"="+string(rune('0'+cp.Number/10))+string(rune('0'+cp.Number%10)))
+		}
+		if g := strings.TrimPrefix(strings.ReplaceAll(strings.Join(got, " "), "=0", "="), " "); g != pages {
+			t.Errorf("%s uses %s, want %s", name, g, pages)
+		}
+	}
+	if p, _ := LookupProfile("rongta-rp326"); p.WidthDots != 576 || !strings.HasPrefix(p.Sources["WidthDots"], "override") {
+		t.Errorf("RP326 width %d from %q", p.WidthDots, p.Sources["WidthDots"])
+	}
+	for old, now := range aliases {
+		if p, err := LookupProfile(old); err != nil || p.Name != now {
+			t.Errorf("old name %s: %v", old, err)
+		}
+	}
+}
+
+// TestUkrainianLettersKept: і/І/ґ/Ґ print as themselves where the model
+// has Windows-1251 (issue 14 item 4), and only on CP866 are they spelled
+// in Latin letters.
+func TestUkrainianLettersKept(t *testing.T) {
+	for name, want := range map[string]string{"default": "Ґанок і Іван", "pos-5890": "Ґанок і Іван", "epson-tm-t88iv": "Ганок i Iван"} {
+		p, _ := LookupProfile(name)
+		if got := NewEncoder(p).Printable("Ґанок і Іван"); got != want {
+			t.Errorf("%s prints %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestWrapAfterTransliteration: lines are counted as printed, so "…" that
+// becomes "..." cannot push a line past the paper (issue 14 item 5).
+func TestWrapAfterTransliteration(t *testing.T) {
+	p, _ := LookupProfile("epson-tm-t20ii")
+	s := strings.Repeat("x", 46) + "… " + strings.Repeat("„słowo” ", 12) + "5 €"
+	e := NewEncoder(p)
+	for _, l := range Wrap(e.Printable(s), e.Columns(1)) {
+		if n := utf8.RuneCountInString(l); n > p.Columns {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+	for _, w := range []int{1, 2} {
+		e := NewEncoder(p)
+		e.Wrap(s, w)
+		printed := regexp.MustCompile("\x1bt.").ReplaceAll(e.Bytes()[5:], nil) // page switches take no column
+		for _, l := range strings.Split(string(printed), "\n") {
+			if len(l) > e.Columns(w) { // one byte per printed column
+				t.Errorf("width %d: %d bytes on a line: %q", w, len(l), l)
+			}
+		}
+	}
+}
+
+// TestWrapKeepsDoubleSpace: the poster strip's "12  Title" keeps its two
+// spaces (issue 14 item 7).
+func TestWrapKeepsDoubleSpace(t *testing.T) {
+	got := Wrap("12  Zielony skwer przy ulicy", 14)
+	if strings.Join(got, "|") != "12  Zielony|skwer przy|ulicy" {
+		t.Errorf("Wrap = %q", got)
+	}
+}
+
+func TestGuessProfileByProductName(t *testing.T) {
+	if g := GuessProfile("0416", "5011", "POS58 Printer"); g != "pos-5890" {
+		t.Errorf("58 mm clone guessed as %s", g)
+	}
+	if g := GuessProfile("0416", "5011", "POS80 Printer"); g != "default" {
+		t.Errorf("80 mm clone guessed as %s", g)
+	}
+}
