@@ -77,6 +77,8 @@ type Parser struct {
 	OnPage func(Page)
 	// OnStatus answers DLE EOT n.
 	OnStatus func(n byte)
+	// OnTransmit answers GS r n, in order with the data (only while printing).
+	OnTransmit func(n byte)
 	// OnAutoStatus is called for GS a n.
 	OnAutoStatus func(n byte)
 	// OnData is told of each byte consumed outside real-time requests.
@@ -299,6 +301,9 @@ func (p *Parser) gs(b []byte) int {
 		}
 		if b[1] == 'a' && p.OnAutoStatus != nil {
 			p.OnAutoStatus(b[2])
+		}
+		if b[1] == 'r' && p.OnTransmit != nil {
+			p.OnTransmit(b[2])
 		}
 		return 3
 	case 'L', 'W':
