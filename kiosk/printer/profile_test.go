@@ -1,6 +1,8 @@
 package printer
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,5 +113,56 @@ func TestGuessProfileByProductName(t *testing.T) {
 	}
 	if g := GuessProfile("0416", "5011", "POS80 Printer"); g != "default" {
 		t.Errorf("80 mm clone guessed as %s", g)
+	}
+}
+
+// TestUSBPrintersFromSysfs reads a sysfs tree shaped as the kernel's for a
+// printer-class device: /sys/class/usbmisc/lp0/device is the interface,
+// whose parent holds the USB ids.
+func TestUSBPrintersFromSysfs(t *testing.T) {
+	root := t.TempDir()
+	dev := filepath.Join(root, "devices", "pci0000:00", "usb1", "1-2")
+	iface := filepath.Join(dev, "1-2:1.0")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(iface, 0o755))
+	for name, v := range map[string]string{"idVendor": "0416\n", "idProduct": "5011\n", "product": "POS58 Printer\n", "manufacturer": "Winbond\n", "serial": "XP-01\n"} {
+		must(os.WriteFile(filepath.Join(dev, name), []byte(v), 0o644))
+	}
+	must(os.MkdirAll(filepath.Join(root, "class", "usbmisc", "lp0"), 0o755))
+	must(os.Symlink(iface, filepath.Join(root, "class", "usbmisc", "lp0", "device")))
+	got, err := USBPrinters(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Address != "/dev/usb/lp0" || got[0].Transport != TransportUSB || got[0].VID != "0416" ||
+		got[0].Guess != "pos-5890" || got[0].Serial != "XP-01" {
+		t.Fatalf("USBPrinters = %+v", got)
+	}
+	if _, err := USBPrinters("/sys"); err != nil {
+		t.Fatalf("this machine's sysfs: %v", err)
+	}
+	if ps, err := USBPrinters(t.TempDir()); err != nil || len(ps) != 0 {
+		t.Fatalf("no usbmisc class: %v %v", ps, err)
+	}
+}
+
+func TestTransportFromAddress(t *testing.T) {
+	for addr, want := range map[string]string{"/dev/usb/lp0": TransportUSB, "192.168.1.50": TransportTCP, "printer.local:9100": TransportTCP,
+		"/dev/ttyUSB0": TransportSerial, "/dev/urna-printer": TransportSerial} {
+		c := Config{Address: addr}.WithDefaults()
+		if c.Transport != want || c.Verify() != nil {
+			t.Errorf("%s: %s (%v)", addr, c.Transport, c.Verify())
+		}
+	}
+	if c := (Config{Address: "192.168.1.50"}).WithDefaults(); c.Address != "192.168.1.50:9100" {
+		t.Errorf("port 9100 not added: %s", c.Address)
+	}
+	if c := (Config{Port: "/dev/ttyS0"}).WithDefaults(); c.Address != "/dev/ttyS0" {
+		t.Errorf("older name port not read: %+v", c)
 	}
 }
