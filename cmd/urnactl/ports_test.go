@@ -68,15 +68,15 @@ func TestProbeAndTestOnEachTransport(t *testing.T) {
 	for _, tr := range []string{virtual.USB, virtual.TCP, virtual.Serial} {
 		t.Run(tr, func(t *testing.T) {
 			v := startVirtual(t, tr, "epson-tm-t88v")
-			args := []string{"probe", "--address", v.Path(), "--transport", tr}
+			args := []string{"probe", "--address", v.Path(), "--transport", tr, "--profile", "epson-tm-t88v"}
 			out, err := stdout(t, func() error { return cmdPrinter(args) })
 			if err != nil {
 				t.Fatalf("probe: %v\n%s", err, out)
 			}
-			if !strings.Contains(out, "answers: ok") || !strings.Contains(out, "next: urnactl printer test --address "+v.Path()) {
+			if !strings.Contains(out, "answers") || !strings.Contains(out, ": ok; profile guess: epson-tm-t88v") || !strings.Contains(out, "next: urnactl printer test --address "+v.Path()) {
 				t.Fatalf("probe said:\n%s", out)
 			}
-			if tr == virtual.Serial && !strings.Contains(out, "at "+strconv.Itoa(printer.Bauds[0])+" baud") {
+			if tr == virtual.Serial && !strings.Contains(out, "answers at "+strconv.Itoa(printer.Bauds[0])+" baud") {
 				t.Fatalf("serial probe did not give the baud rate:\n%s", out)
 			}
 			if _, err := stdout(t, func() error {

@@ -270,7 +270,7 @@ func probe(pf *printerFlags, scan string) error {
 			bauds = printer.Bauds
 		}
 		for _, b := range bauds {
-			bar.set(i, fmt.Sprintf("%s %s %s", c.Transport, c.Address, baudText(b)))
+			bar.set(i, fmt.Sprintf("%s %s%s", c.Transport, c.Address, baudText(b)))
 			i++
 			cfg := printer.Config{Transport: c.Transport, Address: c.Address, Profile: guess, Baud: b, Timeout: 300 * time.Millisecond}
 			p, err := printer.Open(cfg, nil)
@@ -294,7 +294,7 @@ func probe(pf *printerFlags, scan string) error {
 			if st.Unknown {
 				fmt.Printf("%s printer at %s takes data but answers no status request: it prints with state \"unknown\"; profile guess: %s\n", c.Transport, c.Address, guess)
 			} else {
-				fmt.Printf("%s printer at %s %sanswers: %s; profile guess: %s\n", c.Transport, c.Address, baudText(b), st, guess)
+				fmt.Printf("%s printer %s answers%s: %s; profile guess: %s\n", c.Transport, c.Address, baudText(b), st, guess)
 			}
 			fmt.Println("next: " + next)
 			return nil
@@ -307,5 +307,5 @@ func baudText(b int) string {
 	if b == 0 {
 		return ""
 	}
-	return fmt.Sprintf("at %d baud ", b)
+	return fmt.Sprintf(" at %d baud", b)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -92,6 +93,11 @@ func (c Config) WithDefaults() Config {
 // TransportFor guesses the transport from an address: host:port is TCP,
 // /dev/usb/lp* a USB printer-class device, anything else a serial line.
 func TransportFor(addr string) string {
+	if strings.HasPrefix(addr, "/") {
+		if real, err := filepath.EvalSymlinks(addr); err == nil {
+			addr = real // /dev/urna-printer, the udev rule's name, may be either
+		}
+	}
 	switch {
 	case strings.HasPrefix(addr, "/dev/usb/lp"), strings.HasPrefix(addr, "/dev/usblp"):
 		return TransportUSB
