@@ -227,12 +227,8 @@ func BuildTestPage(p *printer.Profile, m assets.Messages, t TestPage) (printer.D
 	for i, cp := range p.CodePages {
 		e.Rule()
 		e.Line(fmt.Sprintf("ESC t %d = %s", cp.Number, cp.Name))
-		for _, l := range printer.Wrap(PolishLetters, e.Columns(1)) {
-			e.TextIn(i, l+"\n")
-		}
-		for _, l := range printer.Wrap(UkrainianLetters, e.Columns(1)) {
-			e.TextIn(i, l+"\n")
-		}
+		e.WrapIn(i, PolishLetters, 1)
+		e.WrapIn(i, UkrainianLetters, 1)
 	}
 	e.Rule()
 	e.Line(m.T(t.Lang, "testpage.sizes"))

@@ -155,34 +155,34 @@ func (e *Encoder) Text(s string) {
 	}
 }
 
-// TextIn writes s in code page i of the profile whatever letters it holds,
-// transliterating what the page lacks (for the test page, which shows each
-// page the profile uses), then returns to the page selected before.
-func (e *Encoder) TextIn(i int, s string) {
+// WrapIn writes s wrapped to the line width at width w in code page i of
+// the profile whatever letters it holds, transliterating what the page
+// lacks (for the test page, which shows each page the profile uses), then
+// returns to the page selected before.
+func (e *Encoder) WrapIn(i int, s string, w int) {
 	if i >= len(e.p.CodePages) {
-		e.Text(s)
+		e.Wrap(s, w)
 		return
+	}
+	cp := e.p.CodePages[i]
+	var b strings.Builder
+	for _, r := range s {
+		if _, ok := cp.Encode(r); ok {
+			b.WriteRune(r)
+		} else {
+			b.WriteString(Transliterate(r))
+		}
 	}
 	prev := e.page
 	e.selectPage(i)
-	cp := e.p.CodePages[i]
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			e.buf.WriteByte(LF)
-			e.mark()
-		case r < 0x20 || r == 0x7f:
-		default:
-			if b, ok := cp.Encode(r); ok {
-				e.buf.WriteByte(b)
-				continue
-			}
-			for _, x := range Transliterate(r) {
-				if x < 0x80 {
-					e.buf.WriteByte(byte(x))
-				}
+	for _, l := range Wrap(b.String(), e.Columns(w)) {
+		for _, r := range l {
+			if c, ok := cp.Encode(r); ok && r >= 0x20 && r != 0x7f {
+				e.buf.WriteByte(c)
 			}
 		}
+		e.buf.WriteByte(LF)
+		e.mark()
 	}
 	e.selectPage(prev)
 }

@@ -85,6 +85,9 @@ type Parser struct {
 	OnData func(n int)
 	// Unknown counts commands the parser skipped.
 	Unknown int
+	// Overflows counts lines the printer had to wrap at the paper's edge:
+	// text wider than the model's columns.
+	Overflows int
 }
 
 // NewParser returns a parser for a printer of profile p, in its power-on state.
@@ -154,7 +157,8 @@ func (p *Parser) text(b byte) {
 	for _, run := range p.line {
 		used += len([]rune(run.Text)) * cellW * run.W
 	}
-	if used+cellW*p.w > p.prof.WidthDots {
+	if used+cellW*p.w > p.prof.WidthDots || (used+cellW*p.w)/cellW > p.prof.Columns {
+		p.Overflows++
 		p.endLine(true)
 	}
 	r := rune(b)

@@ -29,7 +29,7 @@ func open(t *testing.T, transport, profile string) (*virtual.Printer, *printer.D
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	d, err := printer.Open(v.Config(printer.Config{Timeout: 200 * time.Millisecond, JobTimeout: time.Second}), nil)
+	d, err := printer.Open(v.Config(printer.Config{Timeout: time.Second, JobTimeout: 2 * time.Second}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
