@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/urna-kiosk/urna/assets"
 )
 
 // TestProfilesFromDatabase: every page number the encoder sends is the
@@ -164,5 +166,20 @@ func TestTransportFromAddress(t *testing.T) {
 	}
 	if c := (Config{Port: "/dev/ttyS0"}).WithDefaults(); c.Address != "/dev/ttyS0" {
 		t.Errorf("older name port not read: %+v", c)
+	}
+}
+
+func TestStateKeyTranslated(t *testing.T) {
+	m := assets.MustMessages()
+	for _, s := range []Status{{Unknown: true}, {Error: true}, {PaperOut: true}, {CoverOpen: true}, {}} {
+		key := StateKey(s)
+		for _, lang := range []string{"pl", "en", "uk"} {
+			if got := m.T(lang, key); got == key || got == "" {
+				t.Errorf("%s: %s has no %s text", s, key, lang)
+			}
+		}
+	}
+	if StateKey(Status{Online: true}) != "" {
+		t.Error("a ready printer has a warning")
 	}
 }

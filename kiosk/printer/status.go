@@ -198,6 +198,19 @@ func (e *MidJobError) Error() string {
 
 func (e *MidJobError) Unwrap() error { return e.Err }
 
+// StateKey returns the translation key that says a ready printer's state
+// to staff: "" when all is well, printer.unknown when it has no status
+// path (it prints, but nothing can confirm it).
+func StateKey(s Status) string {
+	if err := s.Ready(); err != nil {
+		return ErrorKey(err)
+	}
+	if s.Unknown {
+		return "printer.unknown"
+	}
+	return ""
+}
+
 // ErrorKey returns the translation key for a printer error.
 func ErrorKey(err error) string {
 	mid := ""
