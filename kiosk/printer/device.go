@@ -318,7 +318,7 @@ type conn struct {
 	link     link
 	in       chan message  // what the printer sent, one message at a time
 	dead     chan struct{} // closed when reading fails (unplugged, connection closed)
-	last     Status        // the latest automatic status
+	last     Status        // the latest automatic status (GS a), which ends a wait for GS r at once
 	answered bool          // the printer has answered a status request on this connection
 }
 
@@ -459,6 +459,11 @@ func (d *Device) await(ctx context.Context, c *conn, kind int, wait time.Duratio
 		case m := <-c.in:
 			if m.kind == msgAuto {
 				c.last = m.asb
+				// The printer announced a fault itself (GS a): no need to
+				// wait for an answer a stopped printer will not give.
+				if err := m.asb.Ready(); err != nil && kind == msgSensor {
+					return 0, err
+				}
 			}
 			if m.kind == kind {
 				c.answered = true

@@ -228,3 +228,17 @@ func TestPageNumbersContinueAfterRestart(t *testing.T) {
 		t.Fatalf("pages written: %q", files)
 	}
 }
+
+// TestAutoStatusEndsTheWait: a printer with automatic status back (GS a)
+// announces the cover opening mid-job itself, and that ends the wait for
+// the job's confirmation without a status round trip.
+func TestAutoStatusEndsTheWait(t *testing.T) {
+	v, d := open(t, virtual.Serial, "epson-tm-t88v") // a profile with GS a
+	doc := testPage(t, d.Profile())
+	v.SetState(virtual.State{After: len(doc.Data) - 10, Then: &virtual.State{CoverOpen: true}})
+	err := d.Print(context.Background(), doc)
+	var mid *printer.MidJobError
+	if !errors.As(err, &mid) || !errors.Is(err, printer.ErrCoverOpen) {
+		t.Fatalf("Print = %v, want a mid-job cover open", err)
+	}
+}
