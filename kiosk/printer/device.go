@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -296,7 +297,11 @@ func (d *Device) dial(addr string) (link, error) {
 		}
 		return os.NewFile(uintptr(fd), addr), nil
 	}
-	return openLine(addr, d.cfg)
+	l, err := openLine(addr, d.cfg)
+	if errors.Is(err, unix.ENOTTY) {
+		return nil, fmt.Errorf("%w: not a serial line; a USB printer-class device takes transport \"usb\"", err)
+	}
+	return l, err
 }
 
 // message kinds the printer sends back.
@@ -320,6 +325,8 @@ type conn struct {
 	dead     chan struct{} // closed when reading fails (unplugged, connection closed)
 	last     Status        // the latest automatic status (GS a), which ends a wait for GS r at once
 	answered bool          // the printer has answered a status request on this connection
+	oneway   atomic.Bool   // the device cannot be read (a unidirectional USB printer)
+	closed   chan struct{} // closed by close
 }
 
 func (d *Device) connect(addr string) (*conn, error) {
@@ -327,7 +334,7 @@ func (d *Device) connect(addr string) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open printer %s %s: %w", d.cfg.Transport, addr, err)
 	}
-	c := &conn{addr: addr, link: l, in: make(chan message, 64), dead: make(chan struct{})}
+	c := &conn{addr: addr, link: l, in: make(chan message, 64), dead: make(chan struct{}), closed: make(chan struct{})}
 	// Reads block until data arrives or the connection closes: no polling.
 	go c.read()
 	if d.prof.AutoStatus && d.cfg.Status != "none" {
@@ -345,6 +352,12 @@ func (c *conn) read() {
 	for {
 		n, err := c.link.Read(buf)
 		if err != nil && n == 0 {
+			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EBADF) {
+				// usblp refuses reads on a unidirectional printer: the
+				// device still prints, it only says nothing back.
+				c.oneway.Store(true)
+				<-c.closed
+			}
 			return
 		}
 		for _, b := range buf[:n] {
@@ -379,6 +392,7 @@ func (c *conn) read() {
 }
 
 func (c *conn) close() {
+	close(c.closed)
 	c.link.Close()
 	<-c.dead
 }
@@ -491,7 +505,7 @@ func (d *Device) query(ctx context.Context, c *conn, q []byte) (byte, error) {
 // blind reports whether the printer has no status path: the configuration
 // or profile says so, or it never answered on this connection.
 func (d *Device) blind(c *conn) bool {
-	return d.cfg.Status == "none" || !d.prof.Status
+	return d.cfg.Status == "none" || !d.prof.Status || c.oneway.Load()
 }
 
 func (d *Device) status(ctx context.Context, c *conn) (Status, error) {

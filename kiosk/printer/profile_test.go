@@ -183,3 +183,16 @@ func TestStateKeyTranslated(t *testing.T) {
 		t.Error("a ready printer has a warning")
 	}
 }
+
+// TestSerialOnAPlainFileSaysUseUSB: opening a device without termios as a
+// serial line (a /dev/usb/lp* set to transport "serial") says what to set.
+func TestSerialOnAPlainFileSaysUseUSB(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "lp0")
+	if err := os.WriteFile(f, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Config{Transport: TransportSerial, Address: f}, nil)
+	if err == nil || !strings.Contains(err.Error(), `transport "usb"`) {
+		t.Fatalf("Open = %v", err)
+	}
+}
