@@ -218,7 +218,11 @@ func BuildTestPage(p *printer.Profile, m assets.Messages, t TestPage) (printer.D
 	e.Wrap(PolishLetters, 1)
 	e.Line(m.T(t.Lang, "testpage.ukrainian"))
 	e.Wrap(UkrainianLetters, 1)
-	if e.Printable(UkrainianLetters) != UkrainianLetters {
+	switch printed := e.Printable(UkrainianLetters); {
+	case printed == UkrainianLetters:
+	case strings.ContainsRune(printed, 'ї'): // Cyrillic, without і and ґ (CP866)
+		e.Wrap(m.T(t.Lang, "testpage.translit_cp866"), 1)
+	default:
 		e.Wrap(m.T(t.Lang, "testpage.translit"), 1)
 	}
 	// Each page the documents use, selected by its number, with both

@@ -169,6 +169,8 @@ func (e *Encoder) WrapIn(i int, s string, w int) {
 	for _, r := range s {
 		if _, ok := cp.Encode(r); ok {
 			b.WriteRune(r)
+		} else if f := cyrillicFallback[r]; f != 0 && func() bool { _, ok := cp.Encode(f); return ok }() {
+			b.WriteRune(f)
 		} else {
 			b.WriteString(Transliterate(r))
 		}
