@@ -348,7 +348,7 @@ func (d *Device) connect(addr string) (*conn, error) {
 func (c *conn) read() {
 	defer close(c.dead)
 	buf := make([]byte, 64)
-	var asb []byte
+	var split splitter
 	for {
 		n, err := c.link.Read(buf)
 		if err != nil && n == 0 {
@@ -361,26 +361,8 @@ func (c *conn) read() {
 			return
 		}
 		for _, b := range buf[:n] {
-			var m message
-			switch {
-			case asb != nil:
-				if asb = append(asb, b); len(asb) < 4 {
-					continue
-				}
-				st, err := DecodeAutoStatus([4]byte(asb))
-				asb = nil
-				if err != nil {
-					continue
-				}
-				m = message{kind: msgAuto, asb: st}
-			case IsStatusByte(b):
-				m = message{kind: msgRealtime, b: b}
-			case IsAutoStatusHeader(b):
-				asb = []byte{b}
-				continue
-			case IsSensorByte(b):
-				m = message{kind: msgSensor, b: b}
-			default:
+			m, ok := split.feed(b)
+			if !ok {
 				continue
 			}
 			select {
@@ -389,6 +371,36 @@ func (c *conn) read() {
 			}
 		}
 	}
+}
+
+// splitter tells the printer's messages apart by their fixed bits: a
+// 4-byte automatic status (header: bits 0, 1, 7 clear, bit 4 set), a DLE
+// EOT answer (bits 1 and 4 set, 0 and 7 clear), a GS r answer (bits 4 and
+// 7 clear).
+type splitter struct{ asb []byte }
+
+// feed takes one byte and returns the message it completes, if any.
+func (s *splitter) feed(b byte) (message, bool) {
+	switch {
+	case s.asb != nil:
+		if s.asb = append(s.asb, b); len(s.asb) < 4 {
+			return message{}, false
+		}
+		st, err := DecodeAutoStatus([4]byte(s.asb))
+		s.asb = nil
+		if err != nil {
+			return message{}, false
+		}
+		return message{kind: msgAuto, asb: st}, true
+	case IsStatusByte(b):
+		return message{kind: msgRealtime, b: b}, true
+	case IsAutoStatusHeader(b):
+		s.asb = []byte{b}
+		return message{}, false
+	case IsSensorByte(b):
+		return message{kind: msgSensor, b: b}, true
+	}
+	return message{}, false
 }
 
 func (c *conn) close() {

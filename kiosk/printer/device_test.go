@@ -2,6 +2,7 @@ package printer
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -60,3 +61,44 @@ func TestUnidirectionalUSBPrints(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// FuzzSplitter: whatever a printer sends, the splitter never panics, every
+// automatic status it returns decodes, and answers between ASB messages
+// come out in order.
+func FuzzSplitter(f *testing.F) {
+	f.Add([]byte{0x12, 0x10, 0, 0, 0, 0x0c, 0x16})
+	f.Add([]byte{0x10, 0x10, 0x10, 0x10, 0x12})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s splitter
+		for _, b := range data {
+			m, ok := s.feed(b)
+			if !ok {
+				continue
+			}
+			switch m.kind {
+			case msgRealtime:
+				if !IsStatusByte(m.b) {
+					t.Fatalf("%#02x taken for a DLE EOT answer", m.b)
+				}
+			case msgSensor:
+				if !IsSensorByte(m.b) {
+					t.Fatalf("%#02x taken for a GS r answer", m.b)
+				}
+			}
+		}
+		// A clean stream: ASB, answers, ASB, answer.
+		var s2 splitter
+		a := EncodeAutoStatus(Status{CoverOpen: true})
+		stream := append(append([]byte{}, a[:]...), 0x12, EncodeSensor(false, true))
+		stream = append(append(stream, a[:]...), 0x16)
+		var kinds []int
+		for _, b := range stream {
+			if m, ok := s2.feed(b); ok {
+				kinds = append(kinds, m.kind)
+			}
+		}
+		if fmt.Sprint(kinds) != fmt.Sprint([]int{msgAuto, msgRealtime, msgSensor, msgAuto, msgRealtime}) {
+			t.Fatalf("clean stream split as %v", kinds)
+		}
+	})
+}
