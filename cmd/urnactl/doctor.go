@@ -121,11 +121,11 @@ func doctor(cfgPath, data string) []Check {
 			if err == nil {
 				switch r := st.Ready(); {
 				case st.Unknown:
-					add(Check{Name: "printer", OK: true, Warn: true, Detail: fmt.Sprintf("%s %s takes data but answers no status request: printed receipts cannot be confirmed", cfg.Printer.Transport, port), Fix: "a bidirectional USB cable or the printer's status setting; urnactl printer probe"})
+					add(Check{Name: "printer", OK: true, Warn: true, Detail: fmt.Sprintf("%s %s takes data but answers no status request: printed receipts cannot be confirmed", cfg.Printer.TransportAt(port), port), Fix: "a bidirectional USB cable or the printer's status setting; urnactl printer probe"})
 				case r != nil:
 					add(Check{Name: "printer", Detail: "printer says " + st.String(), Fix: "paper in, cover closed, power on"})
 				default:
-					add(Check{Name: "printer", OK: true, Warn: st.PaperNearEnd, Detail: fmt.Sprintf("%s answers on %s %s: %s", cfg.Printer.Profile, cfg.Printer.Transport, port, st)})
+					add(Check{Name: "printer", OK: true, Warn: st.PaperNearEnd, Detail: fmt.Sprintf("%s answers on %s %s: %s", cfg.Printer.Profile, cfg.Printer.TransportAt(port), port, st)})
 				}
 			}
 		}
@@ -136,7 +136,7 @@ func doctor(cfgPath, data string) []Check {
 	switch {
 	case port == "":
 		add(Check{Name: "printer", Detail: "no printer address configured", Fix: "set [printer] address in " + cfgPath})
-	case cfg.Printer.Transport == printer.TransportTCP:
+	case cfg.Printer.TransportAt(port) == printer.TransportTCP:
 		checkStatus()
 	default:
 		if real, err := filepath.EvalSymlinks(port); err != nil {

@@ -223,7 +223,7 @@ func probe(pf *printerFlags, scan string) error {
 	var cands []printer.PortInfo
 	if *pf.address != "" {
 		cfg := pf.config()
-		c := printer.PortInfo{Transport: cfg.Transport, Address: cfg.Address, Guess: *pf.profile}
+		c := printer.PortInfo{Transport: cfg.TransportAt(cfg.Address), Address: cfg.Address, Guess: *pf.profile}
 		if ports, err := printer.Ports(); err == nil {
 			real, _ := filepath.EvalSymlinks(c.Address)
 			for _, p := range ports {

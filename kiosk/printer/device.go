@@ -49,14 +49,12 @@ type Config struct {
 // Bauds are the rates printers are set to.
 var Bauds = []int{9600, 19200, 38400, 57600, 115200}
 
-// WithDefaults fills unset fields: 19200 8N1, no flow control, 500 ms, and
-// the transport from the address.
+// WithDefaults fills unset fields: 19200 8N1, no flow control, 500 ms. An
+// unset transport stays unset: it is read from the address at each
+// connection (see TransportAt).
 func (c Config) WithDefaults() Config {
 	if c.Address == "" {
 		c.Address = c.Port
-	}
-	if c.Transport == "" {
-		c.Transport = TransportFor(c.Address)
 	}
 	if c.Profile == "" {
 		c.Profile = "default"
@@ -85,10 +83,21 @@ func (c Config) WithDefaults() Config {
 	if c.Status == "" {
 		c.Status = "auto"
 	}
-	if c.Transport == TransportTCP && !strings.Contains(strings.TrimPrefix(c.Address, "["), ":") {
+	if c.TransportAt(c.Address) == TransportTCP && !strings.Contains(strings.TrimPrefix(c.Address, "["), ":") {
 		c.Address += ":9100"
 	}
 	return c
+}
+
+// TransportAt is the transport to reach addr by: the configured one, else
+// the one the address names now. /dev/urna-printer is a USB printer-class
+// device or a serial line depending on what is plugged in, and may not
+// exist yet when the kiosk starts.
+func (c Config) TransportAt(addr string) string {
+	if c.Transport != "" {
+		return c.Transport
+	}
+	return TransportFor(addr)
 }
 
 // TransportFor guesses the transport from an address: host:port is TCP,
@@ -117,10 +126,10 @@ func (c Config) Verify() error {
 	if _, err := LookupProfile(c.Profile); err != nil {
 		errs = append(errs, err)
 	}
-	if !slices.Contains([]string{TransportSerial, TransportUSB, TransportTCP}, c.Transport) {
+	if !slices.Contains([]string{"", TransportSerial, TransportUSB, TransportTCP}, c.Transport) {
 		errs = append(errs, fmt.Errorf("printer: transport %q: serial, usb or tcp", c.Transport))
 	}
-	if c.Transport == TransportTCP {
+	if c.TransportAt(c.Address) == TransportTCP {
 		if _, _, err := net.SplitHostPort(c.Address); err != nil {
 			errs = append(errs, fmt.Errorf("printer: address %q: host:port (port 9100 for most printers)", c.Address))
 		}
@@ -276,8 +285,8 @@ type link interface {
 
 // dial opens addr on the configured transport, set up on the one
 // descriptor it returns.
-func (d *Device) dial(addr string) (link, error) {
-	switch d.cfg.Transport {
+func (d *Device) dial(addr, transport string) (link, error) {
+	switch transport {
 	case TransportTCP:
 		c, err := net.DialTimeout("tcp", addr, 3*time.Second)
 		if err != nil {
@@ -319,22 +328,24 @@ type message struct {
 
 // conn is an open connection and the goroutine reading it.
 type conn struct {
-	addr     string
-	link     link
-	in       chan message  // what the printer sent, one message at a time
-	dead     chan struct{} // closed when reading fails (unplugged, connection closed)
-	last     Status        // the latest automatic status (GS a), which ends a wait for GS r at once
-	answered bool          // the printer has answered a status request on this connection
-	oneway   atomic.Bool   // the device cannot be read (a unidirectional USB printer)
-	closed   chan struct{} // closed by close
+	addr      string
+	transport string
+	link      link
+	in        chan message  // what the printer sent, one message at a time
+	dead      chan struct{} // closed when reading fails (unplugged, connection closed)
+	last      Status        // the latest automatic status (GS a), which ends a wait for GS r at once
+	answered  bool          // the printer has answered a status request on this connection
+	oneway    atomic.Bool   // the device cannot be read (a unidirectional USB printer)
+	closed    chan struct{} // closed by close
 }
 
 func (d *Device) connect(addr string) (*conn, error) {
-	l, err := d.dial(addr)
+	transport := d.cfg.TransportAt(addr)
+	l, err := d.dial(addr, transport)
 	if err != nil {
-		return nil, fmt.Errorf("open printer %s %s: %w", d.cfg.Transport, addr, err)
+		return nil, fmt.Errorf("open printer %s %s: %w", transport, addr, err)
 	}
-	c := &conn{addr: addr, link: l, in: make(chan message, 64), dead: make(chan struct{}), closed: make(chan struct{})}
+	c := &conn{addr: addr, transport: transport, link: l, in: make(chan message, 64), dead: make(chan struct{}), closed: make(chan struct{})}
 	// Reads block until data arrives or the connection closes: no polling.
 	go c.read()
 	if d.prof.AutoStatus && d.cfg.Status != "none" {
@@ -455,10 +466,10 @@ func (d *Device) reconnect() *conn {
 	}
 	c, err := d.connect(addr)
 	if err != nil {
-		d.log.Warn("printer-lost", "transport", d.cfg.Transport, "address", addr, "err", err)
+		d.log.Warn("printer-lost", "transport", d.cfg.TransportAt(addr), "address", addr, "err", err)
 		return nil
 	}
-	d.log.Info("printer-found", "transport", d.cfg.Transport, "address", addr)
+	d.log.Info("printer-found", "transport", c.transport, "address", addr)
 	return c
 }
 
@@ -548,7 +559,7 @@ func (d *Device) write(c *conn, b []byte) error {
 	}
 	// A printer that stopped taking data (flow control held, a network
 	// printer gone) must not hang the owner.
-	c.link.SetWriteDeadline(time.Now().Add(d.lineTime(len(b)) + 5*time.Second))
+	c.link.SetWriteDeadline(time.Now().Add(d.lineTime(c, len(b)) + 5*time.Second))
 	if _, err := c.link.Write(b); err != nil {
 		return fmt.Errorf("%w: %v", ErrDisconnected, err)
 	}
@@ -557,8 +568,8 @@ func (d *Device) write(c *conn, b []byte) error {
 
 // lineTime is how long n bytes take on the link: 10 bits a byte at the
 // serial rate; USB and TCP are much faster than any printer.
-func (d *Device) lineTime(n int) time.Duration {
-	if d.cfg.Transport != TransportSerial {
+func (d *Device) lineTime(c *conn, n int) time.Duration {
+	if c.transport != TransportSerial {
 		return 0
 	}
 	return time.Duration(n) * 10 * time.Second / time.Duration(d.cfg.Baud)
@@ -613,7 +624,7 @@ func (d *Device) confirm(ctx context.Context, c *conn, total int) error {
 	if err := d.write(c, QueryPaperSensor); err != nil {
 		return mid(err)
 	}
-	deadline := time.Now().Add(d.lineTime(total) + d.cfg.JobTimeout)
+	deadline := time.Now().Add(d.lineTime(c, total) + d.cfg.JobTimeout)
 	for {
 		b, err := d.await(ctx, c, msgSensor, d.cfg.Timeout)
 		if err == nil {

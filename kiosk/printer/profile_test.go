@@ -157,8 +157,8 @@ func TestTransportFromAddress(t *testing.T) {
 	for addr, want := range map[string]string{"/dev/usb/lp0": TransportUSB, "192.168.1.50": TransportTCP, "printer.local:9100": TransportTCP,
 		"/dev/ttyUSB0": TransportSerial, "/dev/urna-printer": TransportSerial} {
 		c := Config{Address: addr}.WithDefaults()
-		if c.Transport != want || c.Verify() != nil {
-			t.Errorf("%s: %s (%v)", addr, c.Transport, c.Verify())
+		if got := c.TransportAt(c.Address); got != want || c.Verify() != nil {
+			t.Errorf("%s: %s (%v)", addr, got, c.Verify())
 		}
 	}
 	if c := (Config{Address: "192.168.1.50"}).WithDefaults(); c.Address != "192.168.1.50:9100" {
