@@ -129,8 +129,10 @@ func TestSilentPrinterPrintsWithStateUnknown(t *testing.T) {
 }
 
 // TestPaperOutAfterLastByte: paper that ends with the receipt's last line
-// is caught by GS r, which the printer answers only after printing; DLE
-// EOT alone (answered at once) used to miss it.
+// is caught by the check after the job (GS r, then DLE EOT). The virtual
+// printer prints what it receives at once, so it does not show that a
+// real printer answers DLE EOT before its buffer is on paper; that is why
+// the transport asks GS r.
 func TestPaperOutAfterLastByte(t *testing.T) {
 	v, d := open(t, virtual.Serial, "epson-tm-t88v")
 	doc, _ := receipt(t, d.Profile(), "pl")
