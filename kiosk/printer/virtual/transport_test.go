@@ -24,7 +24,7 @@ func open(t *testing.T, transport, profile string) (*virtual.Printer, *printer.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := virtual.Start(virtual.Options{Profile: p, Transport: transport, Dir: t.TempDir(), Idle: 200 * time.Millisecond})
+	v, err := virtual.Start(virtual.Options{Profile: p, Transport: transport, Dir: t.TempDir(), Idle: 200 * time.Millisecond, Buffer: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,16 +128,28 @@ func TestSilentPrinterPrintsWithStateUnknown(t *testing.T) {
 	}
 }
 
-// TestPaperOutAfterLastByte: paper that ends with the receipt's last line
-// is caught by the check after the job (GS r, then DLE EOT). The virtual
-// printer prints what it receives at once, so it does not show that a
-// real printer answers DLE EOT before its buffer is on paper; that is why
-// the transport asks GS r.
+// TestPaperOutAfterLastByte: a printer with a receive buffer answers DLE
+// EOT before the job is on paper, so paper that ends with the receipt's
+// last lines is caught only by GS r, answered once everything before it
+// printed (issue 14 item 6: DLE EOT alone after the job missed it).
 func TestPaperOutAfterLastByte(t *testing.T) {
-	v, d := open(t, virtual.Serial, "epson-tm-t88v")
-	doc, _ := receipt(t, d.Profile(), "pl")
+	p, _ := printer.LookupProfile("epson-tm-t88v")
+	v, err := virtual.Start(virtual.Options{Profile: p, Buffer: true, Idle: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	d, err := printer.Open(v.Config(printer.Config{Timeout: time.Second, JobTimeout: 2 * time.Second}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	doc, _ := receipt(t, p, "pl")
+	if err := d.Print(context.Background(), doc); err != nil {
+		t.Fatalf("with paper: %v", err)
+	}
 	v.SetState(virtual.State{After: len(doc.Data) - 20, Then: &virtual.State{PaperOut: true}})
-	err := d.Print(context.Background(), doc)
+	err = d.Print(context.Background(), doc)
 	var mid *printer.MidJobError
 	if !errors.As(err, &mid) || !errors.Is(err, printer.ErrPaperOut) {
 		t.Fatalf("Print = %v, want a mid-job paper out", err)

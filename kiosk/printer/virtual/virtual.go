@@ -69,6 +69,11 @@ type Options struct {
 	// Idle ends a page that was not cut after this long without data (the
 	// paper is torn off); 300 ms when zero.
 	Idle time.Duration
+	// Buffer gives the printer a receive buffer, as real ones have: data
+	// waits there until a GS r request (answered once everything before it
+	// is printed) or a pause in the data, while DLE EOT is answered the
+	// moment it arrives, from the state before the waiting data printed.
+	Buffer bool
 }
 
 // Printer is a virtual ESC/POS printer behind a pseudo-terminal or a TCP
@@ -92,6 +97,9 @@ type Printer struct {
 	clients  int
 	changed  chan struct{}
 	tearOff  *time.Timer // ends a page that was not cut, Idle after the last data
+	hold     []byte      // Buffer: received, not yet printed
+	scan     int         // Buffer: how far hold was searched for real-time requests
+	release  *time.Timer // Buffer: prints what waits after a pause
 	done     chan struct{}
 	stopped  chan struct{}
 }
@@ -127,6 +135,15 @@ func Start(opts Options) (*Printer, error) {
 	v.parser.OnData = v.consumed
 	v.tearOff = time.AfterFunc(time.Hour, v.flush)
 	v.tearOff.Stop()
+	v.release = time.AfterFunc(time.Hour, func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		v.print(len(v.hold))
+	})
+	v.release.Stop()
+	if opts.Buffer {
+		v.parser.OnStatus = nil // answered on arrival by intake
+	}
 	switch opts.Transport {
 	case TCP:
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -356,13 +373,57 @@ func (v *Printer) serve(r io.Reader) {
 		n, err := r.Read(buf)
 		if n > 0 {
 			v.mu.Lock()
-			v.parser.Feed(buf[:n])
+			if v.opts.Buffer {
+				v.intake(buf[:n])
+			} else {
+				v.parser.Feed(buf[:n])
+			}
 			v.mu.Unlock()
 		}
 		if err != nil {
 			return
 		}
 	}
+}
+
+// intake puts data in the receive buffer, answers DLE EOT at once, and
+// prints up to a GS r request (which the parser then answers in order).
+func (v *Printer) intake(b []byte) {
+	v.hold = append(v.hold, b...)
+	for v.scan < len(v.hold) {
+		i := v.scan
+		switch v.hold[i] {
+		case printer.DLE:
+			if i+2 >= len(v.hold) {
+				v.release.Reset(v.opts.Idle / 2)
+				return // the rest of the request has not arrived
+			}
+			if v.hold[i+1] == printer.EOT {
+				v.answer(v.hold[i+2])
+				v.scan += 3
+				continue
+			}
+		case printer.GS:
+			if i+2 >= len(v.hold) {
+				v.release.Reset(v.opts.Idle / 2)
+				return
+			}
+			if v.hold[i+1] == 'r' {
+				v.print(i + 3)
+				continue
+			}
+		}
+		v.scan++
+	}
+	v.release.Reset(v.opts.Idle / 2)
+}
+
+// print feeds the first n bytes of the receive buffer to the mechanism.
+func (v *Printer) print(n int) {
+	n = min(n, len(v.hold))
+	v.parser.Feed(v.hold[:n])
+	v.hold = append(v.hold[:0], v.hold[n:]...)
+	v.scan = max(v.scan-n, 0)
 }
 
 // flush tears off a page that was not cut (printers without a cutter).
@@ -450,6 +511,7 @@ func (v *Printer) Close() error {
 	}
 	close(v.done)
 	v.tearOff.Stop()
+	v.release.Stop()
 	var err error
 	if v.ln != nil {
 		err = v.ln.Close()
