@@ -14,6 +14,7 @@ FUZZ += ./sync/pabulib:FuzzRead
 FUZZ += ./sync/election:FuzzDecodePlan
 FUZZ += ./kiosk/input:FuzzScanner
 FUZZ += ./sync/central:FuzzClientKey ./sync/central:FuzzReadBackup
+FUZZ += ./kiosk/printer:FuzzSplitter
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean

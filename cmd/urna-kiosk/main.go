@@ -75,7 +75,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	defer q.Close()
 
-	if cfg.Printer.Port == "virtual" {
+	if cfg.Printer.Address == "virtual" {
 		prof, err := printer.LookupProfile(cfg.Printer.Profile)
 		if err != nil {
 			return err
@@ -85,8 +85,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 			return err
 		}
 		defer v.Close()
-		cfg.Printer.Port = v.Path()
-		log.Info("virtual-printer", "port", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
+		cfg.Printer = v.Config(cfg.Printer)
+		log.Info("virtual-printer", "address", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
 	}
 	p, err := printer.OpenSerial(cfg.Printer, nil, log)
 	if err != nil {

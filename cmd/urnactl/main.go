@@ -22,7 +22,7 @@ type command struct {
 var commands = map[string]command{
 	"print":          {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
 	"render":         {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
-	"ports":          {"list serial ports, marking known printers", cmdPorts},
+	"ports":          {"list USB printers, serial ports and (--scan SUBNET) network printers, with profile guesses", cmdPorts},
 	"poster":         {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
 	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
@@ -30,7 +30,7 @@ var commands = map[string]command{
 	"salvage":        {"copy every ballot that can still be read and verified from a damaged store into a new one", cmdSalvage},
 	"pin-hash":       {"hash a staff or technician PIN for the configuration", cmdPINHash},
 	"doctor":         {"check display, fonts, printer, disk, store, enrollment and clock; say how to fix each", cmdDoctor},
-	"printer":        {"printer probe --port P (find the baud rate) | printer test (print the test page)", cmdPrinter},
+	"printer":        {"printer probe [--address A] (find the printer on USB, TCP 9100 or serial) | printer test --address A --profile P", cmdPrinter},
 }
 
 func usage() {
