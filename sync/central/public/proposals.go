@@ -94,7 +94,7 @@ type histView struct{ What, When, Detail, Reason string }
 
 type proposalView struct {
 	ID, Title, Status, Number, Pool, Cost, UnitCost, Summary, Description, Location, FixBy string
-	History                                                                               []histView
+	History                                                                                []histView
 }
 
 type rowView struct {
