@@ -45,6 +45,7 @@ var commands = map[string]command{
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
 	"results":        {"tally the counted ballots: --format json|csv|pdf|pabulib|open-data", cmdResults},
+	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
 }
 
 func main() {
@@ -281,7 +282,12 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users})
-	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
+	desk, err := openDesk(c.data, st, log)
+	if err != nil {
+		return err
+	}
+	desk.Sweep(ctx)
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
