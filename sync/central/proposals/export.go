@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,9 +35,12 @@ type Open struct {
 func OpenOf(p civic.Proposal) Open {
 	o := Open{ID: p.ID, Number: p.Number, Pool: p.Pool, Category: p.Category, Title: p.Title, Summary: p.Summary,
 		Location: p.Location, Cost: p.Cost, UnitCost: p.UnitCost, Status: p.Status, MergedIn: p.MergedInto, Submitted: submitted(p)}
-	for _, ev := range p.History {
-		if ev.Reason != "" && ev.Actor != "applicant" && ev.Kind != EvHeld && ev.Kind != EvReleased {
-			o.Reason = ev.Reason
+	// the reason of the outcome the status shows, not of a step since passed
+	if slices.Contains([]civic.Status{civic.NeedsFix, civic.Rejected, civic.Upheld, civic.Restored, civic.Merged}, p.Status) {
+		for _, ev := range p.History {
+			if ev.Reason != "" && ev.Actor != "applicant" && ev.Kind != EvHeld && ev.Kind != EvReleased {
+				o.Reason = ev.Reason
+			}
 		}
 	}
 	return o

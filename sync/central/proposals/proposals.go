@@ -129,6 +129,7 @@ func normal(s string) string {
 
 // Group writes a code in groups of four for reading aloud and typing.
 func Group(code string) string {
+	code = normal(code)
 	var out []string
 	for len(code) > 4 {
 		out = append(out, code[:4])
