@@ -96,6 +96,9 @@ func (d *Desk) Now() time.Time { return d.cfg.Clock() }
 func (d *Desk) Edition(ctx context.Context) (*election.Edition, error) {
 	ed, err := d.cfg.Edition(ctx)
 	if err != nil || ed == nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			d.cfg.Log.Warn("proposal-edition", "err", err.Error())
+		}
 		return nil, election.Problem{Key: KeyNoEdition}
 	}
 	return ed, nil
@@ -434,7 +437,7 @@ func (d *Desk) Build(ctx context.Context, actor string) (*election.Edition, erro
 			return err
 		}
 		draft = *ed
-		draft.Projects = projects
+		draft.Projects = append([]election.Project{}, projects...) // [] in the file, never null
 		if d.cfg.SaveDraft != nil {
 			return d.cfg.SaveDraft(&draft)
 		}
