@@ -1,0 +1,94 @@
+package public
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/sync/central/proposals"
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+func TestParseCost(t *testing.T) {
+	for in, want := range map[string]int64{"150000": 150_000_00, "150 000": 150_000_00, "150 000 zł": 150_000_00, "150000,5": 150_000_50,
+		"1.25": 125, "150\u00a0000,00 PLN": 150_000_00} {
+		if got, ok := ParseCost(in); !ok || got != want {
+			t.Errorf("ParseCost(%q) = %d %v, want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "abc", "-5", "1,234", "1e9", "99999999999999"} {
+		if _, ok := ParseCost(in); ok {
+			t.Errorf("ParseCost(%q) accepted", in)
+		}
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	for name, c := range map[string]struct {
+		headers map[string]string
+		want    bool
+	}{
+		"fetch metadata same-origin": {map[string]string{"Sec-Fetch-Site": "same-origin"}, true},
+		"fetch metadata cross-site":  {map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://urna.test"}, false},
+		"fetch metadata same-site":   {map[string]string{"Sec-Fetch-Site": "same-site"}, false},
+		"origin of this host":        {map[string]string{"Origin": "http://urna.test"}, true},
+		"origin of another host":     {map[string]string{"Origin": "http://evil.test"}, false},
+		"null origin":                {map[string]string{"Origin": "null"}, false},
+		"no header at all":           {nil, false},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "http://urna.test/proposals/new", nil)
+		for k, v := range c.headers {
+			r.Header.Set(k, v)
+		}
+		if got := SameOrigin(r); got != c.want {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+}
+
+// TestProposalPagesTranslated: every proposal page reads in pl, en and uk
+// with no translation key left showing, and the form is closed outside
+// the submission phase.
+func TestProposalPagesTranslated(t *testing.T) {
+	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ed := assets.MustDemoEdition()
+	proposals.KrakowYear(ed)
+	now := time.Date(2025, 2, 20, 12, 0, 0, 0, ed.Location())
+	desk := proposals.New(proposals.Config{Store: st, Clock: func() time.Time { return now },
+		Edition: func(context.Context) (*election.Edition, error) { return ed, nil }})
+	mux := http.NewServeMux()
+	(&Proposals{Desk: desk, Msgs: assets.MustMessages()}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	form := url.Values{"pool": {"d01"}, "title": {"Ławki"}, "summary": {"Ławki na bulwarach."}, "cost": {"50000"}, "category": {"green"}}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/proposals/new", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", srv.URL)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("submit: %v %v", resp, err)
+	}
+	words := map[string]string{"pl": "Złóż wniosek", "en": "Submit a proposal", "uk": "Подати пропозицію"}
+	for _, lang := range assets.Languages {
+		for _, path := range []string{"/proposals", "/proposals/new", "/proposals/status"} {
+			code, page := get(t, srv.URL+path+"?lang="+lang)
+			if code != 200 || strings.Contains(page, "proposals.") || !strings.Contains(page, words[lang]) {
+				t.Errorf("%s %s: %d\n%.2000s", lang, path, code, page)
+			}
+		}
+	}
+	now = time.Date(2025, 3, 20, 12, 0, 0, 0, ed.Location())
+	if _, page := get(t, srv.URL+"/proposals/new?lang=en"); !strings.Contains(page, "this stage of the civic budget is closed") || strings.Contains(page, `name="title"`) {
+		t.Errorf("the form outside the submission phase:\n%.2000s", page)
+	}
+}
