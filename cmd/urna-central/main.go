@@ -286,7 +286,7 @@ func cmdServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	desk.Sweep(ctx)
+	go sweepContacts(ctx, desk, time.Hour)
 	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)

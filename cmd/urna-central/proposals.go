@@ -111,6 +111,21 @@ func openDesk(dataDir string, st store.Store, log *slog.Logger) (*proposals.Desk
 	return proposals.New(proposals.Config{Store: ps, Edition: d.get, Sealer: sealer, SaveDraft: d.save, Log: log}), nil
 }
 
+// sweepContacts forgets the contacts of an edition that has ended, now
+// and then every period, until ctx ends.
+func sweepContacts(ctx context.Context, desk *proposals.Desk, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		desk.Sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // withProposals serves the proposal pages (public and staff) beside the web's.
 func withProposals(web *central.Web, desk *proposals.Desk) http.Handler {
 	mux := http.NewServeMux()
