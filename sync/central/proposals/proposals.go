@@ -69,6 +69,7 @@ type Config struct {
 type Desk struct {
 	cfg            Config
 	submits, looks *window
+	titles         titleSet
 }
 
 // New returns a desk.
@@ -159,7 +160,7 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 		d.cfg.Log.Warn("proposal-limited", "edition", ed.ID)
 		return Receipt{}, election.Problem{Key: KeyLimit}
 	}
-	existing, err := d.cfg.Store.ProposalsOf(ctx, ed.ID)
+	titles, err := d.titlesOf(ctx, ed.ID)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -170,7 +171,7 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 			return Receipt{}, err
 		}
 		rc := Receipt{Proposal: *p, Tracker: randomCode(5)[:8], Secret: randomCode(10)[:16]}
-		r := store.ProposalRecord{Proposal: *p, Tracker: rc.Tracker, SecretHash: SecretHash(rc.Secret), Held: heldFor(*p, existing)}
+		r := store.ProposalRecord{Proposal: *p, Tracker: rc.Tracker, SecretHash: SecretHash(rc.Secret), Held: heldFor(*p, titles)}
 		if d.cfg.Sealer != nil {
 			r.Contact = d.cfg.Sealer.Seal(id, contactText)
 		}
@@ -185,6 +186,7 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 		if err != nil {
 			return Receipt{}, err
 		}
+		d.titles.add(ed.ID, p.Pool, p.Title)
 		d.cfg.Log.Info("proposal-submitted", "edition", ed.ID, "proposal", id, "pool", p.Pool, "held", r.Held)
 		return rc, nil
 	}
@@ -192,17 +194,68 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 }
 
 // heldFor says why the moderation queue should hold p back, or "".
-func heldFor(p civic.Proposal, others []store.ProposalRecord) string {
+func heldFor(p civic.Proposal, titles *titleSet) string {
 	text := strings.ToLower(p.Title + " " + p.Summary + " " + p.Description)
 	if strings.Count(text, "http://")+strings.Count(text, "https://")+strings.Count(text, "www.") > 2 {
 		return HeldLinks
 	}
-	for _, o := range others {
-		if o.Proposal.Pool == p.Pool && strings.EqualFold(strings.TrimSpace(o.Proposal.Title), p.Title) {
-			return HeldDuplicate
-		}
+	if titles.has(p.Edition, p.Pool, p.Title) {
+		return HeldDuplicate
 	}
 	return ""
+}
+
+// titleSet is the titles of the proposals per edition and pool, read from
+// the store once per edition and kept up to date by this desk's own
+// submissions, so that the duplicate check costs no scan per submission.
+// (Replicas sharing PostgreSQL each see the others' titles from their
+// start; the check only fills the moderation queue, it refuses nothing.)
+type titleSet struct {
+	mu     sync.Mutex
+	loaded map[string]bool
+	titles map[string]bool
+}
+
+func titleKey(edition, pool, title string) string {
+	return edition + "\x00" + pool + "\x00" + strings.ToLower(strings.TrimSpace(title))
+}
+
+func (s *titleSet) has(edition, pool, title string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.titles[titleKey(edition, pool, title)]
+}
+
+func (s *titleSet) add(edition, pool, title string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.titles == nil {
+		s.titles = map[string]bool{}
+	}
+	s.titles[titleKey(edition, pool, title)] = true
+}
+
+func (d *Desk) titlesOf(ctx context.Context, edition string) (*titleSet, error) {
+	d.titles.mu.Lock()
+	loaded := d.titles.loaded[edition]
+	d.titles.mu.Unlock()
+	if loaded {
+		return &d.titles, nil
+	}
+	rs, err := d.cfg.Store.ProposalsOf(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		d.titles.add(edition, r.Proposal.Pool, r.Proposal.Title)
+	}
+	d.titles.mu.Lock()
+	if d.titles.loaded == nil {
+		d.titles.loaded = map[string]bool{}
+	}
+	d.titles.loaded[edition] = true
+	d.titles.mu.Unlock()
+	return &d.titles, nil
 }
 
 // Look returns the proposal of tracker if secret is its secret; addr is
