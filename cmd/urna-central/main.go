@@ -25,6 +25,7 @@ import (
 
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var version = "dev"
@@ -237,6 +238,7 @@ func cmdServe(args []string) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (default: a self-signed one in the data folder)")
 	keyFile := fs.String("tls-key", "", "TLS key")
 	insecure := fs.Bool("insecure-http", false, "plain HTTP, for loopback demos only")
+	demoPhase := fs.String("demo-phase", "", "demo only: show the proposal pages of this phase today (submission, formal-check, merit-check, protests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -282,7 +284,7 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users})
-	desk, err := openDesk(c.data, st, log)
+	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
 	if err != nil {
 		return err
 	}

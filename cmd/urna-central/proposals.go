@@ -28,6 +28,8 @@ import (
 type draftEdition struct {
 	dir string
 	st  store.Store
+	// demo is the phase a demo central shows today (proposals.DemoPhase), or "".
+	demo election.PhaseKind
 
 	mu    sync.Mutex
 	mtime time.Time
@@ -42,7 +44,11 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 		if err != nil {
 			return nil, err
 		}
-		return election.DecodeEdition(bytes.NewReader(c.Edition))
+		ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+		if err == nil && d.demo != "" {
+			proposals.DemoPhase(ed, d.demo, time.Now())
+		}
+		return ed, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -56,6 +62,9 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	ed, err := election.DecodeEdition(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
+	}
+	if d.demo != "" {
+		proposals.DemoPhase(ed, d.demo, time.Now())
 	}
 	d.ed, d.mtime = ed, fi.ModTime()
 	return ed, nil
@@ -98,7 +107,7 @@ func (d *draftEdition) save(ed *election.Edition) error {
 }
 
 // openDesk is the proposals desk over st and the data folder's draft edition.
-func openDesk(dataDir string, st store.Store, log *slog.Logger) (*proposals.Desk, error) {
+func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.PhaseKind) (*proposals.Desk, error) {
 	ps, ok := st.(store.Proposals)
 	if !ok {
 		return nil, errors.New("this store does not keep proposals")
@@ -107,7 +116,7 @@ func openDesk(dataDir string, st store.Store, log *slog.Logger) (*proposals.Desk
 	if err != nil {
 		return nil, err
 	}
-	d := &draftEdition{dir: dataDir, st: st}
+	d := &draftEdition{dir: dataDir, st: st, demo: demo}
 	return proposals.New(proposals.Config{Store: ps, Edition: d.get, Sealer: sealer, SaveDraft: d.save, Log: log}), nil
 }
 
@@ -155,7 +164,7 @@ func cmdProposals(args []string) error {
 		return err
 	}
 	defer st.Close()
-	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)), "")
 	if err != nil {
 		return err
 	}
