@@ -264,14 +264,16 @@ func (d *Desk) Look(ctx context.Context, tracker, secret, addr string) (store.Pr
 	if !d.looks.allow(addr) {
 		return store.ProposalRecord{}, election.Problem{Key: KeyLimit}
 	}
+	h := SecretHash(secret) // hashed first: an unknown tracker takes the same path
 	r, err := d.cfg.Store.ProposalByTracker(ctx, normal(tracker))
 	if errors.Is(err, store.ErrNotFound) {
+		subtle.ConstantTimeCompare(h, h)
 		return r, election.Problem{Key: KeySecret}
 	}
 	if err != nil {
 		return r, err
 	}
-	if subtle.ConstantTimeCompare(r.SecretHash, SecretHash(secret)) != 1 {
+	if subtle.ConstantTimeCompare(r.SecretHash, h) != 1 {
 		return store.ProposalRecord{}, election.Problem{Key: KeySecret}
 	}
 	return r, nil
