@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -60,6 +59,9 @@ func BenchmarkSubmissionWindow(b *testing.B) {
 	early, late := total*40/100, total*60/100
 	for i := range 10 {
 		n := early / 9
+		if i < early%9 {
+			n++
+		}
 		if i == 9 {
 			n = late
 		}
@@ -70,8 +72,6 @@ func BenchmarkSubmissionWindow(b *testing.B) {
 			}
 		}
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	_ = rng
 	tr := &http.Transport{MaxIdleConnsPerHost: clients}
 	client := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()

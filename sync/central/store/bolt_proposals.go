@@ -24,9 +24,10 @@ func proposalBuckets(tx *bolt.Tx) (recs, trackers *bolt.Bucket, err error) {
 	return recs, trackers, err
 }
 
-// AddProposal implements Proposals.
+// AddProposal implements Proposals. Submissions that arrive together share
+// one commit (bbolt's Batch), as ballots do.
 func (s *Bolt) AddProposal(ctx context.Context, r ProposalRecord) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.db.Batch(func(tx *bolt.Tx) error {
 		recs, trackers, err := proposalBuckets(tx)
 		if err != nil {
 			return err
