@@ -307,6 +307,24 @@ func TestProposalsWholePath(t *testing.T) {
 			if len(id) != 6 {
 				t.Fatalf("staff list: %v", id)
 			}
+			// a staff form posted from another site is refused, even signed in
+			req, _ = http.NewRequest(http.MethodPost, s.srv.URL+"/dashboard/proposals/"+id["Plac zabaw"]+"/event", strings.NewReader("kind=assigned&detail=X"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "https://evil.example")
+			if resp, err := anna.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("cross-site staff post: %v %v", resp, err)
+			}
+			// the coordinator holds an obvious joke and releases it again
+			if code, page := s.post(anna, "/dashboard/proposals/"+id["Rowery miejskie"]+"/moderate?lang=pl", url.Values{"held": {"staff"}}); code != http.StatusOK || !strings.Contains(page, "Wstrzymany: staff") {
+				t.Fatalf("hold: %d\n%.2000s", code, page)
+			}
+			if _, page := s.get(s.client, "/proposals?lang=pl"); strings.Contains(page, "Rowery miejskie") {
+				t.Fatal("a held proposal on the public list")
+			}
+			s.post(anna, "/dashboard/proposals/"+id["Rowery miejskie"]+"/moderate?lang=pl", url.Values{"held": {""}})
+			if _, page := s.get(s.client, "/proposals?lang=pl"); !strings.Contains(page, "Rowery miejskie") {
+				t.Fatal("a released proposal not on the public list")
+			}
 			for _, title := range append(titles, "Ławki przy Wiśle") {
 				s.staff(anna, id[title], civic.EvAssign, "", "Zarząd Zieleni Miejskiej")
 			}
@@ -376,6 +394,9 @@ func TestProposalsWholePath(t *testing.T) {
 				t.Fatalf("numbers: %v", numbers)
 			}
 
+			if shots != "" && name == "bolt" {
+				s.screenshots(anna, benches, shots)
+			}
 			_, list := s.get(s.client, "/proposals?lang=pl&d=d01&s=upheld")
 			if !strings.Contains(list, "Plac zabaw") || strings.Contains(list, "Ławki") {
 				t.Fatalf("filtered list:\n%.3000s", list)
@@ -438,4 +459,29 @@ func checkPDF(t *testing.T, pdf []byte, r receipt, shots string) {
 		pdftoppm := needs.Tool(t, "pdftoppm", "poppler-utils")
 		exec.Command(pdftoppm, "-png", "-r", "60", path, filepath.Join(shots, "confirmation")).Run()
 	}
+}
+
+// screenshots saves the public list in English, the status page in
+// Ukrainian and a staff member's proposal page, at a phone's width.
+func (s *site) screenshots(staffClient *http.Client, r receipt, shots string) {
+	b := browser.StartWith(s.t, "--window-size=420,1000")
+	b.Go(s.srv.URL + "/proposals?lang=en")
+	b.Wait("/proposals", "Residents")
+	b.Screenshot(filepath.Join(shots, "proposals-list-en.png"))
+	b.Go(s.srv.URL + "/proposals/status?lang=uk")
+	b.Wait("/proposals/status", "Стан")
+	b.Type(b.Find("#tracker"), r.tracker)
+	b.Type(b.Find("#secret"), r.secret)
+	b.Click(b.Find("form button"))
+	b.Wait("/proposals/status", "id=\"status\"")
+	b.Screenshot(filepath.Join(shots, "proposals-status-uk.png"))
+	b.Go(s.srv.URL + "/login")
+	b.Type(b.Find("input[name=user]"), "anna")
+	b.Type(b.Find("input[name=password]"), password)
+	b.Click(b.Find("form button"))
+	b.Wait("/dashboard", "")
+	b.Go(s.srv.URL + "/dashboard/proposals?lang=pl")
+	b.Wait("/dashboard/proposals", "W-")
+	b.Screenshot(filepath.Join(shots, "staff-list.png"))
+	b.Close()
 }
