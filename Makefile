@@ -13,6 +13,7 @@ FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/
 FUZZ += ./sync/pabulib:FuzzRead
 FUZZ += ./sync/election:FuzzDecodePlan
 FUZZ += ./kiosk/input:FuzzScanner
+FUZZ += ./sync/central/public:FuzzParseCost
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean

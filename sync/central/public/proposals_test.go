@@ -92,3 +92,23 @@ func TestProposalPagesTranslated(t *testing.T) {
 		t.Errorf("the form outside the submission phase:\n%.2000s", page)
 	}
 }
+
+// FuzzParseCost: whatever is typed, a cost read is never negative, and
+// what FormatPLN writes reads back as the same grosze.
+func FuzzParseCost(f *testing.F) {
+	for _, s := range []string{"150 000", "150000,50", "1.5", "zł", "-1", "99999999999,99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, ok := ParseCost(s)
+		if !ok {
+			return
+		}
+		if g < 0 {
+			t.Fatalf("%q read as %d", s, g)
+		}
+		if back, ok := ParseCost(election.FormatPLN(g)); !ok || back != g {
+			t.Fatalf("%q: %d written as %q reads back as %d %v", s, g, election.FormatPLN(g), back, ok)
+		}
+	})
+}
