@@ -227,3 +227,93 @@ func TestDeskWholePath(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskRefuses: what the desk does not take, each with the key the
+// resident or staff member reads.
+func TestDeskRefuses(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ed := Year(t)
+	at := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, ed.Location()) }
+	clk := &Clock{t: at(2, 20)}
+	d := New(Config{Store: s, Edition: func(context.Context) (*election.Edition, error) { return ed, nil }, Clock: clk.Now, StatusPerAddress: 3})
+	a, err := d.Submit(ctx, draft("d01", "Ławki", 50_000_00), "", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := d.Submit(ctx, draft("d01", "Drzewa", 50_000_00), "", "1")
+	links := draft("d01", "Tanie buty", 50_000_00)
+	links.Summary = "https://a.example https://b.example www.c.example"
+	spam, _ := d.Submit(ctx, links, "", "1")
+	if r, _ := d.Record(ctx, spam.Proposal.ID); r.Held != HeldLinks {
+		t.Errorf("links: held %q", r.Held)
+	}
+	cases := map[string]struct {
+		do   func() error
+		want string
+	}{
+		"too cheap": {func() error { _, err := d.Submit(ctx, draft("d01", "X", 1), "", "2"); return err }, civic.KeyCostLow},
+		"merge into itself": {func() error {
+			_, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvMerge, Reason: "r", Detail: a.Proposal.ID})
+			return err
+		}, KeyTarget},
+		"merge into nothing": {func() error {
+			_, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvMerge, Reason: "r", Detail: "W-NONE"})
+			return err
+		}, KeyTarget},
+		"unknown proposal": {func() error {
+			_, err := d.Staff(ctx, "ewa", "W-NONE", civic.Event{Kind: civic.EvAssign, Detail: "ZZM"})
+			return err
+		}, KeyNotFound},
+		"an applicant's kind by staff": {func() error {
+			_, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvProtest, Reason: "r"})
+			return err
+		}, civic.KeyTransition},
+		"a staff kind by the applicant": {func() error {
+			_, err := d.Applicant(ctx, a.Tracker, a.Secret, "3", civic.EvFormalPass, "", nil)
+			return err
+		}, civic.KeyTransition},
+		"a protest before a rejection": {func() error {
+			_, err := d.Applicant(ctx, b.Tracker, b.Secret, "3", civic.EvProtest, "bo tak", nil)
+			return err
+		}, civic.KeyTransition},
+		"another proposal's secret": {func() error {
+			_, err := d.Applicant(ctx, a.Tracker, b.Secret, "4", civic.EvWithdraw, "", nil)
+			return err
+		}, KeySecret},
+	}
+	for name, c := range cases {
+		if got := key(c.do()); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+	// a fix after the fix-by date
+	clk.Set(at(3, 12))
+	if _, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvFormalFix, Reason: "Brak mapki."}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at(3, 20))
+	fix := draft("d01", "Ławki", 50_000_00)
+	if _, err := d.Applicant(ctx, a.Tracker, a.Secret, "5", civic.EvFixed, "", &fix); key(err) != civic.KeyFixLate {
+		t.Errorf("late fix: %v", err)
+	}
+	// status look-ups per address are limited: secrets cannot be guessed
+	for range 3 {
+		d.Look(ctx, a.Tracker, "GUESS", "6")
+	}
+	if _, err := d.Look(ctx, a.Tracker, a.Secret, "6"); key(err) != KeyLimit {
+		t.Errorf("fourth look-up in a minute: %v", err)
+	}
+	if _, err := d.Look(ctx, a.Tracker, a.Secret, "7"); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	// no edition
+	none := New(Config{Store: s, Edition: func(context.Context) (*election.Edition, error) { return nil, store.ErrNotFound }})
+	if _, err := none.Submit(ctx, draft("d01", "X", 50_000_00), "", "1"); key(err) != KeyNoEdition {
+		t.Errorf("without an edition: %v", err)
+	}
+}

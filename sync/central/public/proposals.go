@@ -290,8 +290,12 @@ func (p *Proposals) view(ed *election.Edition, lang string, pr civic.Proposal, p
 				h.Detail = t("proposals.unit_cost") + ": " + election.FormatPLN(c)
 			}
 		case civic.EvFixed:
-			if private {
-				h.Detail = ev.Detail
+			if private && ev.Detail != "" {
+				var names []string
+				for _, f := range strings.Split(ev.Detail, ", ") {
+					names = append(names, t("proposals.f."+f))
+				}
+				h.Detail = strings.Join(names, ", ")
 			}
 		}
 		if ev.Actor != "applicant" || private {
