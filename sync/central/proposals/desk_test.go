@@ -273,6 +273,10 @@ func TestDeskRefuses(t *testing.T) {
 			_, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvProtest, Reason: "r"})
 			return err
 		}, civic.KeyTransition},
+		"a hearing date that is not a date": {func() error {
+			_, err := d.Staff(ctx, "rada", a.Proposal.ID, civic.Event{Kind: civic.EvRestore, Reason: "r", Detail: "next Tuesday"})
+			return err
+		}, KeyHearing},
 		"a staff kind by the applicant": {func() error {
 			_, err := d.Applicant(ctx, a.Tracker, a.Secret, "3", civic.EvFormalPass, "", nil)
 			return err

@@ -31,9 +31,10 @@ const (
 	KeySecret    = "proposals.secret"     // tracker and secret do not match a proposal
 	KeyNoEdition = "proposals.no_edition" // no edition is being prepared
 	KeyTarget    = "proposals.merge_target"
-	KeyBuilt     = "proposals.built"     // the ballot was built already
-	KeyNotFound  = "proposals.not_found" // no such proposal
-	KeyRole      = "proposals.role"      // the staff member's role does not allow it
+	KeyBuilt     = "proposals.built"        // the ballot was built already
+	KeyNotFound  = "proposals.not_found"    // no such proposal
+	KeyRole      = "proposals.role"         // the staff member's role does not allow it
+	KeyHearing   = "proposals.hearing_date" // a hearing's date is not YYYY-MM-DD
 )
 
 // Moderation reasons a proposal is held for.
@@ -369,6 +370,11 @@ func (d *Desk) Staff(ctx context.Context, actor, id string, ev civic.Event) (civ
 		return civic.Proposal{}, err
 	}
 	ev.At, ev.Actor, ev.Reason, ev.Detail = d.cfg.Clock(), actor, strings.TrimSpace(ev.Reason), strings.TrimSpace(ev.Detail)
+	if (ev.Kind == civic.EvUphold || ev.Kind == civic.EvRestore) && ev.Detail != "" {
+		if _, err := time.Parse(time.DateOnly, ev.Detail); err != nil {
+			return civic.Proposal{}, election.Problem{Key: KeyHearing, Detail: ev.Detail}
+		}
+	}
 	if ev.Kind == civic.EvMerge {
 		t, err := d.cfg.Store.ProposalRecord(ctx, ev.Detail)
 		if err != nil || ev.Detail == id || t.Proposal.Edition != ed.ID || t.Proposal.Status == civic.Merged || t.Proposal.Status == civic.Withdrawn {

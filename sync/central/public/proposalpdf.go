@@ -73,7 +73,21 @@ func ConfirmationPDF(ed *election.Edition, m assets.Messages, lang string, p civ
 	pdf.CellFormat(0, 5, ed.Name.In(lang), "", 1, "L", false, 0, "")
 	heading(t("proposals.done.title"))
 	proposal()
-	pdf.Ln(6)
+	pdf.Ln(3)
+	line(t("proposals.f.status"), t("proposals.st."+string(p.Status)))
+	// the history confirms each step: the submission, a fix, a protest
+	pdf.SetFont(pdfFamily, "", 9)
+	for _, ev := range p.History {
+		if ev.Kind == "held" || ev.Kind == "released" {
+			continue
+		}
+		s := ev.At.In(ed.Location()).Format("2006-01-02 15:04") + " · " + t("proposals.ev."+string(ev.Kind))
+		if ev.Reason != "" {
+			s += ": " + ev.Reason
+		}
+		pdf.MultiCell(0, 4.5, s, "", "L", false)
+	}
+	pdf.Ln(4)
 	pdf.SetFont(pdfFamily, "B", 12)
 	pdf.CellFormat(0, 7, t("proposals.tracker")+": "+tracker, "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 7, t("proposals.secret_label")+": "+secret, "", 1, "L", false, 0, "")

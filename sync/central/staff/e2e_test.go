@@ -369,6 +369,10 @@ func TestProposalsWholePath(t *testing.T) {
 				t.Fatalf("after the protest:\n%.3000s", page)
 			}
 			s.applicant(rc["Plac zabaw"], "protest", url.Values{"reason": {"Koszt utrzymania jest niższy."}})
+			_, protestPDF := s.post(s.client, "/proposals/pdf?lang=pl", url.Values{"tracker": {rc["Plac zabaw"].tracker}, "secret": {rc["Plac zabaw"].secret}})
+			if text := pdfText(t, []byte(protestPDF)); !strings.Contains(text, "Protest: Koszt utrzymania jest niższy.") {
+				t.Fatalf("the protest's confirmation:\n%s", text)
+			}
 			s.staff(rada, id["Zieleń na Kazimierzu"], civic.EvRestore, "Rada: teren jest miejski.", "2025-05-08")
 			s.staff(rada, id["Plac zabaw"], civic.EvUphold, "Rada: koszt utrzymania potwierdzony.", "2025-05-08")
 			_, page = s.post(s.client, "/proposals/status?lang=pl", url.Values{"tracker": {rc["Plac zabaw"].tracker}, "secret": {rc["Plac zabaw"].secret}})
@@ -437,16 +441,21 @@ func TestProposalsWholePath(t *testing.T) {
 	}
 }
 
-func checkPDF(t *testing.T, pdf []byte, r receipt, shots string) {
+func pdfText(t *testing.T, pdf []byte) string {
 	pdftotext := needs.Tool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
-	path := filepath.Join(dir, "confirmation.pdf")
+	path := filepath.Join(t.TempDir(), "doc.pdf")
 	os.WriteFile(path, pdf, 0o644)
-	out, err := exec.Command(pdftotext, "-layout", path, "-").Output()
+	out, err := exec.Command(pdftotext, path, "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(out)
+	return string(out)
+}
+
+func checkPDF(t *testing.T, pdf []byte, r receipt, shots string) {
+	path := filepath.Join(t.TempDir(), "confirmation.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	text := pdfText(t, pdf)
 	for _, want := range []string{"Wniosek został złożony", r.tracker, r.secret, "Lista poparcia wniosku", "Ławki przy Wiśle", "Podpis", "15"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
