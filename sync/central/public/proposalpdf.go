@@ -51,7 +51,7 @@ func ConfirmationPDF(ed *election.Edition, m assets.Messages, lang string, p civ
 	}
 	line := func(label, value string) {
 		pdf.SetFont(pdfFamily, "B", 11)
-		pdf.CellFormat(62, 6, label, "", 0, "L", false, 0, "")
+		pdf.CellFormat(74, 6, label, "", 0, "L", false, 0, "")
 		pdf.SetFont(pdfFamily, "", 11)
 		pdf.MultiCell(0, 6, value, "", "L", false)
 	}
