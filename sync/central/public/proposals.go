@@ -50,6 +50,9 @@ func (p *Proposals) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /proposals/pdf", sameSite(p.pdf))
 }
 
+// perPage is how many proposals a page of the list shows (a phone's worth).
+const perPage = 100
+
 // maxForm bounds a form's body.
 const maxForm = 64 << 10
 
@@ -111,6 +114,8 @@ type proposalPage struct {
 	CostHelp                    string
 	Rows                        []rowView
 	CSV, JSON                   string
+	Total                       int
+	Prev, Next                  string
 	P                           *proposalView
 	Tracker, Secret             string
 	Closed                      bool
@@ -216,7 +221,24 @@ func (p *Proposals) list(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	q.Del("lang")
+	q.Del("page")
 	d.CSV, d.JSON = "/proposals/export.csv?"+q.Encode(), "/proposals/export.json?"+q.Encode()
+	d.Total = len(rs)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(1, min(page, (len(rs)+perPage-1)/perPage))
+	link := func(n int) string {
+		v := r.URL.Query()
+		v.Set("page", strconv.Itoa(n))
+		v.Set("lang", d.Lang)
+		return "/proposals?" + v.Encode()
+	}
+	if page > 1 {
+		d.Prev = link(page - 1)
+	}
+	if page*perPage < len(rs) {
+		d.Next = link(page + 1)
+	}
+	rs = rs[min(len(rs), (page-1)*perPage):min(len(rs), page*perPage)]
 	for _, rec := range rs {
 		o := proposals.OpenOf(rec.Proposal)
 		pool := o.Pool

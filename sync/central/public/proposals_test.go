@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/central/proposals"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/civic"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -111,4 +113,48 @@ func FuzzParseCost(f *testing.F) {
 			t.Fatalf("%q: %d written as %q reads back as %d %v", s, g, election.FormatPLN(g), back, ok)
 		}
 	})
+}
+
+// TestProposalListPages: a long list comes a hundred to a page, with the
+// filters kept in the next page's address.
+func TestProposalListPages(t *testing.T) {
+	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ed := assets.MustDemoEdition()
+	proposals.KrakowYear(ed)
+	now := time.Date(2025, 2, 20, 12, 0, 0, 0, ed.Location())
+	desk := proposals.New(proposals.Config{Store: st, Clock: func() time.Time { return now }, PerAddress: 1000,
+		Edition: func(context.Context) (*election.Edition, error) { return ed, nil }})
+	for i := range 105 {
+		pool := "d01"
+		if i >= 103 {
+			pool = "d02"
+		}
+		if _, err := desk.Submit(context.Background(), civicDraft(pool, i), "", "a"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	(&Proposals{Desk: desk, Msgs: assets.MustMessages()}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	rows := func(page string) int { return strings.Count(page, `<tr><td><a href="/proposals/p/`) }
+	_, first := get(t, srv.URL+"/proposals?lang=en")
+	if rows(first) != 100 || !strings.Contains(first, "Proposals: 105") || !strings.Contains(first, `rel="next"`) {
+		t.Fatalf("first page: %d rows", rows(first))
+	}
+	_, second := get(t, srv.URL+"/proposals?lang=en&page=2")
+	if rows(second) != 5 || strings.Contains(second, `rel="next"`) || !strings.Contains(second, `rel="prev"`) {
+		t.Fatalf("second page: %d rows", rows(second))
+	}
+	if _, d01 := get(t, srv.URL+"/proposals?lang=en&d=d01&page=2"); rows(d01) != 3 {
+		t.Fatalf("d01's second page: %d rows", rows(d01))
+	}
+}
+
+func civicDraft(pool string, i int) civic.Draft {
+	return civic.Draft{Pool: pool, Lang: "pl", Title: "Projekt " + strconv.Itoa(i), Summary: "Opis.", Category: "green", Cost: 50_000_00}
 }
