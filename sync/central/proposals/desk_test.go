@@ -257,6 +257,10 @@ func TestDeskRefuses(t *testing.T) {
 		want string
 	}{
 		"too cheap": {func() error { _, err := d.Submit(ctx, draft("d01", "X", 1), "", "2"); return err }, civic.KeyCostLow},
+		"a contact that is a letter": {func() error {
+			_, err := d.Submit(ctx, draft("d01", "Y", 50_000_00), strings.Repeat("ą", MaxContact+1), "2")
+			return err
+		}, KeyContact},
 		"merge into itself": {func() error {
 			_, err := d.Staff(ctx, "ewa", a.Proposal.ID, civic.Event{Kind: civic.EvMerge, Reason: "r", Detail: a.Proposal.ID})
 			return err

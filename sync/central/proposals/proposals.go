@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/urna-kiosk/urna/sync/central/contact"
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -35,7 +36,11 @@ const (
 	KeyNotFound  = "proposals.not_found"    // no such proposal
 	KeyRole      = "proposals.role"         // the staff member's role does not allow it
 	KeyHearing   = "proposals.hearing_date" // a hearing's date is not YYYY-MM-DD
+	KeyContact   = "proposals.contact_long" // the contact is longer than MaxContact
 )
+
+// MaxContact is the longest contact taken, in characters (an address or a number).
+const MaxContact = 200
 
 // Moderation reasons a proposal is held for.
 const (
@@ -154,7 +159,11 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 	if !ed.Allows(election.ActSubmit, now) {
 		return Receipt{}, election.Problem{Key: civic.KeyPhase}
 	}
-	if ps := civic.Check(ed, dr); len(ps) > 0 {
+	ps := civic.Check(ed, dr)
+	if utf8.RuneCountInString(strings.TrimSpace(contactText)) > MaxContact {
+		ps = append(ps, election.Problem{Key: KeyContact, Field: "contact"})
+	}
+	if len(ps) > 0 {
 		return Receipt{}, ps
 	}
 	if !d.submits.allow(addr) {
