@@ -15,6 +15,7 @@ FUZZ += ./sync/election:FuzzDecodePlan
 FUZZ += ./kiosk/input:FuzzScanner
 FUZZ += ./sync/central:FuzzClientKey ./sync/central:FuzzReadBackup
 FUZZ += ./kiosk/printer:FuzzSplitter
+FUZZ += ./sync/central/public:FuzzParseCost
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean

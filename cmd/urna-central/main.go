@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var version = "dev"
@@ -53,6 +54,7 @@ var commands = map[string]command{
 	"backup":         {"backup FILE: the keys, secrets, sign-ins and a copy of the store in one archive", cmdBackup},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
+	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
 }
 
 func main() {
@@ -252,6 +254,7 @@ func cmdServe(args []string) error {
 	metricsListen := fs.String("metrics-listen", "", "serve /metrics alone on this address, plain HTTP (loopback or the monitoring network)")
 	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
+	demoPhase := fs.String("demo-phase", "", "demo only: show the proposal pages of this phase today (submission, formal-check, merit-check, protests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -318,7 +321,12 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
-	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
+	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
+	if err != nil {
+		return err
+	}
+	go sweepContacts(ctx, desk, time.Hour)
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
