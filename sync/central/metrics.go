@@ -200,12 +200,13 @@ var (
 	descInfo        = prometheus.NewDesc("urna_kiosk_info", "A kiosk's software version, as its last heartbeat said.", append(kioskLabels, "version"), nil)
 	descChainBreaks = prometheus.NewDesc("urna_kiosk_chain_breaks", "Ballots of a kiosk whose hash chain link is wrong, or two with one number.", kioskLabels, nil)
 	descChainGaps   = prometheus.NewDesc("urna_kiosk_chain_gaps", "Sequence numbers of a kiosk below its highest that never arrived.", kioskLabels, nil)
+	descTooOld      = prometheus.NewDesc("urna_kiosk_version_below_minimum", "1 when a kiosk's version is below the edition's minKioskVersion: its point will not open.", append(kioskLabels, "version"), nil)
 	descSkew        = prometheus.NewDesc("urna_kiosk_clock_skew_seconds", "A kiosk's clock minus the central's at its last heartbeat.", kioskLabels, nil)
 )
 
 func (fleetCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descKiosks, descStoreUp, descStored, descCounted, descQueue, descOldest,
-		descLastSeen, descPrinter, descInfo, descChainBreaks, descChainGaps, descSkew} {
+		descLastSeen, descPrinter, descInfo, descChainBreaks, descChainGaps, descSkew, descTooOld} {
 		ch <- d
 	}
 }
@@ -229,6 +230,7 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descStoreUp, 0)
 		return
 	}
+	ed, _ := c.w.srv.current(ctx) // nil before the first publish
 	now := c.w.srv.cfg.Clock()
 	states := map[string]int{"online": 0, "offline": 0, "never-seen": 0, "revoked": 0}
 	for _, k := range ks {
@@ -253,6 +255,13 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descLastSeen, float64(k.LastSeen.Unix()), l...)
 			gauge(descPrinter, 1, k.ID, k.Venue, printerState(hb.Printer))
 			gauge(descInfo, 1, k.ID, k.Venue, hb.Version)
+			if ed != nil {
+				tooOld := 0.0
+				if !ed.KioskAllowed(hb.Version) {
+					tooOld = 1
+				}
+				gauge(descTooOld, tooOld, k.ID, k.Venue, hb.Version)
+			}
 		}
 		if ch2, err := st.Chain(ctx, k.ID); err == nil {
 			gauge(descChainBreaks, float64(len(ch2.Breaks)), l...)

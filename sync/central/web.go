@@ -491,6 +491,9 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		if k.Skew > 2*time.Minute || k.Skew < -2*time.Minute {
 			add("clock", "warn", t("dash.alert.clock", "skew", row.Skew))
 		}
+		if ed != nil && !k.LastSeen.IsZero() && !ed.KioskAllowed(hb.Version) {
+			add("version", "bad", t("dash.alert.version", "version", hb.Version, "min", ed.MinKioskVersion))
+		}
 		if ch, err := w.srv.cfg.Store.Chain(ctx, k.ID); err == nil && (len(ch.Gaps) > 0 || len(ch.Breaks) > 0) {
 			add("chain", "bad", t("dash.alert.chain", "gaps", len(ch.Gaps), "breaks", len(ch.Breaks)))
 		}
