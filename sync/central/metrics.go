@@ -63,6 +63,12 @@ func (s *Server) apiMetrics() *apiMetrics {
 			Help: "Catalog requests from kiosks by HTTP code (200 sent, 304 unchanged)."}, []string{"code"})
 		m.heartbeats = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "urna_heartbeats_total",
 			Help: "Heartbeats recorded, by the printer state the kiosk reported."}, []string{"printer"})
+		for _, code := range []string{"200", "304"} {
+			m.catalogs.WithLabelValues(code) // present from the start, for rate()
+		}
+		for state := range printerStates {
+			m.heartbeats.WithLabelValues(state)
+		}
 		m.receivedDsc = prometheus.NewDesc("urna_ballots_received_total", "Ballots received by this replica.", nil, nil)
 		m.answeredDsc = prometheus.NewDesc("urna_ballots_answered_total",
 			"Ballots answered by this replica, by status (rejections by reason).", []string{"status"}, nil)
