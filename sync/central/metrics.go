@@ -149,6 +149,7 @@ func (c *codeRecorder) WriteHeader(code int) {
 type webMetrics struct {
 	reg   *prometheus.Registry
 	pages *prometheus.HistogramVec
+	page  http.Handler // the exposition of reg
 }
 
 func newWebMetrics(w *Web) *webMetrics {
@@ -162,6 +163,7 @@ func newWebMetrics(w *Web) *webMetrics {
 	for _, p := range []string{"check", "dashboard", "login", "other"} {
 		m.pages.WithLabelValues(p) // present from the start, so rates exist before the first visit
 	}
+	m.page = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
 
@@ -186,7 +188,7 @@ func (w *Web) timed(h http.Handler) http.Handler {
 
 // metricsPage is the Prometheus exposition of w's registry.
 func (w *Web) metricsPage(rw http.ResponseWriter, r *http.Request) {
-	promhttp.HandlerFor(w.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(rw, r)
+	w.metrics.page.ServeHTTP(rw, r)
 }
 
 // fleetCollector reads the fleet from the store at each scrape: what the
