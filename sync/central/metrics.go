@@ -225,7 +225,11 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.w.srv.cfg.Store
 	up := 1.0
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		// not Must: a label a kiosk sent that Prometheus refuses (not
+		// UTF-8) drops that series instead of the central
+		if m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...); err == nil {
+			ch <- m
+		}
 	}
 	if total, counted, err := st.Counts(ctx); err == nil {
 		gauge(descStored, float64(total))
