@@ -24,6 +24,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -49,6 +52,7 @@ var commands = map[string]command{
 	"results":        {"tally the counted ballots: --format json|csv|pdf|pabulib|open-data", cmdResults},
 	"backup":         {"backup FILE: the keys, secrets, sign-ins and a copy of the store in one archive", cmdBackup},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
+	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
 }
 
 func main() {
@@ -64,6 +68,11 @@ func main() {
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urna-central salvage"))
+		}
 		os.Exit(1)
 	}
 }
@@ -444,7 +453,7 @@ func cmdUser(args []string) error {
 	}
 	users[name] = string(h)
 	out, _ := json.MarshalIndent(users, "", "  ")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
+	if err := atomicfile.Write(path, out, 0o600); err != nil {
 		return err
 	}
 	fmt.Println("user", name, "can sign in to /dashboard")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
@@ -64,7 +65,7 @@ func cmdPrint(args []string) error {
 	case *out != "" && *port != "":
 		return errors.New("give --out or --port, not both")
 	case *out != "":
-		return os.WriteFile(*out, d.Data, 0o644)
+		return atomicfile.Write(*out, d.Data, 0o644)
 	case *port != "":
 		s, err := printer.OpenSerial(printer.Config{Port: *port, Profile: *prof, Baud: *baud}, nil, nil)
 		if err != nil {

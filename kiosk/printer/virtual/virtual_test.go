@@ -282,7 +282,7 @@ func TestReportsAndTestPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"RAPORT OTWARCIA", "Nowohuckie Centrum Kultury", "k-0007", "Urna jest pusta: 0 głosów dzisiaj.", strings.Repeat("cd", 24)},
+		{"RAPORT OTWARCIA", "Nowohuckie Centrum Kultury", "k-0007", "Urna jest pusta: 0 głosów od ostatniego", strings.Repeat("cd", 24)},
 		{"RAPORT ZAMKNIĘCIA", strings.Repeat("ab", 24) + "\n" + strings.Repeat("ab", 8) + "\n", "Głosy dzisiaj", "37", "Przesłane do centrali", "100", "Czekające na przesłanie"},
 		{"STRONA TESTOWA DRUKARKI", layout.PolishLetters, "Чуєш їх, доцю, га?", "epson-tm-t20", "38400", "123456789012345678901234567890123456789012345678"},
 	}
