@@ -10,6 +10,7 @@ tests="$tests python3-pycountry"
 tests="$tests espeak-ng sox"
 tests="$tests cups-daemon cups-client printer-driver-cups-pdf"
 tests="$tests fuse3"
+tests="$tests prometheus"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 

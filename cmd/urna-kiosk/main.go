@@ -118,6 +118,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	st.Baud, st.Synced, st.Revoked = cfg.Printer.Baud, ag.LastSync, ag.Revoked
 	st.OfficePrinter, st.USBRoot = cfg.OfficePrinter, cfg.USBRoot
+	st.Version = version
 	go st.Run(ctx, 15*time.Second) // reports kept while the printer had no paper
 	staff, tech := session.NewStaffMembers(cfg.StaffMembers(), nil), session.NewStaff(cfg.TechnicianPIN, nil)
 	if err := staff.Keep("staff", q); err != nil {

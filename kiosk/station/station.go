@@ -46,6 +46,9 @@ type Station struct {
 	OfficePrinter, USBRoot string
 	// Mounts is the mount table USB sticks are found in (/proc/self/mounts).
 	Mounts string
+	// Version is this kiosk's software version, held against the
+	// edition's minKioskVersion when staff open the point.
+	Version string
 
 	polls    *queue.Polls // read from the store on first use
 	unlocked string       // the staff id that unlocked the next ballot

@@ -243,9 +243,12 @@ type Edition struct {
 	Phases []Phase `json:"phases,omitempty"`
 	// Proposals are the rules for residents' proposals (schema 2).
 	Proposals *ProposalRules `json:"proposals,omitempty"`
-	Pools     []Pool         `json:"pools"`
-	Projects  []Project      `json:"projects"`
-	Venues    []Venue        `json:"venues"`
+	// MinKioskVersion, when set, is the oldest kiosk software that may open
+	// a voting point under this edition (dotted numbers, e.g. "0.6.0").
+	MinKioskVersion string    `json:"minKioskVersion,omitempty"`
+	Pools           []Pool    `json:"pools"`
+	Projects        []Project `json:"projects"`
+	Venues          []Venue   `json:"venues"`
 }
 
 // AdmissionPolicy returns who may cast: the edition's admission, or
