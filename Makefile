@@ -14,6 +14,8 @@ FUZZ += ./sync/pabulib:FuzzRead
 FUZZ += ./sync/election:FuzzDecodePlan
 FUZZ += ./kiosk/input:FuzzScanner
 FUZZ += ./sync/central:FuzzClientKey ./sync/central:FuzzReadBackup
+FUZZ += ./kiosk/printer:FuzzSplitter
+FUZZ += ./sync/central/public:FuzzParseCost
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean
@@ -43,7 +45,8 @@ fuzz:
 bench: deps
 	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
 
-# Every kiosk screen at 1080x1920 and 1920x1080 (Fyne's software renderer),
+# Every kiosk screen at 1024x600, 1280x800, 1920x1080 and 1080x1920 in pl/en/uk with
+# normal and large text (Fyne's software renderer),
 # the real binary under Xvfb, and sample receipts and posters, in screenshots/.
 screenshots: test-deps
 	@command -v import >/dev/null || $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq imagemagick >/dev/null

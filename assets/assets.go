@@ -111,3 +111,21 @@ var icon []byte
 
 // Icon is the application icon (512×512 PNG).
 func Icon() []byte { return icon }
+
+// EnvLanguage is the translation the process's locale asks for (LC_ALL,
+// LC_MESSAGES, LANG: "uk_UA.UTF-8" gives "uk"), Polish when none of ours.
+func EnvLanguage(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		for _, lang := range Languages {
+			if strings.HasPrefix(v, lang) {
+				return lang
+			}
+		}
+		return "pl"
+	}
+	return "pl"
+}

@@ -170,7 +170,7 @@ func TestDebianPackages(t *testing.T) {
 	cfgPath := filepath.Join(root, "etc/urna/kiosk.toml")
 	cfg, _ := os.ReadFile(cfgPath)
 	edited := strings.NewReplacer(`venue = "CHANGE-ME"`, `venue = "nck"`, `"/var/lib/urna-kiosk"`, fmt.Sprintf("%q", kdata),
-		`port = "/dev/urna-printer"`, fmt.Sprintf("port = %q", v.Path()),
+		`address = "/dev/urna-printer"`, fmt.Sprintf("address = %q", v.Path()),
 		`staff_pin_hash = ""`, fmt.Sprintf("staff_pin_hash = %q", staff), `technician_pin_hash = ""`, fmt.Sprintf("technician_pin_hash = %q", tech),
 		`baud = 19200`, `baud = 9600`).Replace(string(cfg))
 	os.WriteFile(cfgPath, []byte(edited), 0o644)
@@ -184,7 +184,7 @@ func TestDebianPackages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("doctor: %v\n%s\ncentral log:\n%s", err, out, serveLog.String())
 	}
-	for _, want := range []string{"✓ config", "✓ fonts", "✓ serial", "✓ printer", "✓ disk", "✓ store", "✓ enrollment", "✓ clock", "! display"} {
+	for _, want := range []string{"✓ config", "✓ fonts", "✓ device", "✓ printer", "✓ disk", "✓ store", "✓ enrollment", "✓ clock", "! display"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("doctor lacks %q:\n%s", want, out)
 		}

@@ -9,6 +9,8 @@ tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postg
 tests="$tests python3-pycountry"
 tests="$tests espeak-ng sox"
 tests="$tests cups-daemon cups-client printer-driver-cups-pdf"
+tests="$tests fuse3"
+tests="$tests prometheus"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 

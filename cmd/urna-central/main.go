@@ -24,9 +24,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var version = "dev"
@@ -51,6 +55,8 @@ var commands = map[string]command{
 	"signoff":        {"signoff KIOSK --reason TEXT: sign off a voting point that does not reconcile", cmdSignOff},
 	"verify-results": {"verify-results FILE --key-fingerprint FP: check signed results against the printed key fingerprint", cmdVerifyResults},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
+	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
+	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
 }
 
 func main() {
@@ -66,6 +72,11 @@ func main() {
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urna-central salvage"))
+		}
 		os.Exit(1)
 	}
 }
@@ -245,6 +256,7 @@ func cmdServe(args []string) error {
 	metricsListen := fs.String("metrics-listen", "", "serve /metrics alone on this address, plain HTTP (loopback or the monitoring network)")
 	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
+	demoPhase := fs.String("demo-phase", "", "demo only: show the proposal pages of this phase today (submission, formal-check, merit-check, protests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -311,7 +323,12 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
-	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
+	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
+	if err != nil {
+		return err
+	}
+	go sweepContacts(ctx, desk, time.Hour)
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -446,7 +463,7 @@ func cmdUser(args []string) error {
 	}
 	users[name] = string(h)
 	out, _ := json.MarshalIndent(users, "", "  ")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
+	if err := atomicfile.Write(path, out, 0o600); err != nil {
 		return err
 	}
 	fmt.Println("user", name, "can sign in to /dashboard")

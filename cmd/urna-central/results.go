@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -200,12 +201,7 @@ func results(c *common, format, poolID, lang, seed, out string) error {
 	}
 	w := io.Writer(os.Stdout)
 	if out != "" {
-		f, err := os.Create(out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+		return writeAtomic(out, func(w io.Writer) error { return central.WriteResults(w, ed, rs, format, lang, time.Now()) })
 	} else if format == "pdf" {
 		return errors.New("--out FILE is needed for pdf")
 	}
@@ -255,7 +251,7 @@ func exportPabulib(ctx context.Context, st store.Store, seed, poolID, out string
 	if out == "" {
 		return files[poolID].Write(os.Stdout)
 	}
-	return writeFileAtomic(out, files[poolID].Write)
+	return writeAtomic(out, files[poolID].Write)
 }
 
 // exportOpenData writes the edition's open data into dir: one Pabulib file
@@ -271,7 +267,7 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 		return err
 	}
 	for _, pool := range ed.Pools {
-		if err := writeFileAtomic(filepath.Join(dir, ed.ID+"_"+pool.ID+".pb"), files[pool.ID].Write); err != nil {
+		if err := writeAtomic(filepath.Join(dir, ed.ID+"_"+pool.ID+".pb"), files[pool.ID].Write); err != nil {
 			return err
 		}
 	}
@@ -286,7 +282,7 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 		return err
 	}
 	slices.Sort(trackers)
-	return writeFileAtomic(filepath.Join(dir, ed.ID+"_trackers.txt"), func(w io.Writer) error {
+	return writeAtomic(filepath.Join(dir, ed.ID+"_trackers.txt"), func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		for _, t := range trackers {
 			bw.WriteString(t + "\n")
@@ -295,41 +291,8 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 	})
 }
 
-// writeFileAtomic writes path through a synced temporary file renamed into
-// place, so that a power cut leaves the old file or the new one.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+// writeAtomic writes path through internal/atomicfile, so that a power cut
+// leaves the old file or the new one.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	return atomicfile.WriteWith(path, 0o644, write)
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/kiosk/config"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
@@ -46,6 +49,12 @@ func main() {
 	if err := run(start, log, *configPath, *demo, *data, *size, *automation); err != nil {
 		log.Error("kiosk-stopped", "err", err)
 		fmt.Fprintln(os.Stderr, "urna-kiosk:", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			// what staff see when the kiosk does not start
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urnactl salvage"))
+		}
 		os.Exit(1)
 	}
 }
@@ -55,7 +64,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -66,7 +75,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	defer q.Close()
 
-	if cfg.Printer.Port == "virtual" {
+	if cfg.Printer.Address == "virtual" {
 		prof, err := printer.LookupProfile(cfg.Printer.Profile)
 		if err != nil {
 			return err
@@ -76,8 +85,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 			return err
 		}
 		defer v.Close()
-		cfg.Printer.Port = v.Path()
-		log.Info("virtual-printer", "port", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
+		cfg.Printer = v.Config(cfg.Printer)
+		log.Info("virtual-printer", "address", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
 	}
 	p, err := printer.OpenSerial(cfg.Printer, nil, log)
 	if err != nil {
@@ -110,6 +119,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	st.Baud, st.Synced, st.Revoked = cfg.Printer.Baud, ag.LastSync, ag.Revoked
 	st.OfficePrinter, st.USBRoot = cfg.OfficePrinter, cfg.USBRoot
 	st.EditionKey = en.EditionKey
+	st.Version = version
 	go st.Run(ctx, 15*time.Second) // reports kept while the printer had no paper
 	staff, tech := session.NewStaffMembers(cfg.StaffMembers(), nil), session.NewStaff(cfg.TechnicianPIN, nil)
 	if err := staff.Keep("staff", q); err != nil {
@@ -120,7 +130,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
 		Admission: st, Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
-		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey})
+		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey,
+		Defaults: session.Defaults{Lang: cfg.Resident.Language, Large: cfg.Resident.LargeText, Contrast: cfg.Resident.Contrast}})
 
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")

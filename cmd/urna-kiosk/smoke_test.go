@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -112,16 +113,52 @@ func (s *smoke) openAndUnlock() {
 }
 
 // TestKioskUnderXvfb starts the real kiosk binary on a virtual X display,
-// votes with xdotool taps, and decodes the printed receipt's QR code.
+// portrait and landscape, votes with xdotool taps, and decodes the printed
+// receipt's QR code. Under CI (or with URNA_AS_USER=1) a root run starts
+// the kiosk as a throwaway unprivileged user, as the packaged unit does.
 func TestKioskUnderXvfb(t *testing.T) {
+	for _, size := range []string{"1080x1920", "1920x1080"} {
+		t.Run(size, func(t *testing.T) { kioskUnderXvfb(t, size) })
+	}
+}
+
+// asUser is the unprivileged user the kiosk runs as in end-to-end tests,
+// "" to run it as whoever runs the tests.
+func asUser(t *testing.T) string {
+	if os.Geteuid() != 0 || os.Getenv("CI") != "true" && os.Getenv("URNA_AS_USER") != "1" {
+		return ""
+	}
+	const name = "urna-test"
+	if exec.Command("id", "-u", name).Run() != nil {
+		useradd := needs.Tool(t, "useradd", "passwd")
+		if out, err := exec.Command(useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
+			t.Fatalf("useradd %s: %v %s", name, err, out)
+		}
+	}
+	needs.Tool(t, "runuser", "util-linux")
+	return name
+}
+
+func kioskUnderXvfb(t *testing.T, size string) {
 	xvfb := needs.Tool(t, "Xvfb", "xvfb")
 	xdotool := needs.Tool(t, "xdotool", "xdotool")
 	zbar := needs.Tool(t, "zbarimg", "zbar-tools")
-	dir := t.TempDir()
+	user := asUser(t)
+	// a folder the kiosk's user may write (t.TempDir is root's alone)
+	dir, err := os.MkdirTemp("", "urna-smoke-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	bin := filepath.Join(dir, "urna-kiosk")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
+	}
+	if user != "" {
+		if out, err := exec.Command("chown", "-R", user, dir).CombinedOutput(); err != nil {
+			t.Fatalf("chown: %v %s", err, out)
+		}
 	}
 	display := ""
 	for n := 120; n < 200; n++ {
@@ -130,7 +167,7 @@ func TestKioskUnderXvfb(t *testing.T) {
 			break
 		}
 	}
-	x := exec.Command(xvfb, display, "-screen", "0", "1080x1920x24", "-nolisten", "tcp")
+	x := exec.Command(xvfb, display, "-screen", "0", size+"x24", "-nolisten", "tcp")
 	if err := x.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +180,20 @@ func TestKioskUnderXvfb(t *testing.T) {
 	}
 	data := filepath.Join(dir, "data")
 	auto := filepath.Join(dir, "auto.json")
-	k := exec.Command(bin, "--demo", "--data", data, "--size", "1080x1920", "--automation", auto)
+	args := []string{"--demo", "--data", data, "--size", size, "--automation", auto}
+	k := exec.Command(bin, args...)
+	if user != "" {
+		k = exec.Command("runuser", append([]string{"-u", user, "--", bin}, args...)...)
+	}
 	k.Env = append(os.Environ(), "DISPLAY="+display, "LANG=pl_PL.UTF-8")
+	k.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // runuser's child goes with it
 	logf, _ := os.Create(filepath.Join(dir, "kiosk.log"))
 	k.Stdout, k.Stderr = logf, logf
 	if err := k.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		k.Process.Kill()
+		syscall.Kill(-k.Process.Pid, syscall.SIGKILL)
 		k.Wait()
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "kiosk.log"))
@@ -162,7 +204,7 @@ func TestKioskUnderXvfb(t *testing.T) {
 	shot := func(name string) {
 		if imp, err := exec.LookPath("import"); err == nil && os.Getenv("URNA_SCREENSHOTS") != "" {
 			os.MkdirAll(os.Getenv("URNA_SCREENSHOTS"), 0o755)
-			c := exec.Command(imp, "-window", "root", filepath.Join(os.Getenv("URNA_SCREENSHOTS"), "xvfb-"+name+".png"))
+			c := exec.Command(imp, "-window", "root", filepath.Join(os.Getenv("URNA_SCREENSHOTS"), "xvfb-"+size+"-"+name+".png"))
 			c.Env = append(os.Environ(), "DISPLAY="+display)
 			c.Run()
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -42,6 +43,8 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 		if err := os.Rename(path, old); err != nil {
 			return agent.Enrollment{}, err
 		}
+		// the marker goes with it: the demo wants a new store here
+		os.Rename(path+boltfile.MarkerSuffix, old+boltfile.MarkerSuffix)
 		log.Warn("demo-central-reset", "kept", old)
 		st, err = store.OpenBolt(path)
 	}

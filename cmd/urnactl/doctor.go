@@ -17,7 +17,6 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/config"
-	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -110,35 +109,43 @@ func doctor(cfgPath, data string) []Check {
 	}
 
 	// printer: permissions on the device, then a status query
-	port := cfg.Printer.Port
-	switch {
-	case port == "":
-		add(Check{Name: "printer", Detail: "no printer port configured", Fix: "set [printer] port in " + cfgPath})
-	default:
-		if real, err := filepath.EvalSymlinks(port); err != nil {
-			add(Check{Name: "serial", Detail: port + " does not exist", Fix: "plug the printer in; urnactl ports lists serial ports; the udev rule names known printers /dev/urna-printer"})
-		} else if err := unix.Access(real, unix.R_OK|unix.W_OK); err != nil {
-			add(Check{Name: "serial", Detail: fmt.Sprintf("%s: no read/write access for this user", real), Fix: "add the kiosk user to the dialout group (the package does) and log in again"})
-		} else {
-			add(Check{Name: "serial", OK: true, Detail: real + " readable and writable"})
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			p, err := printer.OpenSerial(cfg.Printer, nil, nil)
+	port := cfg.Printer.Address
+	checkStatus := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		p, err := printer.Open(cfg.Printer, nil)
+		if err == nil {
+			var st printer.Status
+			st, err = p.Status(ctx)
+			p.Close()
 			if err == nil {
-				var st printer.Status
-				st, err = p.Status(ctx)
-				p.Close()
-				if err == nil {
-					if r := st.Ready(); r != nil {
-						add(Check{Name: "printer", Detail: "printer says " + st.String(), Fix: "paper in, cover closed, power on"})
-					} else {
-						add(Check{Name: "printer", OK: true, Warn: st.PaperNearEnd, Detail: fmt.Sprintf("%s answers at %d baud: %s", cfg.Printer.Profile, cfg.Printer.Baud, st)})
-					}
+				switch r := st.Ready(); {
+				case st.Unknown:
+					add(Check{Name: "printer", OK: true, Warn: true, Detail: fmt.Sprintf("%s %s takes data but answers no status request: printed receipts cannot be confirmed", cfg.Printer.TransportAt(port), port), Fix: "a bidirectional USB cable or the printer's status setting; urnactl printer probe"})
+				case r != nil:
+					add(Check{Name: "printer", Detail: "printer says " + st.String(), Fix: "paper in, cover closed, power on"})
+				default:
+					add(Check{Name: "printer", OK: true, Warn: st.PaperNearEnd, Detail: fmt.Sprintf("%s answers on %s %s: %s", cfg.Printer.Profile, cfg.Printer.TransportAt(port), port, st)})
 				}
 			}
-			cancel()
-			if err != nil {
-				add(Check{Name: "printer", Detail: err.Error(), Fix: "check the cable and power; urnactl printer probe --port " + port + " finds the baud rate"})
-			}
+		}
+		if err != nil {
+			add(Check{Name: "printer", Detail: err.Error(), Fix: "check the cable (or network) and power; urnactl printer probe --address " + port + " finds it"})
+		}
+	}
+	switch {
+	case port == "":
+		add(Check{Name: "printer", Detail: "no printer address configured", Fix: "set [printer] address in " + cfgPath})
+	case cfg.Printer.TransportAt(port) == printer.TransportTCP:
+		checkStatus()
+	default:
+		if real, err := filepath.EvalSymlinks(port); err != nil {
+			add(Check{Name: "device", Detail: port + " does not exist", Fix: "plug the printer in; urnactl ports lists USB printers and serial ports; the udev rule names known printers /dev/urna-printer"})
+		} else if err := unix.Access(real, unix.R_OK|unix.W_OK); err != nil {
+			add(Check{Name: "device", Detail: fmt.Sprintf("%s: no read/write access for this user", real), Fix: "add the kiosk user to the dialout and lp groups (the package does) and log in again"})
+		} else {
+			add(Check{Name: "device", OK: true, Detail: real + " readable and writable"})
+			checkStatus()
 		}
 	}
 
@@ -193,72 +200,4 @@ func doctor(cfgPath, data string) []Check {
 		add(Check{Name: "clock", OK: true, Detail: fmt.Sprintf("%v off the central", skew.Round(time.Millisecond))})
 	}
 	return out
-}
-
-func cmdPrinter(args []string) error {
-	if len(args) == 0 || (args[0] != "probe" && args[0] != "test") {
-		return errors.New("usage: urnactl printer probe --port P | printer test --port P --profile NAME --baud N")
-	}
-	fs := flag.NewFlagSet("printer", flag.ContinueOnError)
-	port := fs.String("port", "/dev/urna-printer", "serial port")
-	prof := fs.String("profile", "", "printer profile (test; default: generic-80mm)")
-	baud := fs.Int("baud", 19200, "baud rate (test)")
-	lang := fs.String("lang", "pl", "language of the test page")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if args[0] == "test" {
-		if *prof == "" {
-			*prof = "generic-80mm"
-		}
-		p, err := printer.OpenSerial(printer.Config{Port: *port, Profile: *prof, Baud: *baud}, nil, nil)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		doc, err := layout.BuildTestPage(p.Profile(), assets.MustMessages(), layout.TestPage{Baud: *baud, Lang: *lang})
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := p.Print(ctx, doc); err != nil {
-			return fmt.Errorf("%s: %w", assets.MustMessages().T(*lang, printer.ErrorKey(err)), err)
-		}
-		fmt.Println("test page printed")
-		return nil
-	}
-	// probe: the first baud rate at which the printer answers a status request
-	guess := "generic-80mm"
-	if ports, err := printer.Ports(); err == nil {
-		real, _ := filepath.EvalSymlinks(*port)
-		for _, p := range ports {
-			if (p.Name == *port || p.Name == real) && len(p.Profiles) > 0 {
-				guess = p.Profiles[0]
-			}
-		}
-	}
-	bauds := []int{9600, 19200, 38400, 115200}
-	bar := newProgress("probe", len(bauds))
-	defer bar.done()
-	for i, b := range bauds {
-		bar.set(i, fmt.Sprintf("trying %d baud", b))
-		p, err := printer.OpenSerial(printer.Config{Port: *port, Profile: guess, Baud: b, Timeout: 300 * time.Millisecond}, nil, nil)
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		st, err := p.Status(ctx)
-		cancel()
-		p.Close()
-		if err == nil {
-			bar.set(len(bauds), "")
-			bar.done()
-			bar.on = false
-			fmt.Printf("answers at %d baud: %s; profile guess: %s\n", b, st, guess)
-			fmt.Printf("next: urnactl printer test --port %s --profile %s --baud %d\n", *port, guess, b)
-			return nil
-		}
-	}
-	return errors.New("no answer at 9600, 19200, 38400 or 115200 baud: check power, cable and that this is a serial (not USB printer-class) port")
 }

@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -51,7 +56,7 @@ func cmdEnroll(args []string) error {
 	case !strings.HasPrefix(*server, "http://127.0.0.1") && !strings.HasPrefix(*server, "http://localhost"):
 		return errors.New("plain http only to a central on this machine; use https with --pin")
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(*data, 0o700); err != nil {
 		return err
 	}
 	q, err := openQueue(*data)
@@ -89,43 +94,134 @@ func cmdExportBallots(args []string) error {
 	if *out == "" {
 		return errors.New("usage: urnactl export-ballots --out FILE")
 	}
-	q, err := openQueue(*data)
+	// A broken chain must not block the rescue: every ballot that verifies
+	// goes out, and the breaks are named.
+	path := filepath.Join(*data, "kiosk.db")
+	bs, breaks, err := queue.Rescue(path, time.Second)
+	if errors.Is(err, queue.ErrLocked) {
+		return fmt.Errorf("%w: stop the kiosk first (systemctl stop urna-kiosk)", err)
+	}
 	if err != nil {
 		return err
 	}
-	defer q.Close()
-	bs, err := q.Ballots()
-	if err != nil {
-		return err
+	// the signed closing report rides along, where the store still opens
+	var closing *wire.ClosingReport
+	if q, err := queue.Open(path, queue.Options{Timeout: time.Second}); err == nil {
+		closing, _ = q.Closing()
+		q.Close()
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(f)
 	bar := newProgress("export", len(bs))
-	for i, b := range bs {
-		if err := enc.Encode(b); err != nil {
-			f.Close()
-			return err
+	err = atomicfile.WriteWith(*out, 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for i, b := range bs {
+			if err := enc.Encode(b); err != nil {
+				return err
+			}
+			if i%100 == 0 || i == len(bs)-1 {
+				bar.set(i+1, "ballots")
+			}
 		}
-		if i%100 == 0 || i == len(bs)-1 {
-			bar.set(i+1, "ballots")
+		if closing != nil {
+			return enc.Encode(wire.ExportLine{ClosingReport: closing})
 		}
-	}
+		return nil
+	})
 	bar.done()
-	if cr, err := q.Closing(); err != nil || cr != nil {
-		if err = errors.Join(err, enc.Encode(wire.ExportLine{ClosingReport: cr})); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+	if err != nil {
 		return err
 	}
-	q.Log(queue.Event{Name: queue.EventBallotsExported, OK: true, Detail: fmt.Sprint(len(bs))})
+	if q, err := queue.Open(path, queue.Options{Timeout: time.Second}); err == nil {
+		// the audit log is written only where the chain is whole
+		q.Log(queue.Event{Name: queue.EventBallotsExported, OK: true, Detail: fmt.Sprint(len(bs))})
+		q.Close()
+	}
 	fmt.Printf("%d sealed ballots written to %s (import them with urna-central import-ballots)\n", len(bs), *out)
+	if len(breaks) > 0 {
+		fmt.Printf("the chain breaks %d times; ballots that do not verify were left out:\n", len(breaks))
+		for _, b := range breaks {
+			fmt.Printf("  number %d: %s\n", b.Seq, b.Reason)
+		}
+	}
 	return nil
+}
+
+func cmdSalvage(args []string) error {
+	fs := flag.NewFlagSet("salvage", flag.ContinueOnError)
+	data := fs.String("data", defaultData, "the kiosk's data folder")
+	out := fs.String("out", "", "the new store (default: kiosk.db.salvaged in the data folder)")
+	pubHex := fs.String("public-key", "", "the kiosk's public key (hex, from the central) when its own key is lost")
+	replace := fs.Bool("replace", false, "put the new store in place of kiosk.db, keeping the damaged one as kiosk.db.damaged-TIME")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	path := filepath.Join(*data, "kiosk.db")
+	if *out == "" {
+		*out = path + ".salvaged"
+	}
+	var pub ed25519.PublicKey
+	if *pubHex != "" {
+		b, err := hex.DecodeString(*pubHex)
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return errors.New("--public-key: 64 hex digits")
+		}
+		pub = b
+	}
+	rep, err := queue.Salvage(path, *out, pub)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d ballots recovered and verified into %s (highest number %d)\n", rep.Recovered, *out, rep.Highest)
+	if len(rep.Missing) > 0 {
+		fmt.Printf("lost: %d ballots, numbers %s\n", len(rep.Missing), ranges(rep.Missing))
+	}
+	if rep.Unverifiable > 0 {
+		fmt.Printf("left out: %d ballot records that do not verify under the kiosk's key\n", rep.Unverifiable)
+	}
+	fmt.Printf("the central's answer was recovered for %d of them; the others are sent again (the central keeps one copy)\n", rep.Outbox)
+	fmt.Println("ballots numbered above the highest cannot be known from the file: compare with the closing report and the central's count")
+	if len(rep.Problems) > 0 {
+		fmt.Printf("damage met: %d problems, the first: %s\n", len(rep.Problems), rep.Problems[0])
+	}
+	if rep.KeyLost || len(rep.Missing) > 0 {
+		fmt.Println("this store takes no new ballots: send its ballots to the central with urnactl export-ballots and urna-central import-ballots")
+	}
+	if !*replace {
+		return nil
+	}
+	aside := fmt.Sprintf("%s.damaged-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	if err := os.Rename(path, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(*out, path); err != nil {
+		return err
+	}
+	os.Remove(*out + boltfile.MarkerSuffix) // kiosk.db's own marker stays
+	if err := atomicfile.SyncDir(*data); err != nil {
+		return err
+	}
+	fmt.Printf("the new store is now %s; the damaged one is kept as %s\n", path, aside)
+	return nil
+}
+
+// ranges writes sorted numbers as "3, 7-9".
+func ranges(ns []uint64) string {
+	var b strings.Builder
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d-%d", ns[i], ns[j])
+		} else {
+			fmt.Fprint(&b, ns[i])
+		}
+		i = j + 1
+	}
+	return b.String()
 }
 
 // Status is what urnactl status reports.

@@ -3,9 +3,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/boltfile"
 )
 
 var version = "dev"
@@ -18,14 +22,15 @@ type command struct {
 var commands = map[string]command{
 	"print":          {"write a document's ESC/POS stream to a file or a printer", cmdPrint},
 	"render":         {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
-	"ports":          {"list serial ports, marking known printers", cmdPorts},
+	"ports":          {"list USB printers, serial ports and (--scan SUBNET) network printers, with profile guesses", cmdPorts},
 	"poster":         {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
 	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
 	"status":         {"queue depth, last sync, catalog version", cmdStatus},
+	"salvage":        {"copy every ballot that can still be read and verified from a damaged store into a new one", cmdSalvage},
 	"pin-hash":       {"hash a staff or technician PIN for the configuration", cmdPINHash},
 	"doctor":         {"check display, fonts, printer, disk, store, enrollment and clock; say how to fix each", cmdDoctor},
-	"printer":        {"printer probe --port P (find the baud rate) | printer test (print the test page)", cmdPrinter},
+	"printer":        {"printer probe [--address A] (find the printer on USB, TCP 9100 or serial) | printer test --address A --profile P", cmdPrinter},
 }
 
 func usage() {
@@ -54,6 +59,11 @@ func main() {
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", err)
+		var damaged *boltfile.DamagedError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+				"path", damaged.Path, "salvage", "urnactl salvage"))
+		}
 		os.Exit(1)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/poster"
 	"github.com/urna-kiosk/urna/kiosk/printer"
@@ -62,11 +63,11 @@ func cmdPoster(args []string) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(*out, doc.Data, 0o644)
+		return atomicfile.Write(*out, doc.Data, 0o644)
 	}
 	var b bytes.Buffer
 	if err := poster.Write(&b, md, poster.Format(*format)); err != nil {
 		return err
 	}
-	return os.WriteFile(*out, b.Bytes(), 0o644)
+	return atomicfile.Write(*out, b.Bytes(), 0o644)
 }

@@ -35,6 +35,9 @@ type Config struct {
 	OfficePrinter string `toml:"office_printer"`
 	// USBRoot is where USB sticks are mounted.
 	USBRoot string `toml:"usb_root"`
+	// Resident: what every resident starts with; their changes go back to
+	// these after each ballot, cancel or timeout.
+	Resident Resident `toml:"resident"`
 }
 
 // StaffMember is one named staff PIN.
@@ -56,10 +59,17 @@ func (c Config) StaffMembers() []session.Member {
 	return out
 }
 
+// Resident holds the venue's defaults for residents.
+type Resident struct {
+	Language  string `toml:"language"`   // pl, en or uk
+	LargeText bool   `toml:"large_text"` // large text on for everyone (a venue for older residents)
+	Contrast  bool   `toml:"contrast"`   // high contrast on for everyone
+}
+
 // Default is the configuration a fresh station starts from.
 func Default() Config {
 	return Config{DataDir: "/var/lib/urna-kiosk", IdleWarn: 60 * time.Second, IdleReset: 90 * time.Second,
-		Fullscreen: true, StaffIdle: 60 * time.Second, USBRoot: "/media",
+		Fullscreen: true, StaffIdle: 60 * time.Second, USBRoot: "/media", Resident: Resident{Language: "pl"},
 		Printer: printer.Config{Port: "/dev/urna-printer"}.WithDefaults()}
 }
 
@@ -112,6 +122,11 @@ func (c Config) Verify() error {
 	}
 	if c.IdleWarn <= 0 || c.IdleReset <= c.IdleWarn {
 		errs = append(errs, fmt.Errorf("idle_warn %v must be positive and before idle_reset %v", c.IdleWarn, c.IdleReset))
+	}
+	switch c.Resident.Language {
+	case "pl", "en", "uk":
+	default:
+		errs = append(errs, fmt.Errorf("resident.language %q: pl, en or uk", c.Resident.Language))
 	}
 	return errors.Join(errs...)
 }

@@ -23,6 +23,9 @@ baud = 38400
 flow = "rtscts"
 [central]
 url = "https://central.example"
+[resident]
+language = "uk"
+large_text = true
 `
 	path := filepath.Join(dir, "kiosk.toml")
 	os.WriteFile(path, []byte(good), 0o644)
@@ -30,7 +33,8 @@ url = "https://central.example"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" {
+	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" ||
+		c.Resident != (Resident{Language: "uk", LargeText: true}) {
 		t.Fatalf("%+v", c)
 	}
 	tests := map[string]string{
@@ -39,6 +43,7 @@ url = "https://central.example"
 		"no venue":      strings.Replace(good, `venue = "nck"`, "", 1),
 		"idle order":    strings.Replace(good, `"75s"`, `"30s"`, 1),
 		"syntax":        good + "[[[",
+		"language":      strings.Replace(good, `language = "uk"`, `language = "de"`, 1),
 		"no pin hashes": strings.Replace(good, `staff_pin_hash = "$2a$10$x"`, "", 1),
 	}
 	for name, text := range tests {
@@ -72,5 +77,25 @@ func TestNamedStaff(t *testing.T) {
 		if _, err := Load(path); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestPackagedExampleLoads: the configuration the package installs reads,
+// once a technician fills in the venue and PIN hashes.
+func TestPackagedExampleLoads(t *testing.T) {
+	raw, err := os.ReadFile("../../packaging/kiosk/kiosk.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer(`venue = "CHANGE-ME"`, `venue = "nck"`, `staff_pin_hash = ""`, `staff_pin_hash = "$2a$10$x"`,
+		`technician_pin_hash = ""`, `technician_pin_hash = "$2a$10$y"`).Replace(string(raw))
+	path := filepath.Join(t.TempDir(), "kiosk.toml")
+	os.WriteFile(path, []byte(text), 0o644)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Resident != (Resident{Language: "pl"}) {
+		t.Fatalf("resident defaults %+v", c.Resident)
 	}
 }

@@ -199,7 +199,7 @@ func BuildReport(p *printer.Profile, m assets.Messages, r Report) (printer.Doc, 
 type TestPage struct {
 	Baud int
 	Lang string
-	URL  string // for the QR code
+	URL  string // for the QR code; empty: the QR holds the profile and its pages
 }
 
 // PolishLetters is the pangram with every Polish letter.
@@ -226,12 +226,8 @@ func BuildTestPage(p *printer.Profile, m assets.Messages, t TestPage) (printer.D
 		e.Pair(m.T(t.Lang, "testpage.baud"), fmt.Sprint(t.Baud))
 	}
 	var pages []string
-	cyrillic := false
 	for _, cp := range p.CodePages {
 		pages = append(pages, fmt.Sprintf("%s=%d", cp.Name, cp.Number))
-		if _, ok := cp.Encode('ї'); ok {
-			cyrillic = true
-		}
 	}
 	e.Wrap(m.T(t.Lang, "testpage.codepages")+": "+strings.Join(pages, ", "), 1)
 	e.Rule()
@@ -239,8 +235,21 @@ func BuildTestPage(p *printer.Profile, m assets.Messages, t TestPage) (printer.D
 	e.Wrap(PolishLetters, 1)
 	e.Line(m.T(t.Lang, "testpage.ukrainian"))
 	e.Wrap(UkrainianLetters, 1)
-	if !cyrillic {
+	switch printed := e.Printable(UkrainianLetters); {
+	case printed == UkrainianLetters:
+	case strings.ContainsRune(printed, 'ї'): // Cyrillic, without і and ґ (CP866)
+		e.Wrap(m.T(t.Lang, "testpage.translit_cp866"), 1)
+	default:
 		e.Wrap(m.T(t.Lang, "testpage.translit"), 1)
+	}
+	// Each page the documents use, selected by its number, with both
+	// alphabets: a printer set up with another table shows wrong letters
+	// on exactly that line.
+	for i, cp := range p.CodePages {
+		e.Rule()
+		e.Line(fmt.Sprintf("ESC t %d = %s", cp.Number, cp.Name))
+		e.WrapIn(i, PolishLetters, 1)
+		e.WrapIn(i, UkrainianLetters, 1)
 	}
 	e.Rule()
 	e.Line(m.T(t.Lang, "testpage.sizes"))
@@ -261,11 +270,15 @@ func BuildTestPage(p *printer.Profile, m assets.Messages, t TestPage) (printer.D
 	e.Rule()
 	e.Line(m.T(t.Lang, "testpage.qr"))
 	e.Align(printer.Center)
-	url := t.URL
-	if url == "" {
-		url = "https://urna.example/test/" + p.Name
+	// No made-up address: a phone that reads the code shows the setup.
+	qr := t.URL
+	if qr == "" {
+		qr = fmt.Sprintf("Urna test page: %s, %s", p.Name, strings.Join(pages, " "))
+		if t.Baud > 0 {
+			qr += fmt.Sprintf(", %d baud", t.Baud)
+		}
 	}
-	if err := e.QR(url); err != nil {
+	if err := e.QR(qr); err != nil {
 		return printer.Doc{}, err
 	}
 	e.Cut(false)

@@ -45,6 +45,11 @@ var translit = map[rune]string{
 	'ł': "l", 'Ł': "L",
 }
 
+// cyrillicFallback spells the Ukrainian letters CP866 lacks with the
+// nearest letter it has: і as the Latin i it looks like, ґ as г (as
+// Ukrainian was printed before 1990).
+var cyrillicFallback = map[rune]rune{'і': 'i', 'І': 'I', 'ґ': 'г', 'Ґ': 'Г'}
+
 // Transliterate spells r with ASCII letters: the table above, else the
 // letter without its accents, else "?" only for what has no spelling at all.
 func Transliterate(r rune) string {

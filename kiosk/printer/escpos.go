@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	qrcode "github.com/skip2/go-qrcode"
@@ -81,12 +82,10 @@ func (e *Encoder) Init() {
 
 func (e *Encoder) selectPage(i int) {
 	e.page = i
-	n := e.p.CodePages[i].Number
-	if e.p.StarPages {
-		e.buf.Write([]byte{ESC, GS, 't', n})
-	} else {
-		e.buf.Write([]byte{ESC, 't', n})
+	if i >= len(e.p.CodePages) {
+		return // a model without any page for these letters: all transliterated
 	}
+	e.buf.Write([]byte{ESC, 't', e.p.CodePages[i].Number})
 	e.mark()
 }
 
@@ -134,12 +133,14 @@ func (e *Encoder) Cut(partial bool) {
 	e.mark()
 }
 
-// Text writes s. Each letter goes out in the profile's code page that has
-// it, preferring the page already selected; a letter no page has is
-// transliterated (Ukrainian on a printer without Cyrillic, say), never sent
-// as "?". A newline is a line feed.
+// Text writes s. Letters go out in the profile's page for them (Polish or
+// Ukrainian), chosen per run of text; a sign the current page lacks (an en
+// dash in CP852) goes out in a page that has it and the encoder switches
+// straight back, so one dash costs nothing to the letters after it.
+// A letter no page has is transliterated, never sent as "?". A newline is
+// a line feed.
 func (e *Encoder) Text(s string) {
-	for _, r := range s {
+	for _, r := range e.Printable(s) {
 		switch {
 		case r == '\n':
 			e.buf.WriteByte(LF)
@@ -154,24 +155,106 @@ func (e *Encoder) Text(s string) {
 	}
 }
 
-func (e *Encoder) writeRune(r rune) {
-	if b, ok := e.p.CodePages[e.page].Encode(r); ok {
-		e.buf.WriteByte(b)
+// WrapIn writes s wrapped to the line width at width w in code page i of
+// the profile whatever letters it holds, transliterating what the page
+// lacks (for the test page, which shows each page the profile uses), then
+// returns to the page selected before.
+func (e *Encoder) WrapIn(i int, s string, w int) {
+	if i >= len(e.p.CodePages) {
+		e.Wrap(s, w)
 		return
 	}
+	cp := e.p.CodePages[i]
+	var b strings.Builder
+	for _, r := range s {
+		if _, ok := cp.Encode(r); ok {
+			b.WriteRune(r)
+		} else if f := cyrillicFallback[r]; f != 0 && func() bool { _, ok := cp.Encode(f); return ok }() {
+			b.WriteRune(f)
+		} else {
+			b.WriteString(Transliterate(r))
+		}
+	}
+	prev := e.page
+	e.selectPage(i)
+	for _, l := range Wrap(b.String(), e.Columns(w)) {
+		for _, r := range l {
+			if c, ok := cp.Encode(r); ok && r >= 0x20 && r != 0x7f {
+				e.buf.WriteByte(c)
+			}
+		}
+		e.buf.WriteByte(LF)
+		e.mark()
+	}
+	e.selectPage(prev)
+}
+
+// has reports which of the profile's pages holds r: -1 for none.
+func (e *Encoder) has(r rune) int {
 	for i, cp := range e.p.CodePages {
-		if b, ok := cp.Encode(r); ok {
-			e.selectPage(i)
+		if _, ok := cp.Encode(r); ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// Printable is s as it will print on this profile: each character is
+// either one the profile's pages hold or its transliteration. Widths and
+// wrapping are counted on this, so a line never grows past the paper when
+// "…" becomes "...".
+func (e *Encoder) Printable(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case unicode.IsLetter(r) && e.has(r) >= 0:
+			b.WriteRune(r)
+		case e.has(r) >= 0:
+			b.WriteRune(r)
+		case cyrillicFallback[r] != 0 && e.has(cyrillicFallback[r]) >= 0:
+			b.WriteRune(cyrillicFallback[r])
+		default:
+			b.WriteString(Transliterate(r))
+		}
+	}
+	return b.String()
+}
+
+// writeRune writes a printable rune (see Printable).
+func (e *Encoder) writeRune(r rune) {
+	if e.page < len(e.p.CodePages) {
+		if b, ok := e.p.CodePages[e.page].Encode(r); ok {
 			e.buf.WriteByte(b)
 			return
 		}
 	}
-	for _, x := range Transliterate(r) {
-		if x < 0x80 {
-			e.buf.WriteByte(byte(x))
-		} else {
-			e.writeRune(x)
+	i := e.has(r)
+	if i < 0 {
+		for _, x := range Transliterate(r) {
+			if x < 0x80 {
+				e.buf.WriteByte(byte(x))
+			}
 		}
+		return
+	}
+	prev := e.page
+	e.selectPage(i)
+	b, _ := e.p.CodePages[i].Encode(r)
+	e.buf.WriteByte(b)
+	if !unicode.IsLetter(r) {
+		e.selectPage(prev) // a sign: back at once, the letters around it stay in their page
 	}
 }
 
@@ -181,13 +264,17 @@ func (e *Encoder) Line(s string) { e.Text(s + "\n") }
 // Columns returns how many characters fit on a line at width multiplier w.
 func (e *Encoder) Columns(w int) int { return e.p.Columns / max(w, 1) }
 
+// Width is how many columns s takes once printed (after transliteration).
+func (e *Encoder) Width(s string) int { return utf8.RuneCountInString(e.Printable(s)) }
+
 // Pair writes a label on the left and a value on the right of one line,
 // wrapping the label when both do not fit.
 func (e *Encoder) Pair(label, value string) {
+	label, value = e.Printable(label), e.Printable(value)
 	cols := e.Columns(1)
 	gap := cols - utf8.RuneCountInString(label) - utf8.RuneCountInString(value)
 	if gap < 1 {
-		e.Line(label)
+		e.Wrap(label, 1)
 		gap = cols - utf8.RuneCountInString(value)
 		label = ""
 	}
@@ -197,19 +284,32 @@ func (e *Encoder) Pair(label, value string) {
 // Rule draws a line of dashes across the paper.
 func (e *Encoder) Rule() { e.Line(strings.Repeat("-", e.Columns(1))) }
 
-// Wrap writes s wrapped at word boundaries to the line width at width w.
+// Wrap writes s wrapped at word boundaries to the line width at width w,
+// counted after transliteration.
 func (e *Encoder) Wrap(s string, w int) {
-	for _, l := range Wrap(s, e.Columns(w)) {
+	for _, l := range Wrap(e.Printable(s), e.Columns(w)) {
 		e.Line(l)
 	}
 }
 
-// Wrap breaks s into lines of at most cols characters at spaces.
+// Wrap breaks s into lines of at most cols characters at spaces. Runs of
+// spaces inside a line are kept (a poster's "12  Title" stays aligned).
 func Wrap(s string, cols int) []string {
+	cols = max(cols, 1)
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
+		line, gap := "", ""
+		rest := strings.TrimLeft(para, " \t")
+		for rest != "" {
+			end := strings.IndexAny(rest, " \t")
+			if end < 0 {
+				end = len(rest)
+			}
+			word := rest[:end]
+			rest = rest[end:]
+			next := strings.TrimLeft(rest, " \t")
+			sep := rest[:len(rest)-len(next)]
+			rest = next
 			for utf8.RuneCountInString(word) > cols {
 				if line != "" {
 					lines, line = append(lines, line), ""
@@ -220,11 +320,12 @@ func Wrap(s string, cols int) []string {
 			switch {
 			case line == "":
 				line = word
-			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= cols:
-				line += " " + word
+			case utf8.RuneCountInString(line)+utf8.RuneCountInString(gap)+utf8.RuneCountInString(word) <= cols:
+				line += gap + word
 			default:
 				lines, line = append(lines, line), word
 			}
+			gap = strings.ReplaceAll(sep, "\t", " ")
 		}
 		lines = append(lines, line)
 	}

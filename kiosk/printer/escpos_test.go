@@ -32,7 +32,7 @@ func TestEncoderGoldenBytes(t *testing.T) {
 		want []byte
 	}{
 		"init selects CP852":    {epson, func(*Encoder) {}, init},
-		"star init (ESC GS t)":  {star, func(*Encoder) {}, []byte{0x1b, 0x40, 0x1b, 0x1d, 0x74, 5}},
+		"star init (ESC t)":     {star, func(*Encoder) {}, []byte{0x1b, 0x40, 0x1b, 0x74, 18}},
 		"align center":          {epson, func(e *Encoder) { e.Align(Center) }, []byte{0x1b, 0x61, 1}},
 		"align right":           {epson, func(e *Encoder) { e.Align(Right) }, []byte{0x1b, 0x61, 2}},
 		"bold on":               {epson, func(e *Encoder) { e.Bold(true) }, []byte{0x1b, 0x45, 1}},
@@ -47,9 +47,12 @@ func TestEncoderGoldenBytes(t *testing.T) {
 		"ascii line":            {epson, func(e *Encoder) { e.Line("Hi") }, []byte{'H', 'i', 0x0a}},
 		"control chars dropped": {epson, func(e *Encoder) { e.Text("a\x1bb\x07") }, []byte{'a', 'b'}},
 		"polish in CP852":       {epson, func(e *Encoder) { e.Text("Łó") }, []byte{0x9d, 0xa2}},
-		"cyrillic switches to CP866 and back": {epson, func(e *Encoder) { e.Text("ż ї ą") },
-			[]byte{0xbe, ' ', 0x1b, 0x74, 17, 0xf5, ' ', 0x1b, 0x74, 18, 0xa5}},
-		"star cyrillic page": {star, func(e *Encoder) { e.Text("я") }, []byte{0x1b, 0x1d, 0x74, 10, 0xef}},
+		"cyrillic switches to Windows-1251 and back": {epson, func(e *Encoder) { e.Text("ż ї ą") },
+			[]byte{0xbe, ' ', 0x1b, 0x74, 46, 0xbf, ' ', 0x1b, 0x74, 18, 0xa5}},
+		"star alias speaks ESC/POS only": {star, func(e *Encoder) { e.Text("я") }, []byte{0x1b, 0x74, 46, 0xff}},
+		"en dash costs nothing":          {epson, func(e *Encoder) { e.Text("ó – ż") }, []byte{0xa2, ' ', 0x1b, 0x74, 46, 0x96, 0x1b, 0x74, 18, ' ', 0xbe}},
+		"sign only in another page: back at once": {epson, func(e *Encoder) { e.Text("ó·ż") },
+			[]byte{0xa2, 0x1b, 0x74, 46, 0xb7, 0x1b, 0x74, 18, 0xbe}},
 		"native QR": {epson, func(e *Encoder) { e.QR("AB") }, []byte{
 			0x1d, 0x28, 0x6b, 4, 0, 0x31, 0x41, 0x32, 0,
 			0x1d, 0x28, 0x6b, 3, 0, 0x31, 0x43, 6,
@@ -63,13 +66,13 @@ func TestEncoderGoldenBytes(t *testing.T) {
 			prefix := len(e.Bytes())
 			tc.do(e)
 			got := e.Bytes()
-			if name == "init selects CP852" || name == "star init (ESC GS t)" {
+			if name == "init selects CP852" || name == "star init (ESC t)" {
 				prefix = 0
 			}
 			if !bytes.Equal(got[prefix:], tc.want) {
 				t.Errorf("got  % x\nwant % x", got[prefix:], tc.want)
 			}
-			if name != "star init (ESC GS t)" && tc.p == epson && !bytes.HasPrefix(got, init) {
+			if tc.p == epson && !bytes.HasPrefix(got, init) {
 				t.Errorf("document does not start with ESC @ ESC t 18: % x", got[:5])
 			}
 		})
@@ -216,7 +219,8 @@ func TestStatusDecoding(t *testing.T) {
 			t.Errorf("ASB round trip %+v → %+v %v", s, got, err)
 		}
 	}
-	for st, want := range map[Status]error{{Online: true}: nil, {PaperOut: true}: ErrPaperOut, {CoverOpen: true}: ErrCoverOpen, {}: ErrOffline} {
+	for st, want := range map[Status]error{{Online: true}: nil, {PaperOut: true}: ErrPaperOut, {CoverOpen: true}: ErrCoverOpen, {}: ErrOffline,
+		{Error: true}: ErrPrinterError, {Unknown: true}: nil} {
 		if err := st.Ready(); !errors.Is(err, want) {
 			t.Errorf("%+v Ready = %v, want %v", st, err, want)
 		}

@@ -12,25 +12,33 @@ type Status struct {
 	PaperNearEnd bool `json:"paperNearEnd"`
 	PaperOut     bool `json:"paperOut"`
 	Error        bool `json:"error"`
+	// Unknown says the printer has no status path (it never answered a
+	// status request): it still prints, and the dashboard shows "unknown".
+	Unknown bool `json:"unknown,omitempty"`
 }
 
-// Ready reports whether a job may start.
+// Ready reports whether a job may start. The printer's offline bit is also
+// set by paper out, cover open and errors, so those are told apart first.
 func (s Status) Ready() error {
 	switch {
-	case !s.Online && !s.CoverOpen && !s.PaperOut:
-		return ErrOffline
+	case s.Unknown:
+		return nil
 	case s.PaperOut:
 		return ErrPaperOut
 	case s.CoverOpen:
 		return ErrCoverOpen
 	case s.Error:
 		return ErrPrinterError
+	case !s.Online:
+		return ErrOffline
 	}
 	return nil
 }
 
 func (s Status) String() string {
 	switch {
+	case s.Unknown:
+		return "unknown"
 	case s.PaperOut:
 		return "paper-out"
 	case s.CoverOpen:
@@ -51,6 +59,31 @@ var (
 	QueryOffline = []byte{DLE, EOT, 2}
 	QueryPaper   = []byte{DLE, EOT, 4}
 )
+
+// QueryPaperSensor is GS r 1, "transmit paper sensor status". Unlike DLE
+// EOT it waits in the receive buffer behind the job, so its answer means
+// everything before it was printed, with the paper state at that moment.
+var QueryPaperSensor = []byte{GS, 'r', 1}
+
+// IsSensorByte reports whether b can be an answer to GS r 1: bits 4 and 7
+// clear (a DLE EOT answer and an ASB header have bit 4 set).
+func IsSensorByte(b byte) bool { return b&0x90 == 0 }
+
+// DecodeSensor decodes the answer to GS r 1: paper near end (bits 0-1)
+// and paper out (bits 2-3).
+func DecodeSensor(b byte) (nearEnd, out bool) { return b&0x03 != 0, b&0x0c != 0 }
+
+// EncodeSensor is the inverse of DecodeSensor.
+func EncodeSensor(nearEnd, out bool) byte {
+	var b byte
+	if nearEnd {
+		b |= 0x03
+	}
+	if out {
+		b |= 0x0c
+	}
+	return b
+}
 
 // ErrNotStatus says a byte is not a DLE EOT answer.
 var ErrNotStatus = errors.New("not a status byte")
@@ -165,6 +198,19 @@ func (e *MidJobError) Error() string {
 
 func (e *MidJobError) Unwrap() error { return e.Err }
 
+// StateKey returns the translation key that says a ready printer's state
+// to staff: "" when all is well, printer.unknown when it has no status
+// path (it prints, but nothing can confirm it).
+func StateKey(s Status) string {
+	if err := s.Ready(); err != nil {
+		return ErrorKey(err)
+	}
+	if s.Unknown {
+		return "printer.unknown"
+	}
+	return ""
+}
+
 // ErrorKey returns the translation key for a printer error.
 func ErrorKey(err error) string {
 	mid := ""
@@ -179,6 +225,8 @@ func ErrorKey(err error) string {
 		return "printer.cover_open"
 	case errors.Is(err, ErrOffline):
 		return "printer.offline"
+	case errors.Is(err, ErrPrinterError):
+		return "printer.error"
 	case errors.Is(err, ErrNoAnswer), errors.Is(err, ErrDisconnected), errors.Is(err, ErrClosed):
 		return "printer.no_answer"
 	}

@@ -24,6 +24,7 @@ const (
 	EventCatalogInUse    EventName = "catalog-in-use"   // the kiosk shows residents a newer catalog (Detail: its version)
 	EventBallotsExported EventName = "ballots-exported" // ballots written for a USB stick
 	EventEnrolled        EventName = "kiosk-enrolled"   // the kiosk got its id from the central
+	EventStoreSalvaged   EventName = "store-salvaged"   // this store was salvaged from a damaged one (Detail: counts)
 )
 
 // Event is one audit record. Detail never holds personal data: only

@@ -17,6 +17,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
@@ -41,6 +42,9 @@ var (
 var (
 	ErrAlreadyVoted = election.Problem{Key: "queue.already_voted"}
 	ErrLocked       = errors.New("the ballot store is in use by another process")
+	// ErrSalvagedWithoutKey: the store was salvaged without the kiosk's
+	// signing key; it holds ballots to export, and takes no new ones.
+	ErrSalvagedWithoutKey = errors.New("this store was salvaged without the kiosk's signing key: export its ballots with urnactl export-ballots; it cannot take new ones")
 )
 
 // OutboxState is where a ballot stands with the central.
@@ -110,7 +114,9 @@ func Open(path string, opts Options) (*Queue, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	// boltfile refuses a damaged file, or a missing one where a store was
+	// set up, rather than crash on it or start a new one.
+	db, err := boltfile.Open(path, &bolt.Options{
 		Timeout: opts.Timeout,
 		// The freelist is rebuilt on open rather than written with every
 		// commit, and the file grows in large steps: fewer pages per fsync.
@@ -128,7 +134,29 @@ func Open(path string, opts Options) (*Queue, error) {
 		return nil, fmt.Errorf("open ballot store: %w", err)
 	}
 	q := &Queue{db: db, clock: opts.Clock}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = boltfile.Guard(path, func() error { return q.setUp(opts.Rand) })
+	if err == nil {
+		err = boltfile.Guard(path, q.Verify)
+	}
+	if err != nil {
+		db.Close()
+		var damaged *boltfile.DamagedError
+		var broken *ChainError
+		if errors.As(err, &damaged) || errors.As(err, &broken) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open ballot store: %w", err)
+	}
+	if err := q.Log(Event{Name: EventQueueOpened, OK: true, Seq: q.seq}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+// setUp makes the buckets and the kiosk's key on first open and reads them.
+func (q *Queue) setUp(random io.Reader) error {
+	return q.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketBallots, bucketOutbox, bucketAudit, bucketSettings, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -136,9 +164,12 @@ func Open(path string, opts Options) (*Queue, error) {
 		}
 		meta := tx.Bucket(bucketMeta)
 		seed := meta.Get(metaKey)
+		if seed == nil && meta.Get(metaPublic) != nil {
+			return ErrSalvagedWithoutKey
+		}
 		if seed == nil {
 			seed = make([]byte, ed25519.SeedSize)
-			if _, err := io.ReadFull(opts.Rand, seed); err != nil {
+			if _, err := io.ReadFull(random, seed); err != nil {
 				return err
 			}
 			if err := meta.Put(metaKey, seed); err != nil {
@@ -149,19 +180,6 @@ func Open(path string, opts Options) (*Queue, error) {
 		q.kiosk = string(meta.Get(metaKiosk))
 		return nil
 	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open ballot store: %w", err)
-	}
-	if err := q.Verify(); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := q.Log(Event{Name: EventQueueOpened, OK: true, Seq: q.seq}); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return q, nil
 }
 
 // Close closes the file.

@@ -78,6 +78,16 @@ type Deps struct {
 	ErrorKey func(error) string
 	// Admission, when set, must admit each resident before they begin.
 	Admission Admission
+	// Defaults are the venue's language, text size and contrast: every
+	// resident starts from them.
+	Defaults Defaults
+}
+
+// Defaults are what every resident starts with (the venue's choice).
+type Defaults struct {
+	Lang     string // "pl" when empty
+	Large    bool   // large text
+	Contrast bool   // high contrast
 }
 
 // Translation keys of session problems.
@@ -86,6 +96,9 @@ const (
 	KeyVotedElsewhere = "session.voted_elsewhere"
 	KeyStoreFailed    = "session.store_failed"
 	KeyIncomplete     = "session.incomplete"
+	// KeyPointsMoved is a notice, not a problem: points given to a project
+	// were taken from the project that had them ({points}, {from}).
+	KeyPointsMoved = "session.points_moved"
 )
 
 // Session is one kiosk's resident session; Reset starts the next one.
@@ -110,6 +123,13 @@ type Session struct {
 	printKey  string // "" when the receipt printed
 	lastTouch time.Time
 	admitted  bool // Admission let this resident begin
+	// the resident's text size and contrast (reset with the language)
+	large, contrast bool
+	// editing: the resident came from review to change one pool and goes
+	// back to review from it
+	editing  bool
+	notice   string // translation key of the last notice, "" if none
+	noticeAt map[string]any
 }
 
 // New starts a kiosk's session in the attract (or closed) state.
@@ -129,7 +149,10 @@ func New(d Deps) *Session {
 	if d.ErrorKey == nil {
 		d.ErrorKey = func(error) string { return "printer.error" }
 	}
-	s := &Session{d: d, lang: "pl"}
+	if d.Defaults.Lang == "" || !slices.Contains(election.Languages, d.Defaults.Lang) {
+		d.Defaults.Lang = "pl"
+	}
+	s := &Session{d: d, lang: d.Defaults.Lang}
 	s.Reset()
 	return s
 }
@@ -149,7 +172,8 @@ func (s *Session) Reset() {
 	s.typed, s.resident, s.method = nil, false, election.ByPESEL
 	s.district, s.pool, s.problem, s.problemAt = "", 0, "", nil
 	s.choices, s.order, s.sealed, s.printKey = map[string][]election.Choice{}, map[string][]string{}, nil, ""
-	s.lang = "pl"
+	s.lang, s.large, s.contrast = s.d.Defaults.Lang, s.d.Defaults.Large, s.d.Defaults.Contrast
+	s.editing, s.notice, s.noticeAt = false, "", nil
 	s.step = s.idleStep()
 	s.lastTouch = s.d.Clock()
 }
@@ -204,10 +228,53 @@ func (s *Session) fail(key string, args map[string]any) {
 	s.problem, s.problemAt = key, args
 }
 
-// touch records the resident's activity and clears the last problem.
+// touch records the resident's activity and clears the last problem and notice.
 func (s *Session) touch() {
 	s.lastTouch = s.d.Clock()
 	s.problem, s.problemAt = "", nil
+	s.notice, s.noticeAt = "", nil
+}
+
+// Notice returns the translation key of the last notice (something the
+// resident should know that is not a problem) and its arguments, or "".
+func (s *Session) Notice() (string, map[string]any) { return s.notice, s.noticeAt }
+
+// Large reports the resident's large-text setting.
+func (s *Session) Large() bool { return s.large }
+
+// Contrast reports the resident's high-contrast setting.
+func (s *Session) Contrast() bool { return s.contrast }
+
+// SetAccessibility sets the resident's text size and contrast; both go
+// back to the venue's defaults with the next resident.
+func (s *Session) SetAccessibility(large, contrast bool) {
+	s.lastTouch = s.d.Clock()
+	s.large, s.contrast = large, contrast
+}
+
+// Progress is the step the resident is at and how many there are:
+// identity (with a guardian's consent), district, each pool, review.
+func (s *Session) Progress() (step, steps int) {
+	district := s.district
+	if district == "" && s.d.Venue != nil {
+		district = s.d.Venue.District
+	}
+	pools := len(s.d.Edition.BallotPools(district))
+	if district == "" {
+		pools++ // the district's pool, not known yet
+	}
+	steps = pools + 3
+	switch s.step {
+	case Identity, Guardian:
+		return 1, steps
+	case District:
+		return 2, steps
+	case Choose:
+		return 3 + s.pool, steps
+	case Review:
+		return steps, steps
+	}
+	return 0, steps
 }
 
 // SetLang switches language at any step without losing progress.
@@ -531,6 +598,15 @@ func (s *Session) Give(project string, points int) {
 		s.choices[pool.ID] = slices.DeleteFunc(cs, func(c election.Choice) bool { return c.Project == project })
 		return
 	}
+	for _, c := range cs {
+		if c.Points == points && c.Project != project {
+			from := c.Project
+			if p := s.d.Edition.Project(from); p != nil && p.Number != "" {
+				from = p.Number
+			}
+			s.notice, s.noticeAt = KeyPointsMoved, map[string]any{"points": points, "from": from}
+		}
+	}
 	cs = slices.DeleteFunc(cs, func(c election.Choice) bool { return c.Project == project || c.Points == points })
 	s.choices[pool.ID] = append(cs, election.Choice{Project: project, Points: points})
 }
@@ -620,11 +696,11 @@ func (s *Session) NextPool() {
 		s.fail(ps[0].Key, map[string]any{"need": need, "points": pointsText(s.Rule(pool).Points)})
 		return
 	}
-	if i+1 < len(s.Pools()) {
+	if i+1 < len(s.Pools()) && !s.editing {
 		s.pool++
 		return
 	}
-	s.step = Review
+	s.step, s.editing = Review, false
 }
 
 func pointsText(ps []int) string {
@@ -635,14 +711,18 @@ func pointsText(ps []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// Back goes one step back: to the previous pool, or from review to the last pool.
+// Back goes one step back: to the previous pool, or from review to the
+// last pool; from a pool opened by "change" on review, back to review.
 func (s *Session) Back() {
 	s.touch()
 	switch s.step {
 	case Choose:
-		if s.pool > 0 {
+		switch {
+		case s.editing:
+			s.step, s.editing = Review, false
+		case s.pool > 0:
 			s.pool--
-		} else {
+		default:
 			s.step = District
 		}
 	case Review:
@@ -656,11 +736,12 @@ func (s *Session) Back() {
 	}
 }
 
-// EditPool goes from review back to one pool.
+// EditPool goes from review back to one pool; Next (or Back) there returns
+// to review.
 func (s *Session) EditPool(i int) {
 	if s.step == Review && i >= 0 && i < len(s.Pools()) {
 		s.touch()
-		s.pool, s.step = i, Choose
+		s.pool, s.step, s.editing = i, Choose, true
 	}
 }
 

@@ -20,6 +20,10 @@ var (
 	ErrNotActivated = election.Problem{Key: "station.ask_staff"}
 	// ErrBallotInUse: a resident is still voting on the ballot unlocked before.
 	ErrBallotInUse = election.Problem{Key: "station.ballot_in_use"}
+	// ErrKioskTooOld: the edition names a minimum kiosk version
+	// (minKioskVersion) above the one this kiosk runs; the point stays
+	// closed until a technician updates the kiosk.
+	ErrKioskTooOld = election.Problem{Key: "station.kiosk_too_old"}
 )
 
 // ErrCountsDisagree says a report's counts do not match the store's own:
@@ -94,6 +98,12 @@ func (s *Station) report(closing bool, lang string) (layout.Report, error) {
 // *ErrReportDue and the report prints when the printer can. The report is
 // returned for the screen either way.
 func (s *Station) OpenPolls(ctx context.Context, lang string) (layout.Report, error) {
+	if !s.Edition.KioskAllowed(s.Version) {
+		s.Queue.Log(queue.Event{Name: queue.EventPollsOpened, OK: false,
+			Detail: fmt.Sprintf("version=%s min=%s", s.Version, s.Edition.MinKioskVersion)})
+		s.Log.Warn(string(queue.EventPollsOpened), "ok", false, "version", s.Version, "min", s.Edition.MinKioskVersion)
+		return layout.Report{}, ErrKioskTooOld
+	}
 	r, err := s.report(false, lang)
 	if err != nil {
 		s.logPolls(queue.EventPollsOpened, r, err)

@@ -50,6 +50,9 @@ type Station struct {
 	// EditionKey is the edition's public key from enrollment: its
 	// fingerprint is printed on the reports and posters.
 	EditionKey ed25519.PublicKey
+	// Version is this kiosk's software version, held against the
+	// edition's minKioskVersion when staff open the point.
+	Version string
 
 	polls    *queue.Polls // read from the store on first use
 	unlocked string       // the staff id that unlocked the next ballot

@@ -279,3 +279,36 @@ func ballotJSON(b any) (string, error) {
 	raw, err := json.Marshal(b)
 	return string(raw), err
 }
+
+// TestOpenRefusedBelowMinKioskVersion: an edition that names a minimum
+// kiosk version keeps an older kiosk's point closed, with a sentence staff
+// can read in each language, and prints nothing; the updated kiosk opens.
+func TestOpenRefusedBelowMinKioskVersion(t *testing.T) {
+	r := newRig(t, election.SelfDeclared)
+	ctx := context.Background()
+	r.st.Edition.MinKioskVersion = "0.6.0"
+	for _, old := range []string{"0.5.9", "0.6.0-rc1", "dev", ""} {
+		r.st.Version = old
+		if _, err := r.st.OpenPolls(ctx, "pl"); !errors.Is(err, ErrKioskTooOld) {
+			t.Fatalf("version %q opened under a 0.6.0 minimum: %v", old, err)
+		}
+	}
+	if r.st.Opened() || len(r.mem.Docs()) != 0 {
+		t.Fatal("a refused kiosk opened its point or printed a report")
+	}
+	if err := r.cast(); !errors.Is(err, ErrNotOpen) {
+		t.Fatalf("ballot at a kiosk refused for its version: %v", err)
+	}
+	var p election.Problem
+	errors.As(error(ErrKioskTooOld), &p)
+	m := assets.MustMessages()
+	for lang, word := range map[string]string{"pl": "technika", "en": "technician", "uk": "техніка"} {
+		if s := m.T(lang, p.Key); !strings.Contains(s, word) {
+			t.Errorf("%s: %q does not say what to do", lang, s)
+		}
+	}
+	r.st.Version = "0.6.1"
+	if _, err := r.st.OpenPolls(ctx, "pl"); err != nil || !r.st.Opened() {
+		t.Fatalf("an updated kiosk did not open: %v", err)
+	}
+}

@@ -22,8 +22,11 @@ func (u *UI) Targets() []Target {
 	var out []Target
 	scale := u.win.Canvas().Scale()
 	drv := fyne.CurrentApp().Driver()
+	// Positions are inside the canvas's interactive area (the test driver
+	// insets it; GLFW does not): add the inset to get window coordinates.
+	inset, _ := u.win.Canvas().InteractiveArea()
 	add := func(text string, o fyne.CanvasObject) {
-		p, s := drv.AbsolutePositionForObject(o), o.Size()
+		p, s := drv.AbsolutePositionForObject(o).Add(inset), o.Size()
 		out = append(out, Target{Text: text, X: p.X * scale, Y: p.Y * scale, W: s.Width * scale, H: s.Height * scale})
 	}
 	walk(u.win.Content(), func(o fyne.CanvasObject) {
@@ -37,16 +40,6 @@ func (u *UI) Targets() []Target {
 		}
 	})
 	return out
-}
-
-// walk visits every object under o, containers' children in order.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	visit(o)
-	if c, ok := o.(*fyne.Container); ok {
-		for _, x := range c.Objects {
-			walk(x, visit)
-		}
-	}
 }
 
 // WriteTargets writes the screen's name and targets as JSON to path

@@ -40,7 +40,7 @@ func (h *hotCorner) Progress() float32 {
 // CreateRenderer implements fyne.Widget.
 func (h *hotCorner) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
-	bg.SetMinSize(fyne.NewSize(minTouch, minTouch))
+	bg.SetMinSize(fyne.NewSize(touchSize(), touchSize()))
 	bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
 	return &cornerRenderer{h: h, bg: bg, bar: bar}
 }

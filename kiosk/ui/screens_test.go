@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -44,7 +45,9 @@ func tour(t *testing.T, size fyne.Size, visit func(r *rig, name string)) {
 	r.tap("Szczegóły")
 	visit(r, "details")
 	r.tap("Wróć do listy")
-	r.tap("Wszystkie")
+	r.tap("🔍")
+	r.tap("Wyczyść")
+	r.tap("OK")
 	r.tap("2 pkt", 1)
 	r.tap("1 pkt", 2)
 	r.tap("Dalej")
@@ -94,6 +97,33 @@ func TestScreenMarkup(t *testing.T) {
 	})
 }
 
+// TestScreenMarkupAtTheExtremes asserts a few screens' markup on the
+// smallest panel in its largest text (1024×600, Ukrainian, large text) and
+// on a full-HD landscape monitor, against testdata/small-*.xml and
+// testdata/wide-*.xml.
+func TestScreenMarkupAtTheExtremes(t *testing.T) {
+	want := map[string]bool{"identity-pesel": true, "district": true, "choose": true, "search": true, "review": true, "idle-warning": true}
+	for prefix, c := range map[string]struct {
+		size  fyne.Size
+		lang  string
+		large bool
+	}{"small": {fyne.NewSize(1024, 600), "uk", true}, "wide": {fyne.NewSize(1920, 1080), "pl", false}} {
+		tour(t, c.size, func(r *rig, name string) {
+			if !want[name] {
+				return
+			}
+			lang, large, contrast := r.s.Lang(), r.s.Large(), r.s.Contrast()
+			r.s.SetLang(c.lang)
+			r.s.SetAccessibility(c.large, contrast)
+			r.u.Refresh()
+			test.AssertRendersToMarkup(t, prefix+"-"+name+".xml", r.w.Canvas())
+			r.s.SetLang(lang)
+			r.s.SetAccessibility(large, contrast)
+			r.u.Refresh()
+		})
+	}
+}
+
 // TestScreenImages compares a few screens' pixels with testdata/*.png.
 func TestScreenImages(t *testing.T) {
 	want := map[string]bool{"attract": true, "choose": true, "done-no-paper": true, "attract-large-contrast": true}
@@ -104,26 +134,40 @@ func TestScreenImages(t *testing.T) {
 	})
 }
 
-// TestScreenshots saves every screen at 1080×1920 and 1920×1080 into
-// $URNA_SCREENSHOTS (make screenshots); without it the test does nothing.
+// TestScreenshots saves every screen at 1024×600, 1280×800, 1920×1080 and
+// 1080×1920, in Polish, English and Ukrainian, with normal and large text,
+// into $URNA_SCREENSHOTS/WxH/LANG[-large]/ (make screenshots); without it
+// the test does nothing.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("URNA_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("set URNA_SCREENSHOTS=DIR to save screenshots")
 	}
-	for _, size := range []fyne.Size{{Width: 1080, Height: 1920}, {Width: 1920, Height: 1080}} {
-		orient := "portrait"
-		if size.Width > size.Height {
-			orient = "landscape"
-		}
-		os.MkdirAll(filepath.Join(dir, orient), 0o755)
+	for _, size := range []fyne.Size{{Width: 1024, Height: 600}, {Width: 1280, Height: 800}, {Width: 1920, Height: 1080}, {Width: 1080, Height: 1920}} {
 		tour(t, size, func(r *rig, name string) {
-			f, err := os.Create(filepath.Join(dir, orient, name+".png"))
-			if err != nil {
-				t.Fatal(err)
+			lang, large, contrast := r.s.Lang(), r.s.Large(), r.s.Contrast()
+			for _, lg := range []bool{false, true} {
+				for _, l := range []string{"pl", "en", "uk"} {
+					r.s.SetLang(l)
+					r.s.SetAccessibility(lg, contrast)
+					r.u.Refresh()
+					sub := l
+					if lg {
+						sub += "-large"
+					}
+					d := filepath.Join(dir, fmt.Sprintf("%.0fx%.0f", size.Width, size.Height), sub)
+					os.MkdirAll(d, 0o755)
+					f, err := os.Create(filepath.Join(d, name+".png"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					png.Encode(f, r.w.Canvas().Capture())
+					f.Close()
+				}
 			}
-			png.Encode(f, r.w.Canvas().Capture())
-			f.Close()
+			r.s.SetLang(lang)
+			r.s.SetAccessibility(large, contrast)
+			r.u.Refresh()
 		})
 	}
 }

@@ -14,11 +14,26 @@ type kioskTheme struct {
 	fyne.Theme
 	large    bool
 	contrast bool
+	fit      float32 // 1 on a full-HD screen, less on small panels
 }
 
-func newTheme(large, contrast bool) fyne.Theme {
-	return &kioskTheme{Theme: theme.DefaultTheme(), large: large, contrast: contrast}
+// sizeNameTouch is the theme's size of the smallest touch target.
+const sizeNameTouch fyne.ThemeSizeName = "urna-touch"
+
+// newTheme is the theme for a text size, a contrast and a screen: text and
+// touch targets shrink a little on small panels (1024×600) so that every
+// screen fits, never below what a finger and an older eye need.
+func newTheme(large, contrast bool, screen fyne.Size) *kioskTheme {
+	short := min(screen.Width, screen.Height)
+	fit := float32(1)
+	if short > 0 && short < 1080 {
+		fit = max(0.72, short/1080)
+	}
+	return &kioskTheme{Theme: theme.DefaultTheme(), large: large, contrast: contrast, fit: fit}
 }
+
+// touchSize is the smallest touch target of the theme in use.
+func touchSize() float32 { return theme.Size(sizeNameTouch) }
 
 var (
 	krakowBlue = color.NRGBA{0x1a, 0x4f, 0x8b, 0xff}
@@ -38,12 +53,18 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 			return color.White
 		case theme.ColorNamePrimary, theme.ColorNameFocus, theme.ColorNameHyperlink:
 			return color.NRGBA{0xff, 0xe6, 0x00, 0xff}
-		case theme.ColorNameButton, theme.ColorNameInputBackground:
-			return color.NRGBA{0x1c, 0x1c, 0x1c, 0xff}
+		case theme.ColorNameButton:
+			// 3:1 against the black rows and background it sits on
+			return color.NRGBA{0x5c, 0x5c, 0x5c, 0xff}
+		case theme.ColorNameInputBackground:
+			return color.Black
+		case theme.ColorNameDisabledButton:
+			return color.Black // no fill: only an active button has one
 		case theme.ColorNameHover, theme.ColorNamePressed:
-			return color.NRGBA{0x40, 0x40, 0x40, 0xff}
+			return color.NRGBA{0x80, 0x80, 0x80, 0xff}
 		case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
-			return color.NRGBA{0xc0, 0xc0, 0xc0, 0xff}
+			// readable, and plainly not as bright as what can be touched
+			return color.NRGBA{0x8c, 0x8c, 0x8c, 0xff}
 		case theme.ColorNameSeparator, theme.ColorNameInputBorder:
 			return color.White
 		case theme.ColorNameError:
@@ -75,16 +96,22 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 // Size implements fyne.Theme: text readable at arm's length on a kiosk,
 // larger again in large-text mode.
 func (t *kioskTheme) Size(n fyne.ThemeSizeName) float32 {
+	fit := t.fit
+	if fit == 0 {
+		fit = 1
+	}
 	scale := float32(1.5)
 	if t.large {
 		scale = 2.0
 	}
 	switch n {
+	case sizeNameTouch:
+		return minTouch * max(fit, 0.85)
 	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText,
 		theme.SizeNameCaptionText, theme.SizeNameInlineIcon:
-		return t.Theme.Size(n) * scale
+		return t.Theme.Size(n) * scale * fit
 	case theme.SizeNamePadding, theme.SizeNameInnerPadding:
-		return t.Theme.Size(n) * 1.5
+		return t.Theme.Size(n) * 1.5 * fit
 	}
 	return t.Theme.Size(n)
 }

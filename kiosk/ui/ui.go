@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/urna-kiosk/urna/assets"
 	kl "github.com/urna-kiosk/urna/kiosk/layout"
@@ -30,8 +33,6 @@ type Options struct {
 	Clock      func() time.Time
 	// OnExit leaves the kiosk for the desktop (technician only).
 	OnExit func()
-	// PageSize is how many projects a page of the list shows (4).
-	PageSize int
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
 }
@@ -51,15 +52,26 @@ type UI struct {
 	app fyne.App
 	win fyne.Window
 
-	large, contrast bool
+	// the theme in use: the resident's text size and contrast, fitted to
+	// the screen
+	applied *kioskTheme
+	// the screen shown (its reset runs when it is left)
+	shown screen
 
 	// the project browser
 	category  election.Category
 	query     string
 	searching bool
+	picking   bool // choosing a category
 	page      int
+	pageSize  int // projects the page shown holds, computed from the room
+	pages     int // pages of the list shown
 	detail    string
 	poolSeen  int
+	keys      keyLayout // the search keyboard's layout, when the resident switched it
+
+	// a question over the screen (cancel voting?), nil if none
+	confirming *confirmation
 
 	// staff mode
 	staff    int
@@ -89,11 +101,9 @@ func New(app fyne.App, win fyne.Window, o Options) *UI {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	if o.PageSize == 0 {
-		o.PageSize = 4
-	}
 	u := &UI{o: o, s: o.Session, app: app, win: win, poolSeen: -1}
-	app.Settings().SetTheme(newTheme(false, false))
+	win.SetPadded(false)
+	u.useTheme(win.Canvas().Size())
 	u.Refresh()
 	return u
 }
@@ -192,107 +202,162 @@ func (u *UI) Tick() {
 	}
 	u.idle = u.s.Tick()
 	if u.s.Step() != before || u.idle.Warning || wasWarning {
-		if u.s.Step() != before {
-			u.resetBrowser()
-		}
 		u.Refresh()
 	}
 }
 
 func (u *UI) resetBrowser() {
-	u.category, u.query, u.searching, u.page, u.detail, u.poolSeen = "", "", false, 0, "", -1
+	u.category, u.query, u.searching, u.picking, u.page, u.detail, u.poolSeen, u.keys = "", "", false, false, 0, "", -1, keyLayout{}
 }
 
-// Refresh redraws the current screen.
+// current is the screen to show.
+func (u *UI) current() screen {
+	if n := u.staffName(); n != "" {
+		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.staffBody() }}
+	}
+	if n := u.admissionName(); n != "" {
+		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.admissionScreen() }}
+	}
+	return u.residentScreen()
+}
+
+// Refresh redraws the current screen, built for the window's size.
 func (u *UI) Refresh() {
-	var body fyne.CanvasObject
+	next := u.current()
+	if next.name != u.shown.name {
+		if u.shown.reset != nil {
+			u.shown.reset()
+		}
+		u.confirming = nil
+	}
+	if u.s.Between() || u.s.Step() == session.Done {
+		u.idle, u.confirming = session.Idle{}, nil
+	}
+	u.shown = next
+	u.win.SetContent(newFrame(screen{name: next.name, reset: next.reset, build: u.compose(next)}))
+}
+
+// compose puts a screen under the header, with the modal card over both.
+func (u *UI) compose(s screen) func(area fyne.Size) fyne.CanvasObject {
+	return func(area fyne.Size) fyne.CanvasObject {
+		u.useTheme(area)
+		head := u.header(area.Width)
+		pad := theme.Padding()
+		body := fyne.NewSize(area.Width-2*pad, area.Height-head.MinSize().Height-3*pad)
+		content := container.NewBorder(head, nil, nil, nil, container.NewPadded(s.build(body)))
+		if m := u.modal(area); m != nil {
+			return container.NewStack(content, m)
+		}
+		return content
+	}
+}
+
+// useTheme sets the theme for the resident's settings and the screen, if
+// it changed.
+func (u *UI) useTheme(area fyne.Size) {
+	large, contrast := u.s.Large(), u.s.Contrast()
+	if u.staff != staffOff {
+		large, contrast = false, false // staff mode is the staff's, not the resident's
+	}
+	t := newTheme(large, contrast, area)
+	if u.applied != nil && *u.applied == *t {
+		return
+	}
+	u.applied = t
+	u.app.Settings().SetTheme(t)
+}
+
+// confirmation is a question over the screen.
+type confirmation struct {
+	title, text, yes, no string
+	onYes                func()
+}
+
+// modal is the card over the screen: the idle warning, or a question.
+func (u *UI) modal(area fyne.Size) fyne.CanvasObject {
+	width := min(area.Width*0.8, 900)
 	switch {
 	case u.staff != staffOff:
-		body = u.staffBody()
-	default:
-		body = u.residentScreen()
+		return nil
+	case u.idle.Warning:
+		return newModal(u.idleCard(width), width)
+	case u.confirming != nil:
+		c := u.confirming
+		return newModal(container.NewVBox(headingIn(c.title, width), paraIn(c.text, width),
+			primary(c.no, u.act(func() { u.confirming = nil })),
+			newButton(c.yes, u.act(func() { u.confirming = nil; c.onYes() }))), width)
 	}
-	content := container.NewBorder(u.header(), nil, nil, nil, container.NewPadded(body))
-	if u.idle.Warning && u.staff == staffOff {
-		content = container.NewStack(content, u.idleOverlay())
-	}
-	u.win.SetContent(content)
-}
-
-func (u *UI) residentScreen() fyne.CanvasObject {
-	if w := u.admissionScreen(); w != nil {
-		return w
-	}
-	switch u.s.Step() {
-	case session.Closed:
-		return u.closedScreen()
-	case session.Paused:
-		return u.pausedScreen()
-	case session.Identity:
-		return u.identityScreen()
-	case session.Guardian:
-		return u.guardianScreen()
-	case session.District:
-		return u.districtScreen()
-	case session.Choose:
-		return u.chooseScreen()
-	case session.Review:
-		return u.reviewScreen()
-	case session.Done:
-		return u.doneScreen()
-	}
-	return u.attractScreen()
+	return nil
 }
 
 // Screen names the screen shown, for tests and the automation file.
-func (u *UI) Screen() string {
-	if n := u.staffName(); n != "" {
-		return n
-	}
-	if n := u.admissionName(); n != "" {
-		return n
-	}
-	return u.s.Step().String()
-}
+func (u *UI) Screen() string { return u.current().name }
 
-// SetAccessibility switches the large-text and high-contrast themes.
+// SetAccessibility switches the resident's large-text and high-contrast
+// themes (until the next resident).
 func (u *UI) SetAccessibility(large, contrast bool) {
-	u.large, u.contrast = large, contrast
-	u.app.Settings().SetTheme(newTheme(large, contrast))
+	u.s.SetAccessibility(large, contrast)
 	u.Refresh()
 }
 
 var langNames = map[string]string{"pl": "Polski", "en": "English", "uk": "Українська"}
 
-func (u *UI) header() fyne.CanvasObject {
-	items := []fyne.CanvasObject{u.corner()}
-	for _, l := range assets.Languages {
-		b := newButton(langNames[l], u.act(func() { u.s.SetLang(l) }))
-		if l == u.s.Lang() {
-			b.Importance = 1 // widget.HighImportance
+func (u *UI) header(width float32) fyne.CanvasObject {
+	// the fullest header that fits: then short text-size and contrast
+	// buttons, then language codes
+	var head fyne.CanvasObject
+	for short := range 3 {
+		head = u.headerRow(short)
+		if head.MinSize().Width <= width {
+			break
 		}
-		items = append(items, b)
 	}
-	large := newButton("A+ "+u.t("ui.large_text"), func() { u.Taps++; u.SetAccessibility(!u.large, u.contrast) })
-	contrast := newButton("◐ "+u.t("ui.contrast"), func() { u.Taps++; u.SetAccessibility(u.large, !u.contrast) })
-	if u.large {
-		large.Importance = 1
-	}
-	if u.contrast {
-		contrast.Importance = 1
-	}
-	items = append(items, layoutSpacer(), large, contrast)
-	return container.NewHBox(items...)
+	return head
 }
 
-func (u *UI) idleOverlay() fyne.CanvasObject {
+func (u *UI) headerRow(short int) fyne.CanvasObject {
+	left := []fyne.CanvasObject{u.corner()}
+	for _, l := range assets.Languages {
+		name := langNames[l]
+		if short >= 2 {
+			name = strings.ToUpper(l)
+		}
+		b := newButton(name, u.act(func() { u.s.SetLang(l) }))
+		if l == u.s.Lang() {
+			b.Importance = widget.HighImportance
+		}
+		left = append(left, b)
+	}
+	lg, ct := u.s.Large(), u.s.Contrast()
+	largeText, contrastText := "A+ "+u.t("ui.large_text"), "◐ "+u.t("ui.contrast")
+	if short >= 1 {
+		largeText, contrastText = u.t("ui.large_short"), "◐"
+	}
+	large := newButton(largeText, func() { u.Taps++; u.SetAccessibility(!lg, ct) })
+	contrast := newButton(contrastText, func() { u.Taps++; u.SetAccessibility(lg, !ct) })
+	if lg {
+		large.Importance = widget.HighImportance
+	}
+	if ct {
+		contrast.Importance = widget.HighImportance
+	}
+	var step fyne.CanvasObject = layoutSpacer()
+	if n, of := u.s.Progress(); n > 0 && u.staff == staffOff {
+		l := widget.NewLabel(u.t("ui.step", "step", n, "steps", of))
+		l.TextStyle.Bold = true
+		step = container.NewCenter(l)
+	}
+	// the step in the middle, the text and contrast buttons at the right
+	return container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(large, contrast), step)
+}
+
+func (u *UI) idleCard(width float32) fyne.CanvasObject {
 	secs := int(u.idle.Remaining.Round(time.Second) / time.Second)
-	card := container.NewVBox(
-		heading(u.t("ui.idle_title")),
-		para(u.t("ui.idle_text", "seconds", secs)),
+	return container.NewVBox(
+		headingIn(u.t("ui.idle_title"), width),
+		paraIn(u.t("ui.idle_text", "seconds", secs), width),
 		primary(u.t("ui.still_here"), u.act(func() { u.s.StillHere(); u.idle = session.Idle{} })),
 	)
-	return container.NewStack(shade(), container.NewCenter(panel(card)))
 }
 
 // fmtDuration is whole minutes, rounded up.

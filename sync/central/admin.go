@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -55,17 +56,19 @@ func Init(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, FileEditionKey)); err == nil {
 		return fmt.Errorf("%s: %w", dir, ErrExists)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	seed := make([]byte, ed25519.SeedSize)
 	secret := make([]byte, 32)
 	rand.Read(seed)
 	rand.Read(secret)
-	if err := os.WriteFile(filepath.Join(dir, FileEditionKey), []byte(hex.EncodeToString(seed)+"\n"), 0o600); err != nil {
+	// The edition key is what says "initialised": it is written last, so
+	// that a power cut between the two never leaves a key without its secret.
+	if err := atomicfile.Write(filepath.Join(dir, FileVoterSecret), []byte(hex.EncodeToString(secret)+"\n"), 0o600); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, FileVoterSecret), []byte(hex.EncodeToString(secret)+"\n"), 0o600)
+	return atomicfile.Write(filepath.Join(dir, FileEditionKey), []byte(hex.EncodeToString(seed)+"\n"), 0o600)
 }
 
 // LoadKeys reads the keys Init made.
@@ -120,7 +123,7 @@ func ImportCatalog(dir, file string) (*election.Edition, error) {
 	if err := election.EncodeEdition(&b, ed); err != nil {
 		return nil, err
 	}
-	return ed, os.WriteFile(filepath.Join(dir, FileDraft), b.Bytes(), 0o644)
+	return ed, atomicfile.Write(filepath.Join(dir, FileDraft), b.Bytes(), 0o644)
 }
 
 // Publish signs an edition as the next catalog version and stores it.
@@ -210,10 +213,11 @@ func SelfSignedCert(dir string, hosts []string) (tls.Certificate, string, error)
 			return tls.Certificate{}, "", err
 		}
 		kb, _ := x509.MarshalECPrivateKey(key)
-		if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		// the certificate says "made": written after its key
+		if err := atomicfile.Write(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
 			return tls.Certificate{}, "", err
 		}
-		if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		if err := atomicfile.Write(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 			return tls.Certificate{}, "", err
 		}
 	}

@@ -130,6 +130,6 @@ func (w *Web) metricsAllowed(r *http.Request) bool {
 // its own that only the monitoring network reaches (serve --metrics-listen).
 func (w *Web) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", w.metrics)
+	mux.HandleFunc("GET /metrics", w.metricsPage)
 	return mux
 }

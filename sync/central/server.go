@@ -61,6 +61,7 @@ type Server struct {
 	enrolls  limit.Limiter             // per address
 	Counters Counters
 	audit    auditCache // the last audit, for the pages that show the results' state
+	metrics  apiMetrics // metrics.go
 }
 
 // Counters are the ingest figures the metrics page shows.
@@ -116,9 +117,9 @@ func New(cfg Config) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+wire.PathEnroll, s.enroll)
-	mux.HandleFunc("GET "+wire.PathCatalog, s.kiosk(s.catalog))
+	mux.HandleFunc("GET "+wire.PathCatalog, s.kiosk(s.countedCatalog(s.catalog)))
 	mux.HandleFunc("POST "+wire.PathBallots, s.kiosk(s.ballots))
-	mux.HandleFunc("POST "+wire.PathHeartbeat, s.kiosk(s.heartbeat))
+	mux.HandleFunc("POST "+wire.PathHeartbeat, s.kiosk(s.countedHeartbeat(s.heartbeat)))
 	mux.HandleFunc("POST "+wire.PathClosing, s.kiosk(s.closing))
 	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
 	return mux
@@ -291,7 +292,7 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, code, err.Error())
 		return
 	}
-	results, err := s.Ingest(r.Context(), k, batch.Ballots)
+	results, err := s.measuredIngest(r.Context(), k, batch.Ballots)
 	if err != nil {
 		s.cfg.Log.Error("ingest-failed", "err", err)
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")

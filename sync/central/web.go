@@ -42,6 +42,7 @@ type Web struct {
 	// wrong passwords (the lockout)
 	checkLimit, signInAddr, signInUser limit.Limiter
 	metricsToken                       string
+	metrics                            *webMetrics // metrics.go
 }
 
 // sessionHash is what the store keeps of a sign-in token: its hash, so
@@ -101,11 +102,13 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		cfg.AccountRule = limit.Rule{Rate: 1.0 / 300, Burst: 5}
 	}
 	clock := srv.cfg.Clock
-	return &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
+	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
 		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
 		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
 		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
 		metricsToken: cfg.MetricsToken}
+	w.metrics = newWebMetrics(w)
+	return w
 }
 
 // Routes adds the pages to mux.
@@ -128,7 +131,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 			http.Error(rw, w.msgs.T(lang(r), "dash.err.metrics_token"), http.StatusUnauthorized)
 			return
 		}
-		w.metrics(rw, r)
+		w.metricsPage(rw, r)
 	})
 }
 
@@ -142,7 +145,7 @@ func (w *Web) Handler() http.Handler {
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
-	mux.Handle("/", w.sameOrigin(pages))
+	mux.Handle("/", w.sameOrigin(w.timed(pages)))
 	return hsts(mux)
 }
 
@@ -492,6 +495,9 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		if k.Skew > 2*time.Minute || k.Skew < -2*time.Minute {
 			add("clock", "warn", t("dash.alert.clock", "skew", row.Skew))
 		}
+		if ed != nil && !k.LastSeen.IsZero() && !ed.KioskAllowed(hb.Version) {
+			add("version", "bad", t("dash.alert.version", "version", hb.Version, "min", ed.MinKioskVersion))
+		}
 		if ch, err := w.srv.cfg.Store.Chain(ctx, k.ID); err == nil && (len(ch.Gaps) > 0 || len(ch.Breaks) > 0) {
 			add("chain", "bad", t("dash.alert.chain", "gaps", len(ch.Gaps), "breaks", len(ch.Breaks)))
 		}
@@ -651,35 +657,6 @@ func (w *Web) newCode(rw http.ResponseWriter, r *http.Request, user string) {
 	}
 	w.srv.cfg.Log.Info("enroll-code-made", "venue", venue, "by", user)
 	w.adminWith(rw, r, user, code, venue)
-}
-
-// metrics is the Prometheus text exposition.
-func (w *Web) metrics(rw http.ResponseWriter, r *http.Request) {
-	var b strings.Builder
-	c := &w.srv.Counters
-	fmt.Fprintf(&b, "# HELP urna_ballots_received_total Ballots received by this replica.\n# TYPE urna_ballots_received_total counter\nurna_ballots_received_total %d\n", c.Received.Load())
-	b.WriteString("# HELP urna_ballots_answered_total Ballots answered by this replica, by status (rejections by reason).\n# TYPE urna_ballots_answered_total counter\n")
-	snap := c.Snapshot()
-	statuses := make([]string, 0, len(snap))
-	for s := range snap {
-		statuses = append(statuses, string(s))
-	}
-	sort.Strings(statuses)
-	for _, s := range statuses {
-		fmt.Fprintf(&b, "urna_ballots_answered_total{status=%q} %d\n", s, snap[wire.Status(s)])
-	}
-	if total, counted, err := w.srv.cfg.Store.Counts(r.Context()); err == nil {
-		fmt.Fprintf(&b, "# HELP urna_ballots_stored Ballots in the store.\n# TYPE urna_ballots_stored gauge\nurna_ballots_stored %d\n", total)
-		fmt.Fprintf(&b, "# HELP urna_voters_counted Voters with a counted ballot.\n# TYPE urna_voters_counted gauge\nurna_voters_counted %d\n", counted)
-	}
-	if ks, err := w.srv.cfg.Store.Kiosks(r.Context()); err == nil {
-		b.WriteString("# HELP urna_kiosk_queue_depth Ballots waiting at a kiosk, as its last heartbeat said.\n# TYPE urna_kiosk_queue_depth gauge\n")
-		for _, k := range ks {
-			fmt.Fprintf(&b, "urna_kiosk_queue_depth{kiosk=%q,venue=%q} %d\n", k.ID, k.Venue, k.Heartbeat.QueueDepth)
-		}
-	}
-	rw.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	rw.Write([]byte(b.String()))
 }
 
 // Users reads the staff users file (JSON name -> bcrypt hash).

@@ -42,7 +42,7 @@ func BuildCatalog(e *election.Edition, ps []*Proposal, at time.Time, actor strin
 		summary := election.Text{p.Lang: p.Summary}
 		location := election.Text{p.Lang: p.Location}
 		out = append(out, election.Project{ID: p.ID, Number: number, Pool: p.Pool, Title: title, Summary: summary,
-			Cost: p.BallotCost(), Category: p.Category, Location: location.In(p.Lang)})
+			Cost: p.BallotCost(), Category: p.Category, Location: location})
 	}
 	for i, p := range passed {
 		p.Status = OnBallot

@@ -16,7 +16,8 @@ import (
 // spreadsheets, so ';' (Polish Excel) and ',' both work, and cost may be
 // written "1 234 567,89" or "1234567.89" (złoty).
 var ProjectColumns = []string{"id", "number", "pool", "title_pl", "title_en", "title_uk",
-	"summary_pl", "summary_en", "summary_uk", "cost", "category", "location"}
+	"summary_pl", "summary_en", "summary_uk", "cost", "category", "location",
+	"location_pl", "location_en", "location_uk"}
 
 var requiredColumns = []string{"id", "pool", "title_pl", "cost"}
 
@@ -96,14 +97,20 @@ func ImportProjects(r io.Reader, e *Edition) ([]Project, error) {
 			return ""
 		}
 		p := Project{ID: get("id"), Number: get("number"), Pool: get("pool"),
-			Category: Category(get("category")), Location: get("location"),
+			Category: Category(get("category")), Location: Text{},
 			Title: Text{}, Summary: Text{}}
+		if s := get("location"); s != "" {
+			p.Location["pl"] = s
+		}
 		for _, l := range Languages {
 			if s := get("title_" + l); s != "" {
 				p.Title[l] = s
 			}
 			if s := get("summary_" + l); s != "" {
 				p.Summary[l] = s
+			}
+			if s := get("location_" + l); s != "" {
+				p.Location[l] = s
 			}
 		}
 		cost, err := ParsePLN(get("cost"))

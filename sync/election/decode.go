@@ -169,7 +169,7 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 		"closes": &e.Closes, "checkURL": &e.CheckURL, "eligibility": &e.Eligibility, "rules": &e.Rules,
 		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices,
 		"schema": &e.Schema, "admission": &e.Admission, "tieRule": &e.TieRule, "phases": &e.Phases,
-		"proposals": &e.Proposals}
+		"proposals": &e.Proposals, "minKioskVersion": &e.MinKioskVersion}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -256,6 +256,9 @@ func (e *Edition) Check() Problems {
 		}
 	default:
 		add(KeyFileInvalid, "tieRule", "unknown tie rule "+string(e.TieRule))
+	}
+	if _, _, ok := parseVersion(e.MinKioskVersion); e.MinKioskVersion != "" && !ok {
+		add(KeyFileInvalid, "minKioskVersion", "not a version of dotted numbers: "+e.MinKioskVersion)
 	}
 	e.checkTimeline(add)
 	if e.Opens.IsZero() || !e.Closes.After(e.Opens) {

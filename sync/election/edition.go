@@ -4,6 +4,8 @@
 package election
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 )
 
@@ -27,6 +29,29 @@ func (t Text) In(lang string) string {
 		}
 	}
 	return ""
+}
+
+// Has reports whether the text is written in lang itself, not through the
+// Polish fallback of In.
+func (t Text) Has(lang string) bool { return t[lang] != "" }
+
+// UnmarshalJSON reads a text per language, or a plain string as Polish
+// (fields that were plain strings before they were translated).
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*t = Text{}
+		if s != "" {
+			(*t)["pl"] = s
+		}
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*t = m
+	return nil
 }
 
 // PoolKind tells the city-wide pool from the district pools.
@@ -62,7 +87,29 @@ type Project struct {
 	Summary  Text     `json:"summary,omitempty"`
 	Cost     int64    `json:"cost"` // grosze
 	Category Category `json:"category,omitempty"`
-	Location string   `json:"location,omitempty"`
+	// Location is where it would be built, per language; a plain string
+	// (schema 1 and 2 files) reads as Polish.
+	Location Text `json:"location,omitempty"`
+}
+
+// MarshalJSON writes a location known only in Polish as the plain string
+// older files and kiosks read, and a translated one per language.
+func (p Project) MarshalJSON() ([]byte, error) {
+	type plain Project // without this method
+	var v any = plain(p)
+	if len(p.Location) == 0 || len(p.Location) == 1 && p.Location["pl"] != "" {
+		v = struct {
+			plain
+			Location string `json:"location,omitempty"`
+		}{plain(p), p.Location["pl"]}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as EncodeEdition writes the rest
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Venue is a voting point: a library branch, a cultural centre and the like.
@@ -196,9 +243,12 @@ type Edition struct {
 	Phases []Phase `json:"phases,omitempty"`
 	// Proposals are the rules for residents' proposals (schema 2).
 	Proposals *ProposalRules `json:"proposals,omitempty"`
-	Pools     []Pool         `json:"pools"`
-	Projects  []Project      `json:"projects"`
-	Venues    []Venue        `json:"venues"`
+	// MinKioskVersion, when set, is the oldest kiosk software that may open
+	// a voting point under this edition (dotted numbers, e.g. "0.6.0").
+	MinKioskVersion string    `json:"minKioskVersion,omitempty"`
+	Pools           []Pool    `json:"pools"`
+	Projects        []Project `json:"projects"`
+	Venues          []Venue   `json:"venues"`
 }
 
 // AdmissionPolicy returns who may cast: the edition's admission, or

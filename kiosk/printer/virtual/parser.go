@@ -77,12 +77,17 @@ type Parser struct {
 	OnPage func(Page)
 	// OnStatus answers DLE EOT n.
 	OnStatus func(n byte)
+	// OnTransmit answers GS r n, in order with the data (only while printing).
+	OnTransmit func(n byte)
 	// OnAutoStatus is called for GS a n.
 	OnAutoStatus func(n byte)
 	// OnData is told of each byte consumed outside real-time requests.
 	OnData func(n int)
 	// Unknown counts commands the parser skipped.
 	Unknown int
+	// Overflows counts lines the printer had to wrap at the paper's edge:
+	// text wider than the model's columns.
+	Overflows int
 }
 
 // NewParser returns a parser for a printer of profile p, in its power-on state.
@@ -152,12 +157,16 @@ func (p *Parser) text(b byte) {
 	for _, run := range p.line {
 		used += len([]rune(run.Text)) * cellW * run.W
 	}
-	if used+cellW*p.w > p.prof.WidthDots {
+	if used+cellW*p.w > p.prof.WidthDots || (used+cellW*p.w)/cellW > p.prof.Columns {
+		p.Overflows++
 		p.endLine(true)
 	}
 	r := rune(b)
 	if b >= 0x80 {
-		r = p.cp.DecodeByte(b)
+		r = '?'
+		if p.cp != nil {
+			r = p.cp.DecodeByte(b)
+		}
 	}
 	if n := len(p.line); n > 0 && p.line[n-1].Bold == p.bold && p.line[n-1].W == p.w && p.line[n-1].H == p.h {
 		p.line[n-1].Text += string(r)
@@ -166,13 +175,16 @@ func (p *Parser) text(b byte) {
 	p.line = append(p.line, Run{Text: string(r), Bold: p.bold, W: p.w, H: p.h})
 }
 
-func (p *Parser) selectPage(n byte, star bool) {
-	p.cp = charmap.CodePage437
-	for _, cp := range p.prof.CodePages {
-		if cp.Number == n && star == p.prof.StarPages {
-			p.cp = cp.Map
-		}
+// selectPage is ESC t n, read with the emulated model's own table: a
+// number the model gives another page prints that page's letters, as the
+// real printer would. A number it does not have leaves the page as it was.
+func (p *Parser) selectPage(n byte) {
+	name, ok := p.prof.Pages[n]
+	if !ok {
+		p.Unknown++
+		return
 	}
+	p.cp = printer.Charmap(name) // nil: a page Go cannot decode, shown as '?'
 }
 
 // step interprets one command or character at the start of b and returns
@@ -237,9 +249,7 @@ func (p *Parser) esc(b []byte) int {
 		if len(b) < 4 {
 			return 0
 		}
-		if b[2] == 't' {
-			p.selectPage(b[3], true)
-		}
+		p.Unknown++ // ESC GS t is Star mode, not ESC/POS
 		return 4
 	case 'p':
 		if len(b) < 5 {
@@ -253,7 +263,7 @@ func (p *Parser) esc(b []byte) int {
 		}
 		switch b[1] {
 		case 't':
-			p.selectPage(n, false)
+			p.selectPage(n)
 		case 'a':
 			p.endLine(false)
 			p.align = printer.Alignment(min(n%48, 2))
@@ -295,6 +305,9 @@ func (p *Parser) gs(b []byte) int {
 		}
 		if b[1] == 'a' && p.OnAutoStatus != nil {
 			p.OnAutoStatus(b[2])
+		}
+		if b[1] == 'r' && p.OnTransmit != nil {
+			p.OnTransmit(b[2])
 		}
 		return 3
 	case 'L', 'W':

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,46 +25,87 @@ type State struct {
 	PaperOut     bool
 	CoverOpen    bool
 	Offline      bool
+	// Silent printers answer no status request (DLE EOT, GS r): a
+	// one-way USB device, a clone without status, a printer that hung.
+	Silent bool
 	// PaperLeft, when positive, is how many more bytes print before the
 	// paper runs out (to test paper running out mid-job).
 	PaperLeft int
+	// After, when positive, is how many more bytes print before the state
+	// becomes Then (the cover opened, the printer went silent mid-job).
+	After int
+	Then  *State
 }
 
 func (s State) status() printer.Status {
 	return printer.Status{Online: !s.Offline, CoverOpen: s.CoverOpen, PaperNearEnd: s.PaperNearEnd, PaperOut: s.PaperOut}
 }
 
+// stopped reports whether the mechanism is stopped: nothing prints.
+func (s State) stopped() bool { return s.PaperOut || s.CoverOpen || s.Offline }
+
+// Transports the virtual printer offers.
+const (
+	// Serial is a pseudo-terminal, opened as a serial line.
+	Serial = printer.TransportSerial
+	// USB is a pseudo-terminal opened as a USB printer-class device: the
+	// client sets no termios on it, as on /dev/usb/lp*.
+	USB = printer.TransportUSB
+	// TCP is a listener on 127.0.0.1, as a network printer's port 9100.
+	TCP = printer.TransportTCP
+)
+
 // Options configure a virtual printer.
 type Options struct {
+	// Profile is the model emulated: its code-page table decodes ESC t,
+	// its width bounds the paper.
 	Profile *printer.Profile
+	// Transport is Serial (default), USB or TCP.
+	Transport string
 	// Dir receives page-NNNN.png and page-NNNN.txt for each page; "" keeps
-	// pages in memory only.
+	// pages in memory only. Numbering continues after the pages already
+	// there, so a restart never overwrites earlier receipts.
 	Dir string
 	// Idle ends a page that was not cut after this long without data (the
 	// paper is torn off); 300 ms when zero.
 	Idle time.Duration
+	// Buffer gives the printer a receive buffer, as real ones have: data
+	// waits there until a GS r request (answered once everything before it
+	// is printed) or a pause in the data, while DLE EOT is answered the
+	// moment it arrives, from the state before the waiting data printed.
+	Buffer bool
 }
 
-// Printer is a virtual ESC/POS printer behind a pseudo-terminal.
+// Printer is a virtual ESC/POS printer behind a pseudo-terminal or a TCP
+// listener.
 type Printer struct {
 	opts   Options
-	master *os.File
-	slave  *os.File
+	master *os.File     // pty: the printer's end
+	slave  *os.File     // pty: kept open so the line stays up between clients
+	ln     net.Listener // tcp
 	parser *Parser
 
 	mu       sync.Mutex
+	out      io.Writer // where answers go: the pty or the current TCP client
+	client   net.Conn
 	state    State
 	asb      bool
+	first    int // number of the first page of this run, after those in Dir
 	pages    []Page
 	files    []string
 	received int
+	clients  int
 	changed  chan struct{}
 	tearOff  *time.Timer // ends a page that was not cut, Idle after the last data
+	hold     []byte      // Buffer: received, not yet printed
+	scan     int         // Buffer: how far hold was searched for real-time requests
+	release  *time.Timer // Buffer: prints what waits after a pause
 	done     chan struct{}
 	stopped  chan struct{}
 }
 
-// Start opens a pseudo-terminal and starts interpreting what arrives on it.
+// Start opens a pseudo-terminal (or a TCP listener) and starts
+// interpreting what arrives on it.
 func Start(opts Options) (*Printer, error) {
 	if opts.Profile == nil {
 		return nil, errors.New("virtual printer: no profile")
@@ -68,30 +113,80 @@ func Start(opts Options) (*Printer, error) {
 	if opts.Idle == 0 {
 		opts.Idle = 300 * time.Millisecond
 	}
+	if opts.Transport == "" {
+		opts.Transport = Serial
+	}
+	v := &Printer{opts: opts, parser: NewParser(opts.Profile),
+		changed: make(chan struct{}), done: make(chan struct{}), stopped: make(chan struct{})}
 	if opts.Dir != "" {
 		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 			return nil, err
 		}
+		n, err := lastPage(opts.Dir)
+		if err != nil {
+			return nil, err
+		}
+		v.first = n + 1
 	}
-	master, slave, err := openPTY()
-	if err != nil {
-		return nil, fmt.Errorf("virtual printer: %w", err)
-	}
-	if err := makeRaw(slave); err != nil {
-		master.Close()
-		slave.Close()
-		return nil, err
-	}
-	v := &Printer{opts: opts, master: master, slave: slave, parser: NewParser(opts.Profile),
-		changed: make(chan struct{}), done: make(chan struct{}), stopped: make(chan struct{})}
 	v.parser.OnPage = v.addPage
 	v.parser.OnStatus = v.answer
+	v.parser.OnTransmit = v.transmit
 	v.parser.OnAutoStatus = func(n byte) { v.asb = n != 0 }
 	v.parser.OnData = v.consumed
 	v.tearOff = time.AfterFunc(time.Hour, v.flush)
 	v.tearOff.Stop()
-	go v.read()
+	v.release = time.AfterFunc(time.Hour, func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		v.print(len(v.hold))
+	})
+	v.release.Stop()
+	if opts.Buffer {
+		v.parser.OnStatus = nil // answered on arrival by intake
+	}
+	switch opts.Transport {
+	case TCP:
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("virtual printer: %w", err)
+		}
+		v.ln, v.out = ln, io.Discard
+		go v.accept()
+	case Serial, USB:
+		master, slave, err := openPTY()
+		if err != nil {
+			return nil, fmt.Errorf("virtual printer: %w", err)
+		}
+		if err := makeRaw(slave); err != nil {
+			master.Close()
+			slave.Close()
+			return nil, err
+		}
+		v.master, v.slave, v.out = master, slave, master
+		go v.read(master)
+	default:
+		return nil, fmt.Errorf("virtual printer: transport %q: serial, usb or tcp", opts.Transport)
+	}
 	return v, nil
+}
+
+var pageFile = regexp.MustCompile(`^page-(\d+)\.png$`)
+
+// lastPage is the highest page number already in dir (0 for none).
+func lastPage(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	last := 0
+	for _, e := range entries {
+		if m := pageFile.FindStringSubmatch(e.Name()); m != nil {
+			if n, _ := strconv.Atoi(m[1]); n > last {
+				last = n
+			}
+		}
+	}
+	return last, nil
 }
 
 // openPTY opens a pseudo-terminal whose master end is non-blocking, so that
@@ -116,7 +211,8 @@ func openPTY() (master, slave *os.File, err error) {
 }
 
 // makeRaw puts the line in raw mode before any client opens it, so that
-// nothing is echoed or translated.
+// nothing is echoed or translated (a USB printer-class client sets no
+// termios of its own).
 func makeRaw(f *os.File) error {
 	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	if err != nil {
@@ -130,20 +226,86 @@ func makeRaw(f *os.File) error {
 	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
 }
 
-// Path is the device to open as the printer's serial port.
-func (v *Printer) Path() string { return v.slave.Name() }
+// accept serves one TCP client at a time, as printers do on port 9100.
+func (v *Printer) accept() {
+	defer close(v.stopped)
+	for {
+		c, err := v.ln.Accept()
+		if err != nil {
+			return
+		}
+		v.mu.Lock()
+		v.client, v.out = c, c
+		v.clients++
+		v.mu.Unlock()
+		v.serve(c)
+		v.mu.Lock()
+		if v.client == c {
+			v.client, v.out = nil, io.Discard
+		}
+		v.mu.Unlock()
+		c.Close()
+	}
+}
+
+// Termios returns the line settings the client made, read through the
+// printer's own end of the line (so that an exclusive client is no bar).
+func (v *Printer) Termios() (*unix.Termios, error) {
+	if v.slave == nil {
+		return nil, errors.New("virtual printer: no line on " + v.opts.Transport)
+	}
+	return unix.IoctlGetTermios(int(v.slave.Fd()), unix.TCGETS)
+}
+
+// Path is the address to open: the pty's device, or 127.0.0.1:PORT.
+func (v *Printer) Path() string {
+	if v.ln != nil {
+		return v.ln.Addr().String()
+	}
+	return v.slave.Name()
+}
+
+// Config returns base with the transport and address of this printer.
+func (v *Printer) Config(base printer.Config) printer.Config {
+	base.Transport, base.Address, base.Port = v.opts.Transport, v.Path(), ""
+	if base.Profile == "" {
+		base.Profile = v.opts.Profile.Name
+	}
+	return base
+}
+
+// Drop closes the current TCP client's connection, as a network printer
+// restarted; the listener stays up.
+func (v *Printer) Drop() {
+	v.mu.Lock()
+	c := v.client
+	v.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// Clients is how many TCP connections the printer accepted.
+func (v *Printer) Clients() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.clients
+}
 
 // SetState changes what the printer reports (and sends an automatic
 // status message if the client enabled them).
 func (v *Printer) SetState(s State) {
 	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.setState(s)
+}
+
+func (v *Printer) setState(s State) {
 	v.state = s
-	v.parser.Discard(s.PaperOut)
-	asb := v.asb
-	v.mu.Unlock()
-	if asb {
+	v.parser.Discard(s.stopped())
+	if v.asb && !s.Silent {
 		m := printer.EncodeAutoStatus(s.status())
-		v.master.Write(m[:])
+		v.out.Write(m[:])
 	}
 }
 
@@ -155,6 +317,9 @@ func (v *Printer) State() State {
 }
 
 func (v *Printer) answer(n byte) {
+	if v.state.Silent {
+		return
+	}
 	p, o, r := printer.EncodeStatus(v.state.status())
 	var b byte
 	switch n {
@@ -167,7 +332,16 @@ func (v *Printer) answer(n byte) {
 	default:
 		return
 	}
-	v.master.Write([]byte{b})
+	v.out.Write([]byte{b})
+}
+
+// transmit answers GS r 1 once everything before it was printed, which in
+// the emulation is at once: data arrives here only while paper moves.
+func (v *Printer) transmit(n byte) {
+	if v.state.Silent || (n != 1 && n != 49) {
+		return
+	}
+	v.out.Write([]byte{printer.EncodeSensor(v.state.PaperNearEnd, v.state.PaperOut)})
 }
 
 func (v *Printer) consumed(n int) {
@@ -180,22 +354,76 @@ func (v *Printer) consumed(n int) {
 			v.parser.Discard(true)
 		}
 	}
+	if v.state.After > 0 && v.state.Then != nil {
+		v.state.After -= n
+		if v.state.After <= 0 {
+			v.setState(*v.state.Then)
+		}
+	}
 }
 
-func (v *Printer) read() {
+func (v *Printer) read(r io.Reader) {
 	defer close(v.stopped)
+	v.serve(r)
+}
+
+func (v *Printer) serve(r io.Reader) {
 	buf := make([]byte, 4096)
 	for {
-		n, err := v.master.Read(buf)
+		n, err := r.Read(buf)
 		if n > 0 {
 			v.mu.Lock()
-			v.parser.Feed(buf[:n])
+			if v.opts.Buffer {
+				v.intake(buf[:n])
+			} else {
+				v.parser.Feed(buf[:n])
+			}
 			v.mu.Unlock()
 		}
 		if err != nil {
 			return
 		}
 	}
+}
+
+// intake puts data in the receive buffer, answers DLE EOT at once, and
+// prints up to a GS r request (which the parser then answers in order).
+func (v *Printer) intake(b []byte) {
+	v.hold = append(v.hold, b...)
+	for v.scan < len(v.hold) {
+		i := v.scan
+		switch v.hold[i] {
+		case printer.DLE:
+			if i+2 >= len(v.hold) {
+				v.release.Reset(v.opts.Idle / 2)
+				return // the rest of the request has not arrived
+			}
+			if v.hold[i+1] == printer.EOT {
+				v.answer(v.hold[i+2])
+				v.scan += 3
+				continue
+			}
+		case printer.GS:
+			if i+2 >= len(v.hold) {
+				v.release.Reset(v.opts.Idle / 2)
+				return
+			}
+			if v.hold[i+1] == 'r' {
+				v.print(i + 3)
+				continue
+			}
+		}
+		v.scan++
+	}
+	v.release.Reset(v.opts.Idle / 2)
+}
+
+// print feeds the first n bytes of the receive buffer to the mechanism.
+func (v *Printer) print(n int) {
+	n = min(n, len(v.hold))
+	v.parser.Feed(v.hold[:n])
+	v.hold = append(v.hold[:0], v.hold[n:]...)
+	v.scan = max(v.scan-n, 0)
 }
 
 // flush tears off a page that was not cut (printers without a cutter).
@@ -209,7 +437,7 @@ func (v *Printer) flush() {
 func (v *Printer) addPage(p Page) {
 	v.pages = append(v.pages, p)
 	if v.opts.Dir != "" {
-		base := filepath.Join(v.opts.Dir, fmt.Sprintf("page-%04d", len(v.pages)))
+		base := filepath.Join(v.opts.Dir, fmt.Sprintf("page-%04d", v.first+len(v.pages)-1))
 		if err := writePage(base, &p, v.opts.Profile.WidthDots); err == nil {
 			v.files = append(v.files, base+".png")
 		}
@@ -274,7 +502,7 @@ func (v *Printer) WaitPages(n int, timeout time.Duration) ([]Page, error) {
 	}
 }
 
-// Close unplugs the printer: the client's port sees the line go away.
+// Close unplugs the printer: the client sees the line (or connection) go away.
 func (v *Printer) Close() error {
 	select {
 	case <-v.done:
@@ -283,7 +511,14 @@ func (v *Printer) Close() error {
 	}
 	close(v.done)
 	v.tearOff.Stop()
-	err := errors.Join(v.slave.Close(), v.master.Close())
+	v.release.Stop()
+	var err error
+	if v.ln != nil {
+		err = v.ln.Close()
+		v.Drop()
+	} else {
+		err = errors.Join(v.slave.Close(), v.master.Close())
+	}
 	<-v.stopped
 	return err
 }

@@ -3,7 +3,6 @@ package virtual_test
 import (
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/printer"
+	"github.com/urna-kiosk/urna/kiosk/printer/internal/asuser"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
 	"github.com/urna-kiosk/urna/sync/election"
 )
@@ -223,6 +223,9 @@ func TestFoundAgainAfterUnplug(t *testing.T) {
 	}
 }
 
+// TestFlowControlSetOnLine runs as an unprivileged user, as the kiosk does:
+// the line is set up on the one descriptor the transport holds (issue 12
+// item 0: a second open of an exclusive tty fails for everyone but root).
 func TestFlowControlSetOnLine(t *testing.T) {
 	for flow, check := range map[string]func(*unix.Termios) bool{
 		"rtscts":  func(tm *unix.Termios) bool { return tm.Cflag&unix.CRTSCTS != 0 && tm.Iflag&unix.IXON == 0 },
@@ -230,23 +233,26 @@ func TestFlowControlSetOnLine(t *testing.T) {
 		"none":    func(tm *unix.Termios) bool { return tm.Iflag&unix.IXON == 0 && tm.Cflag&unix.CRTSCTS == 0 },
 	} {
 		t.Run(flow, func(t *testing.T) {
-			r := start(t, "generic-80mm", printer.Config{Flow: flow, Baud: 115200})
-			f, err := os.OpenFile(r.v.Path(), os.O_RDWR|unix.O_NOCTTY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			tm, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !check(tm) {
-				t.Fatalf("termios cflag %#x iflag %#x", tm.Cflag, tm.Iflag)
-			}
-			doc, _ := receipt(t, r.s.Profile(), "en")
-			if err := r.s.Print(context.Background(), doc); err != nil {
-				t.Fatal(err)
-			}
+			asuser.Run(t, func(t *testing.T) {
+				r := start(t, "generic-80mm", printer.Config{Flow: flow, Baud: 115200})
+				tm, err := r.v.Termios()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !check(tm) {
+					t.Fatalf("termios cflag %#x iflag %#x", tm.Cflag, tm.Iflag)
+				}
+				if tm.Cflag&unix.CBAUD != unix.B115200 || tm.Cflag&unix.CSIZE != unix.CS8 {
+					t.Fatalf("termios cflag %#x: want 115200 8N1", tm.Cflag)
+				}
+				doc, _ := receipt(t, r.s.Profile(), "en")
+				if err := r.s.Print(context.Background(), doc); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.v.WaitPages(1, 5*time.Second); err != nil {
+					t.Fatal(err)
+				}
+			})
 		})
 	}
 }
@@ -282,9 +288,9 @@ func TestReportsAndTestPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"RAPORT OTWARCIA", "Nowohuckie Centrum Kultury", "k-0007", "Urna jest pusta: 0 głosów dzisiaj.", strings.Repeat("cd", 24)},
+		{"RAPORT OTWARCIA", "Nowohuckie Centrum Kultury", "k-0007", "Urna jest pusta: 0 głosów od ostatniego", strings.Repeat("cd", 24)},
 		{"RAPORT ZAMKNIĘCIA", strings.Repeat("ab", 24) + "\n" + strings.Repeat("ab", 8) + "\n", "Głosy dzisiaj", "37", "Przesłane do centrali", "100", "Czekające na przesłanie"},
-		{"STRONA TESTOWA DRUKARKI", layout.PolishLetters, "Чуєш їх, доцю, га?", "epson-tm-t20", "38400", "123456789012345678901234567890123456789012345678"},
+		{"STRONA TESTOWA DRUKARKI", layout.PolishLetters, "Чуєш їх, доцю, га?", "epson-tm-t20ii", "38400", "ESC t 46 = CP1251", "123456789012345678901234567890123456789012345678"},
 	}
 	for i, words := range want {
 		for _, w := range words {
@@ -293,7 +299,7 @@ func TestReportsAndTestPage(t *testing.T) {
 			}
 		}
 	}
-	if got := zbar(t, r.v.Files()[2]); got != "https://urna.example/test/epson-tm-t20" {
+	if got := zbar(t, r.v.Files()[2]); got != "Urna test page: epson-tm-t20ii, CP852=18 CP1251=46, 38400 baud" {
 		t.Errorf("test page QR = %q", got)
 	}
 	rep.Synced = 500

@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
@@ -104,12 +105,17 @@ var ErrClosed = errors.New("central store closed")
 
 // OpenBolt opens (or creates) the store at path.
 func OpenBolt(path string) (*Bolt, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+	// boltfile refuses a damaged file, or a missing one where a store was
+	// set up, rather than crash on it or start a new one.
+	db, err := boltfile.Open(path, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
 		// address space only: growing within it needs no remap, which would
 		// wait for every reader
 		InitialMmapSize: 1 << 30})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open central store %s: %w", path, ErrBusy)
+	}
+	if errors.Is(err, boltfile.ErrDamaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
+)
+
+func cmdSalvage(args []string) error {
+	var c common
+	fs := flag.NewFlagSet("salvage", flag.ContinueOnError)
+	c.add(fs)
+	out := fs.String("out", "", "the new store (default: central.db.salvaged in the data folder)")
+	replace := fs.Bool("replace", false, "put the new store in place of central.db, keeping the damaged one as central.db.damaged-TIME")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.db != "" {
+		return errors.New("salvage reads a bbolt central.db in --data; PostgreSQL keeps its own durability")
+	}
+	path := filepath.Join(c.data, "central.db")
+	if *out == "" {
+		*out = path + ".salvaged"
+	}
+	var edition ed25519.PublicKey
+	if keys, err := central.LoadKeys(c.data); err == nil {
+		edition = keys.Edition.Public().(ed25519.PublicKey)
+	} else {
+		fmt.Println("the edition key cannot be read: catalogs are copied unverified:", err)
+	}
+	rep, err := store.SalvageBolt(context.Background(), path, *out, edition)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d ballots recovered and verified into %s; %d kiosks; catalogs 1-%d\n", rep.Ballots, *out, rep.Kiosks, rep.Catalogs)
+	if rep.Unverifiable > 0 {
+		fmt.Printf("left out: %d ballot records that do not verify under their kiosk's key\n", rep.Unverifiable)
+	}
+	if rep.CatalogsLost > 0 {
+		fmt.Printf("left out: %d catalog versions after a missing or unverifiable one (publish again)\n", rep.CatalogsLost)
+	}
+	if len(rep.KiosksFromOldPages) > 0 {
+		fmt.Printf("kiosk records read from older copies of pages (check that revoked ones are still revoked: urna-central kiosk list): %v\n", rep.KiosksFromOldPages)
+	}
+	ids := make([]string, 0, len(rep.Chains))
+	for id := range rep.Chains {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		ch := rep.Chains[id]
+		fmt.Printf("kiosk %s: %d ballots up to number %d", id, ch.Count, ch.MaxSeq)
+		if len(ch.Gaps) > 0 {
+			fmt.Printf(", %d missing (bring them by USB: urnactl export-ballots, urna-central import-ballots)", len(ch.Gaps))
+		}
+		fmt.Println()
+	}
+	fmt.Println("sign-ins and unused enrollment codes are not copied: staff sign in again, codes are issued again")
+	if len(rep.Problems) > 0 {
+		fmt.Printf("damage met: %d problems, the first: %s\n", len(rep.Problems), rep.Problems[0])
+	}
+	if !*replace {
+		return nil
+	}
+	aside := fmt.Sprintf("%s.damaged-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	if err := os.Rename(path, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(*out, path); err != nil {
+		return err
+	}
+	os.Remove(*out + boltfile.MarkerSuffix) // central.db's own marker stays
+	if err := atomicfile.SyncDir(c.data); err != nil {
+		return err
+	}
+	fmt.Printf("the new store is now %s; the damaged one is kept as %s\n", path, aside)
+	return nil
+}

@@ -1,0 +1,267 @@
+// Package staff holds the city staff's pages for residents' proposals, on
+// the dashboard behind its sign-in: the list and the moderation queue, a
+// proposal with its audit log (who, when, what) and the applicant's
+// contact for verifiers, the steps each role records (coordinators
+// assign, merge, moderate and build the ballot; verifiers record the
+// formal and merit checks; the council's decisions on protests with the
+// hearing's date). Forms must come from the dashboard itself.
+package staff
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/sync/central/proposals"
+	"github.com/urna-kiosk/urna/sync/central/public"
+	"github.com/urna-kiosk/urna/sync/civic"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+//go:embed staff.html
+var staffFS embed.FS
+
+var pages = template.Must(template.New("").ParseFS(staffFS, "staff.html"))
+
+// Auth wraps a handler so that it runs only for a signed-in staff member.
+type Auth func(func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc
+
+// Pages are the staff's proposal pages.
+type Pages struct {
+	Desk *proposals.Desk
+	Msgs assets.Messages
+	Auth Auth
+	// Roles are each staff member's roles; nil gives every signed-in
+	// member every role (a small city's single office, and the demo).
+	Roles map[string][]proposals.Role
+}
+
+// Routes adds the pages to mux.
+func (p *Pages) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /dashboard/proposals", p.Auth(p.list))
+	mux.HandleFunc("GET /dashboard/proposals/{id}", p.Auth(p.detail))
+	mux.HandleFunc("POST /dashboard/proposals/build", p.Auth(sameSite(p.build)))
+	mux.HandleFunc("POST /dashboard/proposals/{id}/event", p.Auth(sameSite(p.event)))
+	mux.HandleFunc("POST /dashboard/proposals/{id}/moderate", p.Auth(sameSite(p.moderate)))
+}
+
+func sameSite(h func(http.ResponseWriter, *http.Request, string)) func(http.ResponseWriter, *http.Request, string) {
+	return func(w http.ResponseWriter, r *http.Request, user string) {
+		if !public.SameOrigin(r) {
+			http.Error(w, assets.MustMessages().T(lang(r), "proposals.cross_site"), http.StatusForbidden)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "form", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h(w, r, user)
+	}
+}
+
+func (p *Pages) has(user string, role proposals.Role) bool {
+	if p.Roles == nil {
+		return true
+	}
+	return slices.Contains(p.Roles[user], role)
+}
+
+func lang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); slices.Contains(assets.Languages, l) {
+		return l
+	}
+	return "pl"
+}
+
+type opt struct{ ID, Name string }
+
+type row struct{ Href, ID, Title, Pool, Status, Unit, Held string }
+
+type auditRow struct{ When, Who, What, Detail, Reason string }
+
+type pageData struct {
+	Lang, Title, Edition, User, Notice string
+	T                                  func(string, ...any) string
+	Problems                           []string
+	Rows                               []row
+	Held, CanBuild                     bool
+	P                                  *civic.Proposal
+	Status, Cost, HeldFor, Contact     string
+	ShowContact, CanModerate           bool
+	Kinds                              []opt
+	Audit                              []auditRow
+}
+
+func (p *Pages) base(r *http.Request, ed *election.Edition, user string) pageData {
+	l := lang(r)
+	t := func(k string, a ...any) string { return p.Msgs.T(l, k, a...) }
+	d := pageData{Lang: l, T: t, Title: t("proposals.staff.title"), User: user}
+	if ed != nil {
+		d.Edition = ed.Name.In(l)
+	}
+	return d
+}
+
+func (p *Pages) render(w http.ResponseWriter, name string, code int, d pageData) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, d); err != nil {
+		http.Error(w, "template", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func (p *Pages) problems(l string, err error) []string {
+	var ps election.Problems
+	var one election.Problem
+	switch {
+	case errors.As(err, &ps):
+	case errors.As(err, &one):
+		ps = election.Problems{one}
+	default:
+		return []string{p.Msgs.T(l, "proposals.error")}
+	}
+	var out []string
+	for _, pr := range ps {
+		out = append(out, p.Msgs.T(l, pr.Key, "min", pr.Detail, "max", pr.Detail, "date", pr.Detail))
+	}
+	return out
+}
+
+func (p *Pages) list(w http.ResponseWriter, r *http.Request, user string) {
+	p.showList(w, r, user, http.StatusOK, "", nil)
+}
+
+func (p *Pages) showList(w http.ResponseWriter, r *http.Request, user string, code int, notice string, problems []string) {
+	ed, err := p.Desk.Edition(r.Context())
+	d := p.base(r, ed, user)
+	d.Notice, d.Problems = notice, problems
+	if err != nil {
+		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
+		p.render(w, "list.html", http.StatusServiceUnavailable, d)
+		return
+	}
+	q := r.URL.Query()
+	f := proposals.Filter{Pool: q.Get("d"), Status: civic.Status(q.Get("s")), Held: q.Get("held") != ""}
+	rs, err := p.Desk.List(r.Context(), f)
+	if err != nil {
+		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
+	}
+	d.Held, d.CanBuild = f.Held, p.has(user, proposals.Coordinator)
+	for _, rec := range rs {
+		pr := rec.Proposal
+		d.Rows = append(d.Rows, row{Href: "/dashboard/proposals/" + url.PathEscape(pr.ID) + "?lang=" + d.Lang, ID: pr.ID, Title: pr.Title,
+			Pool: pr.Pool, Status: d.T("proposals.st." + string(pr.Status)), Unit: pr.Unit, Held: rec.Held})
+	}
+	p.render(w, "list.html", code, d)
+}
+
+func (p *Pages) detail(w http.ResponseWriter, r *http.Request, user string) {
+	p.showDetail(w, r, user, http.StatusOK, "", nil)
+}
+
+func (p *Pages) showDetail(w http.ResponseWriter, r *http.Request, user string, code int, notice string, problems []string) {
+	ed, err := p.Desk.Edition(r.Context())
+	d := p.base(r, ed, user)
+	d.Notice, d.Problems = notice, problems
+	if err != nil {
+		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
+		p.render(w, "list.html", http.StatusServiceUnavailable, d)
+		return
+	}
+	id := r.PathValue("id")
+	rec, err := p.Desk.Record(r.Context(), id)
+	if err != nil {
+		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
+		p.render(w, "list.html", http.StatusNotFound, d)
+		return
+	}
+	pr := rec.Proposal
+	d.P = &pr
+	d.Status, d.Cost = d.T("proposals.st."+string(pr.Status)), election.FormatPLN(pr.Cost)
+	if pr.UnitCost > 0 {
+		d.Cost += " / " + election.FormatPLN(pr.UnitCost)
+	}
+	if rec.Held != "" {
+		d.HeldFor = d.T("proposals.staff.held_for", "why", rec.Held)
+	}
+	if d.ShowContact = p.has(user, proposals.Verifier); d.ShowContact {
+		// shown on the page only; never logged
+		if c, err := p.Desk.Contact(r.Context(), id); err == nil {
+			d.Contact = c
+		}
+	}
+	d.CanModerate = p.has(user, proposals.Coordinator)
+	for _, k := range []civic.EventKind{civic.EvAssign, civic.EvFormalFix, civic.EvFormalPass, civic.EvFormalReject, civic.EvSupport,
+		civic.EvMeritPass, civic.EvMeritReject, civic.EvUphold, civic.EvRestore, civic.EvMerge} {
+		if p.has(user, proposals.RoleOf[k]) {
+			d.Kinds = append(d.Kinds, opt{ID: string(k), Name: d.T("proposals.ev." + string(k))})
+		}
+	}
+	for _, ev := range pr.History {
+		d.Audit = append(d.Audit, auditRow{When: ev.At.In(ed.Location()).Format(time.DateTime), Who: ev.Actor,
+			What: d.T("proposals.ev." + string(ev.Kind)), Detail: ev.Detail, Reason: ev.Reason})
+	}
+	p.render(w, "detail.html", code, d)
+}
+
+func (p *Pages) event(w http.ResponseWriter, r *http.Request, user string) {
+	kind := civic.EventKind(r.PostFormValue("kind"))
+	role, ok := proposals.RoleOf[kind]
+	if !ok || !p.has(user, role) {
+		p.showDetail(w, r, user, http.StatusForbidden, "", []string{p.Msgs.T(lang(r), proposals.KeyRole)})
+		return
+	}
+	detail := strings.TrimSpace(r.PostFormValue("detail"))
+	if kind == civic.EvMeritPass && detail != "" {
+		// the unit's cost is typed in złoty like the applicant's
+		if g, ok := public.ParseCost(detail); ok {
+			detail = strconv.FormatInt(g, 10)
+		}
+	}
+	_, err := p.Desk.Staff(r.Context(), user, r.PathValue("id"), civic.Event{Kind: kind, Reason: r.PostFormValue("reason"), Detail: detail})
+	if err != nil {
+		p.showDetail(w, r, user, http.StatusUnprocessableEntity, "", p.problems(lang(r), err))
+		return
+	}
+	p.showDetail(w, r, user, http.StatusOK, p.Msgs.T(lang(r), "proposals.staff.done"), nil)
+}
+
+func (p *Pages) moderate(w http.ResponseWriter, r *http.Request, user string) {
+	if !p.has(user, proposals.Coordinator) {
+		p.showDetail(w, r, user, http.StatusForbidden, "", []string{p.Msgs.T(lang(r), proposals.KeyRole)})
+		return
+	}
+	if err := p.Desk.Moderate(r.Context(), user, r.PathValue("id"), strings.TrimSpace(r.PostFormValue("held"))); err != nil {
+		p.showDetail(w, r, user, http.StatusUnprocessableEntity, "", p.problems(lang(r), err))
+		return
+	}
+	p.showDetail(w, r, user, http.StatusOK, p.Msgs.T(lang(r), "proposals.staff.done"), nil)
+}
+
+func (p *Pages) build(w http.ResponseWriter, r *http.Request, user string) {
+	if !p.has(user, proposals.Coordinator) {
+		p.showList(w, r, user, http.StatusForbidden, "", []string{p.Msgs.T(lang(r), proposals.KeyRole)})
+		return
+	}
+	ed, err := p.Desk.Build(r.Context(), user)
+	if err != nil {
+		p.showList(w, r, user, http.StatusUnprocessableEntity, "", p.problems(lang(r), err))
+		return
+	}
+	p.showList(w, r, user, http.StatusOK, p.Msgs.T(lang(r), "proposals.staff.built", "n", len(ed.Projects)), nil)
+}

@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// signedChain makes n chained ballots of one kiosk with the kiosk's key.
+func signedChain(kiosk string, n int) ([]wire.SealedBallot, ed25519.PublicKey) {
+	pub, key, _ := ed25519.GenerateKey(nil)
+	var out []wire.SealedBallot
+	prev := ""
+	for i := range n {
+		b := wire.SealedBallot{Kiosk: kiosk, Seq: uint64(i + 1), Prev: prev, CastAt: t0.Add(time.Duration(i) * time.Second), Edition: "e", Catalog: 1,
+			District: "d1", VoterKey: election.NewVoterKey([]byte("s"), election.Identity{Kind: election.ByPESEL, Value: fmt.Sprint(kiosk, i)})}
+		b.Seal(key)
+		out = append(out, b)
+		prev = b.ID
+	}
+	return out, pub
+}
+
+// boltWith200 makes a central store with one kiosk and its 200 ballots.
+func boltWith200(t *testing.T) (string, []wire.SealedBallot) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, pub := signedChain("k1", 200)
+	if err := s.AddKiosk(ctx, Kiosk{ID: "k1", Venue: "v1", PublicKey: pub, Enrolled: t0}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(bs); i += 50 {
+		if _, err := s.AddBallots(ctx, bs[i:i+50], t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	return path, bs
+}
+
+// copyStore copies the first n bytes of a store (the pages in use; bbolt
+// grows files in zero-filled steps) with its marker, after edit.
+func copyStore(t *testing.T, path string, n int, edit func([]byte) []byte) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(t.TempDir(), "central.db")
+	os.WriteFile(to, edit(raw[:min(n, len(raw))]), 0o600)
+	marker, _ := os.ReadFile(path + boltfile.MarkerSuffix)
+	os.WriteFile(to+boltfile.MarkerSuffix, marker, 0o600)
+	return to
+}
+
+// TestBoltDamagedStoreNamed: a 0-byte, missing, truncated or flipped-byte
+// central.db is refused with a damaged-store error, never served as a new,
+// empty store and never a crash (SIGBUS, a panic inside bbolt).
+func TestBoltDamagedStoreNamed(t *testing.T) {
+	path, _ := boltWith200(t)
+	if _, err := os.Stat(path + boltfile.MarkerSuffix); err != nil {
+		t.Fatalf("no marker beside the store: %v", err)
+	}
+	const used = 1 << 20
+	cases := map[string]func([]byte) []byte{
+		"empty":     func([]byte) []byte { return nil },
+		"truncated": func(b []byte) []byte { return b[:5*4096] },
+	}
+	for page := 2; page < 40; page += 3 {
+		cases[fmt.Sprintf("flipped page %02d", page)] = func(b []byte) []byte {
+			b[page*4096+8] ^= 0x07
+			b[page*4096+900] ^= 0xff
+			return b
+		}
+	}
+	for name, edit := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, err := OpenBolt(copyStore(t, path, used, edit))
+			if err == nil {
+				defer s.Close()
+				total, _, _ := s.Counts(context.Background())
+				if total != 200 || !strings.HasPrefix(name, "flipped") {
+					t.Fatalf("a damaged store opened with %d ballots", total)
+				}
+				return
+			}
+			var damaged *boltfile.DamagedError
+			if !errors.As(err, &damaged) || damaged.Key == "" {
+				t.Fatalf("open: %v, want a damaged store", err)
+			}
+		})
+	}
+	t.Run("missing", func(t *testing.T) {
+		p := copyStore(t, path, used, func(b []byte) []byte { return b })
+		os.Remove(p)
+		if _, err := OpenBolt(p); !errors.Is(err, boltfile.ErrDamaged) {
+			t.Fatalf("open: %v, want a damaged store", err)
+		}
+	})
+}
+
+// TestSalvageBolt copies what can be read and verified from damaged copies
+// of a central store into a new one and reports what was lost.
+func TestSalvageBolt(t *testing.T) {
+	ctx := context.Background()
+	path, bs := boltWith200(t)
+	edPub, edKey, _ := ed25519.GenerateKey(nil)
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := wire.Catalog{Version: 1, Edition: []byte(`{"id":"e"}`)}
+	c.Sign(edKey)
+	s.PutCatalog(ctx, c)
+	s.RevokeKiosk(ctx, "k1", t0.Add(time.Hour))
+	s.Close()
+	raw, _ := os.ReadFile(path)
+	pages := len(raw) / 4096
+	for name, tc := range map[string]struct {
+		edit    func([]byte) []byte
+		ballots int // -1: some, not all
+	}{
+		"branch pages damaged": {func(b []byte) []byte {
+			n := 0
+			for p := 2; p < min(pages, 256); p++ {
+				if b[p*4096+8] == 0x01 {
+					b[p*4096+8], n = 0x07, n+1
+				}
+			}
+			if n == 0 {
+				t.Fatal("no branch page")
+			}
+			return b
+		}, 200},
+		"one ballot edited": {func(b []byte) []byte {
+			i := strings.Index(string(b), bs[17].ID+`","kiosk"`)
+			if i < 0 {
+				t.Fatal("ballot 18 not found")
+			}
+			j := strings.Index(string(b[i:]), `"district":"d1"`)
+			b[i+j+13] = '2'
+			return b
+		}, 199},
+		// cut short after the first page with a copy of the kiosk's record
+		// (bbolt keeps the newest pages, the tree's top, at the end): the
+		// ballots are verified with the older copy
+		"truncated": {func(b []byte) []byte {
+			i := strings.Index(string(b), `"publicKey"`)
+			return b[:(i/4096+1)*4096]
+		}, -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			from := copyStore(t, path, 1<<20, tc.edit)
+			if _, err := OpenBolt(from); !errors.Is(err, boltfile.ErrDamaged) && name != "one ballot edited" {
+				t.Fatalf("the damaged copy: %v", err)
+			}
+			to := filepath.Join(t.TempDir(), "central.db")
+			rep, err := SalvageBolt(ctx, from, to, edPub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := rep.Chains["k1"]
+			switch {
+			case tc.ballots >= 0 && rep.Ballots != tc.ballots:
+				t.Fatalf("%d ballots salvaged, want %d: %+v", rep.Ballots, tc.ballots, rep)
+			case tc.ballots < 0 && rep.Ballots == 0:
+				t.Fatalf("%d ballots salvaged from a file cut short: %+v", rep.Ballots, rep)
+			case rep.Kiosks != 1 && name != "truncated":
+				t.Fatalf("kiosks: %+v", rep)
+			}
+			if rep.Kiosks == 1 && (ch.Count != rep.Ballots || (rep.Ballots < 200 && len(ch.Gaps) == 0 && ch.MaxSeq == 200)) {
+				t.Fatalf("the chain does not show what was lost: %+v", ch)
+			}
+			if name == "one ballot edited" && (rep.Unverifiable != 1 || len(ch.Gaps) != 1 || ch.Gaps[0] != 18) {
+				t.Fatalf("edited ballot: %+v, chain %+v", rep, ch)
+			}
+			n, err := OpenBolt(to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			if k, _ := n.Kiosk(ctx, "k1"); k.Revoked.IsZero() && len(rep.KiosksFromOldPages) == 0 {
+				t.Fatal("the revocation was lost and the report does not say the record is old")
+			}
+			if total, counted, _ := n.Counts(ctx); total != rep.Ballots || counted != rep.Ballots {
+				t.Fatalf("salvaged store counts %d/%d, report %d", total, counted, rep.Ballots)
+			}
+			if name == "branch pages damaged" && rep.Catalogs != 1 {
+				t.Fatalf("catalogs: %+v", rep)
+			}
+		})
+	}
+}

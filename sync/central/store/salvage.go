@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// SalvageReport says what SalvageBolt recovered and what was lost.
+type SalvageReport struct {
+	Kiosks   int // kiosk records copied (with their keys and revocations)
+	Catalogs int // catalog versions copied, 1 … Catalogs, each verified
+	Ballots  int // ballots copied, each verified under its kiosk's key
+	// Unverifiable counts ballot records left out: no kiosk record to
+	// verify them with, or a signature that does not verify.
+	Unverifiable int
+	// CatalogsLost: versions found after a missing or unverifiable one.
+	CatalogsLost int
+	// Chains is each kiosk's chain in the new store: its gaps are the
+	// ballots lost (or never received).
+	Chains   map[string]Chain
+	Problems []string // the damage the walk of the old file met
+	// KiosksFromOldPages are kiosks whose record was read from an older
+	// copy of a page: check that a revoked one is still revoked.
+	KiosksFromOldPages []string
+}
+
+// SalvageBolt copies everything that can still be read and verified from a
+// damaged bbolt store at from into a new store at to (which must not
+// exist): kiosk records, catalogs verified under the edition key, and every
+// ballot that verifies under its kiosk's key, found through the file's
+// tree or, where its branch pages are lost, by scanning every leaf page.
+// Which ballot counts for each voter is decided again, as ingest does.
+// Sign-ins and unused enrollment codes are not copied (staff sign in
+// again; codes are issued again). The old file is only read.
+func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.PublicKey) (SalvageReport, error) {
+	rep := SalvageReport{Chains: map[string]Chain{}}
+	if _, err := os.Stat(to); err == nil {
+		return rep, fmt.Errorf("%s exists: salvage writes a new store", to)
+	}
+	kiosks := map[string]Kiosk{}
+	catalogs := map[int]wire.Catalog{}
+	problems, err := boltfile.Walk(from, func(bucket []string, k, v []byte) {
+		if len(bucket) != 1 {
+			return
+		}
+		switch bucket[0] {
+		case string(bKiosks):
+			var kk Kiosk
+			if json.Unmarshal(v, &kk) == nil && kk.ID == string(k) && len(kk.PublicKey) == ed25519.PublicKeySize {
+				kiosks[kk.ID] = kk
+			}
+		case string(bCatalogs):
+			var c wire.Catalog
+			if len(k) == 8 && json.Unmarshal(v, &c) == nil && uint64(c.Version) == binary.BigEndian.Uint64(k) {
+				catalogs[c.Version] = c
+			}
+		}
+	})
+	if err != nil {
+		problems = append(problems, err)
+	}
+	for _, p := range problems {
+		rep.Problems = append(rep.Problems, p.Error())
+	}
+	// Kiosk records the tree lost (a file cut short loses the newest
+	// pages): older copies on other pages. Of several copies the revoked
+	// one wins, then the one seen last; the report names them, for staff
+	// to check their revocation.
+	old := map[string]Kiosk{}
+	err = boltfile.ScanLeaves(from, func(_ []string, k, v []byte) {
+		var kk Kiosk
+		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &kk) != nil || kk.ID != string(k) || kk.Venue == "" || len(kk.PublicKey) != ed25519.PublicKeySize {
+			return
+		}
+		if _, ok := kiosks[kk.ID]; ok {
+			return
+		}
+		if o, ok := old[kk.ID]; !ok || (o.Revoked.IsZero() && !kk.Revoked.IsZero()) || (o.Revoked.IsZero() == kk.Revoked.IsZero() && kk.LastSeen.After(o.LastSeen)) {
+			old[kk.ID] = kk
+		}
+	})
+	if err != nil {
+		return rep, err
+	}
+	for id, kk := range old {
+		kiosks[id] = kk
+		rep.KiosksFromOldPages = append(rep.KiosksFromOldPages, id)
+	}
+	sort.Strings(rep.KiosksFromOldPages)
+
+	st, err := OpenBolt(to)
+	if err != nil {
+		return rep, err
+	}
+	defer st.Close()
+	for _, k := range kiosks {
+		if err := st.AddKiosk(ctx, k); err != nil {
+			return rep, err
+		}
+		rep.Kiosks++
+	}
+	versions := make([]int, 0, len(catalogs))
+	for v := range catalogs {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for i, v := range versions {
+		c := catalogs[v]
+		if v != i+1 || (editionKey != nil && c.Verify(editionKey, v-1) != nil) {
+			rep.CatalogsLost = len(versions) - i
+			break
+		}
+		if err := st.PutCatalog(ctx, c); err != nil {
+			return rep, err
+		}
+		rep.Catalogs++
+	}
+
+	// Ballots: every leaf page is read, reachable or not (old copies of
+	// pages come through too: the store keeps one copy by ID), and each
+	// value that reads as a ballot entry and verifies is stored, in
+	// batches that share a received time.
+	bad := map[string]bool{}
+	var batch []wire.SealedBallot
+	var received time.Time
+	var addErr error
+	flush := func() {
+		if len(batch) > 0 && addErr == nil {
+			_, addErr = st.AddBallots(ctx, batch, received)
+		}
+		batch = batch[:0]
+	}
+	err = boltfile.ScanLeaves(from, func(_ []string, _, v []byte) {
+		_, raw, err := splitBallot(v)
+		if err != nil || len(raw) == 0 || raw[0] != '{' {
+			return
+		}
+		var s Stored
+		if json.Unmarshal(raw, &s) != nil || s.Ballot.ID == "" {
+			return
+		}
+		k, ok := kiosks[s.Ballot.Kiosk]
+		if !ok || s.Ballot.Verify(k.PublicKey) != nil {
+			bad[s.Ballot.ID] = true
+			return
+		}
+		if len(batch) == 500 || !s.Received.Equal(received) {
+			flush()
+			received = s.Received
+		}
+		batch = append(batch, s.Ballot)
+	})
+	flush()
+	if err == nil {
+		err = addErr
+	}
+	if err != nil {
+		return rep, err
+	}
+	for id := range bad {
+		if _, err := st.Ballot(ctx, id); err == nil {
+			delete(bad, id) // a good copy of it was found too
+		}
+	}
+	rep.Unverifiable = len(bad)
+	if rep.Ballots, _, err = st.Counts(ctx); err != nil {
+		return rep, err
+	}
+	for id := range kiosks {
+		c, err := st.Chain(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		rep.Chains[id] = c
+	}
+	return rep, nil
+}
