@@ -192,12 +192,12 @@ func (b *Browser) Close() {
 	}
 }
 
-// Wait waits up to 10 s until the current page's address ends with
+// Wait waits up to 30 s (a loaded CI machine is slow) until the current page's address ends with
 // urlSuffix and its source contains text (clicks navigate asynchronously),
 // and returns the source.
 func (b *Browser) Wait(urlSuffix, text string) string {
 	b.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		src := b.Source()
 		url := b.URL()

@@ -173,7 +173,7 @@ func TestPlannerInChromium(t *testing.T) {
 func waitURL(t *testing.T, b *browser.Browser, href string) {
 	t.Helper()
 	for i := 0; !strings.HasSuffix(b.URL(), href); i++ {
-		if i > 200 {
+		if i > 600 {
 			t.Fatalf("did not reach %s (at %s)", href, b.URL())
 		}
 		time.Sleep(50 * time.Millisecond)
