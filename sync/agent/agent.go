@@ -248,6 +248,7 @@ func (a *Agent) SendHeartbeat(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	hb.QueueDepth, hb.OldestPending, hb.LastSeq, hb.Catalog = st.Pending, st.OldestPending, st.LastSeq, a.cfg.Catalog()
+	hb.HeadID = st.Head // the signed commitment to the chain so far
 	hb.KioskTime = a.cfg.Clock()
 	body, _ := json.Marshal(hb)
 	var resp wire.HeartbeatResponse
@@ -260,9 +261,17 @@ func (a *Agent) SendHeartbeat(ctx context.Context) (time.Duration, error) {
 // Voted asks the central whether a voter already has a counted ballot
 // (session.VoterCheck).
 func (a *Agent) Voted(ctx context.Context, voter election.VoterKey) (bool, error) {
+	vs, err := a.VoterStatus(ctx, voter)
+	return vs.Voted, err
+}
+
+// VoterStatus asks the central whether a voter already has a counted
+// ballot and whether the edition admits them (an issued code, a register
+// entry): the kiosk refuses a code the central never issued.
+func (a *Agent) VoterStatus(ctx context.Context, voter election.VoterKey) (wire.VoterStatus, error) {
 	var vs wire.VoterStatus
 	_, err := a.do(ctx, http.MethodGet, wire.PathVoter+voter.String(), nil, &vs)
-	return vs.Voted, err
+	return vs, err
 }
 
 // Run syncs until ctx ends: pending ballots every Every, with backoff on

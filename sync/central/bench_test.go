@@ -200,7 +200,7 @@ func BenchmarkTally(b *testing.B) {
 		batch = append(batch, wire.SealedBallot{ID: fmt.Sprintf("%064x", i), Kiosk: "k", Seq: uint64(i + 1), CastAt: ed.Opens.Add(time.Duration(i) * time.Second),
 			Edition: ed.ID, District: "d18", VoterKey: vk, Selections: []election.Selection{sel(city, "city"), sel(d18, "d18")}})
 		if len(batch) == cap(batch) {
-			if _, err := st.AddBallots(context.Background(), batch, time.Now()); err != nil {
+			if _, err := st.AddBallots(context.Background(), batch, nil, time.Now()); err != nil {
 				b.Fatal(err)
 			}
 			batch = batch[:0]

@@ -39,6 +39,10 @@ type Config struct {
 	// CastSkew is how far outside the voting window a cast time may be,
 	// for kiosk clocks that drift (10 minutes).
 	CastSkew time.Duration
+	// LookupsPerMinute and LookupBurst are each kiosk's budget of voter
+	// lookups: a human pace (one resident takes well over a minute), so a
+	// stolen kiosk key cannot ask about the whole city (4/min, burst 30).
+	LookupsPerMinute, LookupBurst float64
 }
 
 // Server serves the API.
@@ -48,7 +52,23 @@ type Server struct {
 	mu       sync.Mutex
 	editions map[int]*election.Edition // published catalog versions, decoded once each
 	limits   *limiter
+	lookups  *limiter
 	Counters Counters
+
+	overMu     sync.Mutex
+	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
+}
+
+// OverBudget returns, per kiosk, how many voter lookups were refused
+// beyond its budget since this process started (an alert on the fleet page).
+func (s *Server) OverBudget() map[string]int {
+	s.overMu.Lock()
+	defer s.overMu.Unlock()
+	out := make(map[string]int, len(s.overBudget))
+	for k, v := range s.overBudget {
+		out[k] = v
+	}
+	return out
 }
 
 // Counters are the ingest figures the metrics page shows.
@@ -93,7 +113,11 @@ func New(cfg Config) *Server {
 	if cfg.CastSkew == 0 {
 		cfg.CastSkew = 10 * time.Minute
 	}
-	return &Server{cfg: cfg, limits: newLimiter(cfg.RatePerKiosk, cfg.Burst, cfg.Clock)}
+	if cfg.LookupsPerMinute == 0 {
+		cfg.LookupsPerMinute, cfg.LookupBurst = 4, 30
+	}
+	return &Server{cfg: cfg, limits: newLimiter(cfg.RatePerKiosk, cfg.Burst, cfg.Clock),
+		lookups: newLimiter(cfg.LookupsPerMinute/60, cfg.LookupBurst, cfg.Clock), overBudget: map[string]int{}}
 }
 
 // Handler is the API's HTTP handler.
@@ -320,6 +344,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		return nil, fmt.Errorf("no catalog: %w", err)
 	}
 	var results []wire.Result
+	var holds []store.Hold
 	if !k.Revoked.IsZero() {
 		// a stolen kiosk can sign anything: nothing of it is checked or stored
 		results = make([]wire.Result, len(bs))
@@ -342,22 +367,35 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		results = s.check(ctx, k, ed, versions, bs)
+		if holds, err = s.judge(ctx, k, versions, bs, results); err != nil {
+			return nil, err
+		}
 	}
 	var ok []wire.SealedBallot
+	var okHolds []store.Hold
 	var at []int
 	for i, res := range results {
 		if res.Status == "" {
 			ok = append(ok, bs[i])
 			at = append(at, i)
+			if holds != nil {
+				okHolds = append(okHolds, holds[i])
+			}
 		}
 	}
 	if len(ok) > 0 {
-		statuses, err := s.cfg.Store.AddBallots(ctx, ok, s.cfg.Clock())
+		statuses, err := s.cfg.Store.AddBallots(ctx, ok, okHolds, s.cfg.Clock())
 		if err != nil {
 			return nil, err
 		}
 		for j, st := range statuses {
 			results[at[j]].Status = st
+			if st == wire.Contested && results[at[j]].Reason == "" {
+				results[at[j]].Reason = string(store.HoldContested)
+			}
+			if st != wire.Contested {
+				results[at[j]].Reason = ""
+			}
 		}
 	}
 	s.Counters.Received.Add(int64(len(results)))
@@ -443,10 +481,26 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	writeJSON(w, resp)
 }
 
-func (s *Server) voter(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
+// ErrLookupBudget is the answer to a voter lookup beyond the kiosk's budget.
+const ErrLookupBudget = "voter-lookup-budget"
+
+func (s *Server) voter(w http.ResponseWriter, r *http.Request, k store.Kiosk, _ []byte) {
 	key, err := hex.DecodeString(strings.TrimSpace(r.PathValue("key")))
 	if err != nil || len(key) != 32 {
 		apiError(w, http.StatusBadRequest, "malformed voter key")
+		return
+	}
+	if !s.lookups.allow(k.ID) {
+		// no human pace asks this often: answer nothing, and tell the office
+		s.overMu.Lock()
+		s.overBudget[k.ID]++
+		n := s.overBudget[k.ID]
+		s.overMu.Unlock()
+		if n == 1 || n%100 == 0 {
+			s.cfg.Log.Warn("voter-lookup-over-budget", "kiosk", k.ID, "refused", n)
+		}
+		w.Header().Set("Retry-After", "15")
+		apiError(w, http.StatusTooManyRequests, ErrLookupBudget)
 		return
 	}
 	voted, err := s.cfg.Store.VoterCounted(r.Context(), key)
@@ -454,5 +508,14 @@ func (s *Server) voter(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
-	writeJSON(w, wire.VoterStatus{Voted: voted})
+	vs := wire.VoterStatus{Voted: voted}
+	if ed, err := s.current(r.Context()); err == nil && ed.AdmissionPolicy() == election.IssuedCodes {
+		ok, err := s.cfg.Store.Admitted(r.Context(), store.ListIssuedCodes, key)
+		if err != nil {
+			apiError(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
+		vs.NotAdmitted = !ok
+	}
+	writeJSON(w, vs)
 }

@@ -205,6 +205,12 @@ func (s *Postgres) RecordHeartbeat(ctx context.Context, id string, hb wire.Heart
 	if err == nil && tag.RowsAffected() == 0 {
 		return ErrNotFound
 	}
+	if err != nil || hb.HeadID == "" || hb.LastSeq == 0 || len(hb.HeadID) > 128 {
+		return err
+	}
+	// a commitment only when the head moved on: one per ballot at most
+	_, err = s.pool.Exec(ctx, `INSERT INTO commitments (kiosk, seq, head, at) SELECT $1, $2, $3, $4
+		WHERE $2 > (SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1)`, id, int64(hb.LastSeq), hb.HeadID, at)
 	return err
 }
 
@@ -241,63 +247,144 @@ func (s *Postgres) CatalogAt(ctx context.Context, version int) (wire.Catalog, er
 
 // AddBallots implements Store: one transaction for the batch, its
 // statements pipelined. The counted row is replaced only by an earlier
-// ballot, atomically, whichever replica gets there first.
-func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
+// ballot, atomically, whichever replica gets there first, and by one dated
+// strictly earlier only when its kiosk had committed to it before the
+// counted one arrived.
+func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error) {
+	if holds != nil && len(holds) != len(bs) {
+		return nil, errors.New("store: one hold per ballot")
+	}
 	out := make([]wire.Status, len(bs))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
-		for _, b := range bs {
+		ids := make([]string, len(bs))
+		for i, b := range bs {
 			body, err := json.Marshal(b)
 			if err != nil {
 				return err
 			}
-			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received)
-			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at) VALUES ($1, $2, $3)
-				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at
-				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)`,
-				b.VoterKey[:], b.ID, b.CastAt)
+			var hold Hold
+			if holds != nil {
+				hold = holds[i]
+			}
+			ids[i] = b.ID
+			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received, hold)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
+			if hold != "" {
+				continue
+			}
+			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
+				SELECT $1, $2, $3, received FROM ballots WHERE id = $2 AND hold = ''
+				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at, received = EXCLUDED.received
+				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)
+				AND (EXCLUDED.cast_at = counted.cast_at OR EXISTS (SELECT 1 FROM commitments m
+					WHERE m.kiosk = $4 AND m.at <= counted.received AND (m.seq > $5 OR m.seq = $5 AND m.head = $2)))`,
+				b.VoterKey[:], b.ID, b.CastAt, b.Kiosk, int64(b.Seq))
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
-		// Now read who counts for each voter of the batch.
-		keys := make([][]byte, len(bs))
-		for i, b := range bs {
-			keys[i] = b.VoterKey[:]
-		}
-		rows, err := tx.Query(ctx, `SELECT voter_key, ballot_id FROM counted WHERE voter_key = ANY($1)`, keys)
+		// Now read who counts for each ballot's voter, and what is held.
+		rows, err := tx.Query(ctx, `SELECT b.id, b.cast_at, b.hold, c.ballot_id, c.cast_at FROM ballots b
+			LEFT JOIN counted c ON c.voter_key = b.voter_key WHERE b.id = ANY($1)`, ids)
 		if err != nil {
 			return err
 		}
-		who := map[string]string{}
+		status := map[string]wire.Status{}
+		var contested []string
 		for rows.Next() {
-			var k []byte
-			var id string
-			if err := rows.Scan(&k, &id); err != nil {
+			var id, hold string
+			var castAt time.Time
+			var cid *string
+			var cAt *time.Time
+			if err := rows.Scan(&id, &castAt, &hold, &cid, &cAt); err != nil {
 				return err
 			}
-			who[string(k)] = id
+			switch {
+			case hold != "":
+				status[id] = wire.Contested
+			case cid != nil && *cid == id:
+				status[id] = wire.Accepted
+			case cAt != nil && castAt.Before(*cAt):
+				// dated before the counted ballot, without proof of its time
+				status[id] = wire.Contested
+				contested = append(contested, id)
+			default:
+				status[id] = wire.Duplicate
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for i, b := range bs {
-			out[i] = wire.Duplicate
-			if who[string(b.VoterKey[:])] == b.ID {
-				out[i] = wire.Accepted
+		if len(contested) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE ballots SET hold = $2 WHERE id = ANY($1) AND hold = ''`, contested, string(HoldContested)); err != nil {
+				return err
 			}
+		}
+		for i, b := range bs {
+			out[i] = status[b.ID]
 		}
 		return nil
 	})
 	return out, err
 }
 
+// LastSeq implements Store.
+func (s *Postgres) LastSeq(ctx context.Context, kiosk string) (uint64, error) {
+	var seq int64
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM ballots WHERE kiosk = $1`, kiosk).Scan(&seq)
+	return uint64(seq), err
+}
+
+// Commitments implements Store.
+func (s *Postgres) Commitments(ctx context.Context, kiosk string) ([]Commitment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, head, at FROM commitments WHERE kiosk = $1 ORDER BY at, seq`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Commitment
+	for rows.Next() {
+		var c Commitment
+		var seq int64
+		if err := rows.Scan(&seq, &c.ID, &c.At); err != nil {
+			return nil, err
+		}
+		c.Seq, c.At = uint64(seq), c.At.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddAdmitted implements Store.
+func (s *Postgres) AddAdmitted(ctx context.Context, list string, keys []election.VoterKey) error {
+	raw := make([][]byte, len(keys))
+	for i := range keys {
+		raw[i] = keys[i][:]
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO admitted (list, voter_key) SELECT $1, k FROM unnest($2::bytea[]) k ON CONFLICT DO NOTHING`, list, raw)
+	return err
+}
+
+// Admitted implements Store.
+func (s *Postgres) Admitted(ctx context.Context, list string, key []byte) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM admitted WHERE list = $1 AND voter_key = $2)`, list, key).Scan(&ok)
+	return ok, err
+}
+
+// AdmittedCount implements Store.
+func (s *Postgres) AdmittedCount(ctx context.Context, list string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM admitted WHERE list = $1`, list).Scan(&n)
+	return n, err
+}
+
 func scanStored(row pgx.Row) (Stored, error) {
 	var st Stored
 	var body []byte
-	err := row.Scan(&body, &st.Received, &st.Counted)
+	err := row.Scan(&body, &st.Received, &st.Counted, &st.Hold)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, ErrNotFound
 	}
@@ -307,7 +394,7 @@ func scanStored(row pgx.Row) (Stored, error) {
 	return st, json.Unmarshal(body, &st.Ballot)
 }
 
-const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id)
+const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id), b.hold
 	FROM ballots b LEFT JOIN counted c ON c.voter_key = b.voter_key`
 
 // Ballot implements Store.
