@@ -21,7 +21,7 @@ const BackdateTolerance = time.Minute
 // refused, voters the edition does not admit are refused or held, and cast
 // times before the kiosk's enrollment or its chain predecessor are held.
 // It returns the hold of each ballot (nil when none is held).
-func (s *Server) judge(ctx context.Context, k store.Kiosk, versions map[int]*election.Edition, bs []wire.SealedBallot, results []wire.Result) ([]store.Hold, error) {
+func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition, bs []wire.SealedBallot, results []wire.Result) ([]store.Hold, error) {
 	// Sequence numbers: in order, each within MaxSeqAhead of the highest
 	// stored or accepted before it, so no ballot can make the gap report
 	// or any scan grow out of proportion to what was sent.
@@ -74,8 +74,9 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, versions map[int]*ele
 			continue
 		}
 		b := &bs[i]
-		// Who may cast: the policy of the catalog the ballot was cast under.
-		switch versions[b.Catalog].AdmissionPolicy() {
+		// Who may cast: the running edition's policy (not the one of an
+		// older catalog version the ballot may name, which a thief could pick).
+		switch ed.AdmissionPolicy() {
 		case election.IssuedCodes:
 			ok, err := s.cfg.Store.Admitted(ctx, store.ListIssuedCodes, b.VoterKey[:])
 			if err != nil {

@@ -367,7 +367,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		results = s.check(ctx, k, ed, versions, bs)
-		if holds, err = s.judge(ctx, k, versions, bs, results); err != nil {
+		if holds, err = s.judge(ctx, k, ed, bs, results); err != nil {
 			return nil, err
 		}
 	}
