@@ -1,0 +1,355 @@
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+// KioskAudit is one kiosk's part of an audit: what the central holds of
+// it and the state of its chain. Revoked kiosks are audited too.
+type KioskAudit struct {
+	Kiosk        string      `json:"kiosk"`
+	Venue        string      `json:"venue"`
+	Revoked      bool        `json:"revoked,omitempty"`
+	Stored       int         `json:"stored"`
+	Counted      int         `json:"counted"` // by the recount
+	Held         int         `json:"held,omitempty"`
+	BadSignature int         `json:"badSignature,omitempty"`
+	Chain        store.Chain `json:"chain"`
+	// Committed is the highest number the kiosk committed to in a
+	// heartbeat: ballots above Chain.MaxSeq up to it were deleted or never
+	// arrived.
+	Committed uint64 `json:"committed,omitempty"`
+}
+
+// ChainOK reports whether the kiosk's chain has no gap or break and
+// reaches the head it committed to.
+func (k *KioskAudit) ChainOK() bool {
+	return len(k.Chain.Gaps) == 0 && len(k.Chain.Breaks) == 0 && k.Chain.MaxSeq >= k.Committed
+}
+
+// Difference is one figure on which the fast tally and the recount from
+// signed ballots disagree.
+type Difference struct {
+	Pool    string `json:"pool"`
+	Project string `json:"project,omitempty"` // "" for the pool's number of voters
+	What    string `json:"what"`              // voters, votes or points
+	Fast    int64  `json:"fast"`
+	Recount int64  `json:"recount"`
+}
+
+// Audit checks the results against the signed ballots: every stored
+// ballot's signature verified under its kiosk's key, the de-duplication
+// re-run over the ballots that verify, the recount compared with the fast
+// tally of the store's index, and every kiosk's chain checked.
+type Audit struct {
+	At           time.Time `json:"at"`
+	Stored       int       `json:"stored"`
+	Verified     int       `json:"verified"`
+	BadSignature int       `json:"badSignature"`
+	UnknownKiosk int       `json:"unknownKiosk"`
+	Held         int       `json:"held"`
+	// Voters have a counted ballot in the recount; IndexCounted are the
+	// entries of the store's index the fast tally reads.
+	Voters       int `json:"voters"`
+	IndexCounted int `json:"indexCounted"`
+	// Mismatched voters: the ballot the store marks counted is not the one
+	// the recount picks (or one of the two has none).
+	Mismatched  int          `json:"mismatched"`
+	Kiosks      []KioskAudit `json:"kiosks"`
+	Differences []Difference `json:"differences,omitempty"`
+	// Agrees: the recount and the fast tally agree, every signature
+	// verifies, and no chain has a gap or break.
+	Agrees bool `json:"agrees"`
+	// Problems name what keeps Agrees false (translation keys under audit.).
+	Problems []string `json:"problems,omitempty"`
+}
+
+// candidate is the best ballot found so far for one voter.
+type candidate struct {
+	castAt  time.Time
+	id      string
+	edition string
+	kiosk   string
+	sels    []election.Selection
+	stored  string // the ballot the store marks counted, if seen
+}
+
+// better reports whether ballot (t, id) goes before c's.
+func (c *candidate) better(t time.Time, id string) bool {
+	if c.id == "" {
+		return true
+	}
+	if !t.Equal(c.castAt) {
+		return t.Before(c.castAt)
+	}
+	return id < c.id
+}
+
+// auditPart is one worker's findings, merged at the end.
+type auditPart struct {
+	voters                       map[election.VoterKey]*candidate
+	kiosks                       map[string]*KioskAudit
+	verified, bad, unknown, held int
+}
+
+// RunAudit recounts from the stored signed ballots on every core and
+// compares the outcome with the fast tally of the latest catalog's edition.
+func RunAudit(ctx context.Context, st store.Store, now time.Time) (*Audit, error) {
+	a, _, err := audit(ctx, st, now)
+	return a, err
+}
+
+// AuditedResults returns the results of the fast tally with their audit;
+// when the audit does not agree the results are unverified and the audit
+// lists the differences.
+func AuditedResults(ctx context.Context, st store.Store, seed string, now time.Time) (*election.Edition, []PoolResult, *Audit, error) {
+	ed, rs, err := Results(ctx, st, seed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a, _, err := audit(ctx, st, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ed, rs, a, nil
+}
+
+func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[string]*election.Profile, error) {
+	ed, fast, err := profiles(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	ks, err := st.Kiosks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := map[string]ed25519.PublicKey{}
+	for _, k := range ks {
+		keys[k.ID] = k.PublicKey
+	}
+	workers := runtime.GOMAXPROCS(0)
+	const batchSize = 256
+	jobs := make(chan []store.Stored, 2*workers)
+	parts := make([]*auditPart, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		p := &auditPart{voters: map[election.VoterKey]*candidate{}, kiosks: map[string]*KioskAudit{}}
+		parts[w] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range jobs {
+				for i := range batch {
+					p.one(&batch[i], keys)
+				}
+			}
+		}()
+	}
+	batch := make([]store.Stored, 0, batchSize)
+	stored := 0
+	scanErr := st.Ballots(ctx, func(s store.Stored) error {
+		stored++
+		batch = append(batch, s)
+		if len(batch) == batchSize {
+			jobs <- batch
+			batch = make([]store.Stored, 0, batchSize)
+		}
+		return nil
+	})
+	if len(batch) > 0 {
+		jobs <- batch
+	}
+	close(jobs)
+	wg.Wait()
+	if scanErr != nil {
+		return nil, nil, scanErr
+	}
+	// merge the workers' findings
+	voters, kiosks := parts[0].voters, parts[0].kiosks
+	a := &Audit{At: now, Stored: stored}
+	for i, p := range parts {
+		a.Verified += p.verified
+		a.BadSignature += p.bad
+		a.UnknownKiosk += p.unknown
+		a.Held += p.held
+		if i == 0 {
+			continue
+		}
+		for id, k := range p.kiosks {
+			if m, ok := kiosks[id]; ok {
+				m.Stored += k.Stored
+				m.Held += k.Held
+				m.BadSignature += k.BadSignature
+			} else {
+				kiosks[id] = k
+			}
+		}
+		for v, c := range p.voters {
+			m, ok := voters[v]
+			if !ok {
+				voters[v] = c
+				continue
+			}
+			if c.id != "" && m.better(c.castAt, c.id) {
+				m.castAt, m.id, m.edition, m.kiosk, m.sels = c.castAt, c.id, c.edition, c.kiosk, c.sels
+			}
+			if c.stored != "" {
+				m.stored = c.stored
+			}
+		}
+	}
+	_, a.IndexCounted, err = st.Counts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	recount := newTally(ed, len(voters))
+	for _, c := range voters {
+		if c.id != "" {
+			a.Voters++
+			if k := kiosks[c.kiosk]; k != nil {
+				k.Counted++
+			}
+			if c.edition == ed.ID {
+				recount.add(c.sels)
+			}
+		}
+		if c.stored != c.id {
+			a.Mismatched++
+		}
+	}
+	// a counted index entry whose ballot is gone: the index holds more
+	// voters than the ballots show
+	if a.IndexCounted > a.Voters {
+		a.Mismatched += a.IndexCounted - a.Voters
+	}
+	for _, k := range ks {
+		ka := kiosks[k.ID]
+		if ka == nil {
+			ka = &KioskAudit{Kiosk: k.ID}
+		}
+		ka.Venue, ka.Revoked = k.Venue, !k.Revoked.IsZero()
+		if ka.Chain, err = st.Chain(ctx, k.ID); err != nil {
+			return nil, nil, err
+		}
+		cs, err := st.Commitments(ctx, k.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range cs {
+			ka.Committed = max(ka.Committed, c.Seq)
+		}
+		a.Kiosks = append(a.Kiosks, *ka)
+	}
+	sort.Slice(a.Kiosks, func(i, j int) bool { return a.Kiosks[i].Kiosk < a.Kiosks[j].Kiosk })
+	a.Differences = compareProfiles(ed, fast, recount.profiles)
+	a.judge()
+	return a, recount.profiles, nil
+}
+
+// one checks one stored ballot.
+func (p *auditPart) one(s *store.Stored, keys map[string]ed25519.PublicKey) {
+	b := &s.Ballot
+	k := p.kiosks[b.Kiosk]
+	if k == nil {
+		k = &KioskAudit{Kiosk: b.Kiosk}
+		p.kiosks[b.Kiosk] = k
+	}
+	k.Stored++
+	c := p.voters[b.VoterKey]
+	if c == nil {
+		c = &candidate{}
+		p.voters[b.VoterKey] = c
+	}
+	if s.Counted {
+		c.stored = b.ID
+	}
+	pub, ok := keys[b.Kiosk]
+	if !ok {
+		p.unknown++
+		return
+	}
+	if b.Verify(pub) != nil {
+		p.bad++
+		k.BadSignature++
+		return
+	}
+	p.verified++
+	if s.Hold != "" {
+		p.held++
+		k.Held++
+		return
+	}
+	if c.better(b.CastAt, b.ID) {
+		c.castAt, c.id, c.edition, c.kiosk, c.sels = b.CastAt, b.ID, b.Edition, b.Kiosk, b.Selections
+	}
+}
+
+// compareProfiles lists every figure on which two tallies differ: each
+// pool's voters, each project's votes and points.
+func compareProfiles(ed *election.Edition, fast, recount map[string]*election.Profile) []Difference {
+	var out []Difference
+	for _, pool := range ed.Pools {
+		f, r := fast[pool.ID], recount[pool.ID]
+		fv, fp := sums(f)
+		rv, rp := sums(r)
+		if len(f.Votes) != len(r.Votes) {
+			out = append(out, Difference{Pool: pool.ID, What: "voters", Fast: int64(len(f.Votes)), Recount: int64(len(r.Votes))})
+		}
+		for i, c := range f.Projects {
+			if fv[i] != rv[i] {
+				out = append(out, Difference{Pool: pool.ID, Project: c.ID, What: "votes", Fast: fv[i], Recount: rv[i]})
+			}
+			if fp[i] != rp[i] {
+				out = append(out, Difference{Pool: pool.ID, Project: c.ID, What: "points", Fast: fp[i], Recount: rp[i]})
+			}
+		}
+	}
+	return out
+}
+
+func sums(p *election.Profile) (votes, points []int64) {
+	votes, points = make([]int64, len(p.Projects)), make([]int64, len(p.Projects))
+	for _, v := range p.Votes {
+		for _, m := range v {
+			votes[m.Project]++
+			points[m.Project] += int64(m.Points)
+		}
+	}
+	return votes, points
+}
+
+// judge sets Agrees and Problems.
+func (a *Audit) judge() {
+	add := func(ok bool, key string) {
+		if !ok {
+			a.Problems = append(a.Problems, key)
+		}
+	}
+	add(len(a.Differences) == 0, "audit.problem.differences")
+	add(a.Mismatched == 0, "audit.problem.mismatched")
+	add(a.BadSignature == 0, "audit.problem.signatures")
+	add(a.UnknownKiosk == 0, "audit.problem.unknown_kiosk")
+	chains := true
+	for _, k := range a.Kiosks {
+		if !k.ChainOK() {
+			chains = false
+		}
+	}
+	add(chains, "audit.problem.chains")
+	a.Agrees = len(a.Problems) == 0
+}
+
+// String is a one-line summary for logs (no personal data).
+func (a *Audit) String() string {
+	return fmt.Sprintf("audit: %d stored, %d verified, %d bad signatures, %d held, %d voters, %d in the index, %d mismatched, %d differences, agrees=%v",
+		a.Stored, a.Verified, a.BadSignature, a.Held, a.Voters, a.IndexCounted, a.Mismatched, len(a.Differences), a.Agrees)
+}
