@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -130,9 +131,17 @@ func cmdResults(args []string) error {
 		return err
 	}
 	defer st.Close()
-	ed, rs, err := central.Results(ctx, st, *seed)
+	ed, rs, audit, err := central.AuditedResults(ctx, st, *seed, time.Now())
 	if err != nil {
 		return err
+	}
+	m := assets.MustMessages()
+	if audit.Agrees {
+		fmt.Fprintln(os.Stderr, m.T(*lang, "results.verified", "n", audit.Verified))
+	} else {
+		// the results are still written, marked unverified, with the differences
+		fmt.Fprintln(os.Stderr, m.T(*lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
+		central.WriteAudit(os.Stderr, audit, "text", *lang)
 	}
 	w := io.Writer(os.Stdout)
 	if *format == "pabulib" {
@@ -148,7 +157,7 @@ func cmdResults(args []string) error {
 	} else if *format == "pdf" {
 		return errors.New("--out FILE is needed for pdf")
 	}
-	return central.WriteResults(w, ed, rs, *format, *lang, time.Now())
+	return central.WriteAuditedResults(w, ed, rs, audit, *format, *lang, time.Now())
 }
 
 // exportPabulib writes one pool's counted ballots and outcome as a Pabulib

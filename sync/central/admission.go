@@ -3,7 +3,9 @@ package central
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +17,16 @@ import (
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 )
+
+// EditionSecret is the voter-key secret of one edition, derived from the
+// central's master secret (voter.secret): kiosks get it at enrollment, so a
+// thief who reads it from a kiosk of one edition learns nothing of the
+// voter keys of another, and every edition's keys are new.
+func EditionSecret(master []byte, edition string) []byte {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte("urna-voter-secret-v1\n" + edition))
+	return m.Sum(nil)
+}
 
 // IssueVoterCodes draws n fresh voter codes with the edition's code prefix
 // and keeps only their voter keys (keyed hashes under secret, the ones

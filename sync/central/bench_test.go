@@ -229,3 +229,96 @@ func BenchmarkTally(b *testing.B) {
 	b.ReportMetric(per.Seconds()/scan.Seconds(), "ratio-to-scan")
 	b.ReportMetric(float64(scanned), "ballots")
 }
+
+// BenchmarkAuditRecount runs the audit (every signature verified, the
+// de-duplication re-run, the recount compared with the fast tally) over
+// 1,000,000 signed ballots of 20 kiosks in a bbolt store, next to
+// 1,000,000 ballot verifications spread over every core in the same run:
+// the floor. Goal: ratio ≤ 1.3.
+func BenchmarkAuditRecount(b *testing.B) {
+	const n, kiosks = 1_000_000, 20
+	st, err := store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	r := newRig(b, st)
+	ed := r.ed
+	city, d18 := ed.ProjectsIn("city"), ed.ProjectsIn("d18")
+	ctx := context.Background()
+	keys := make([]ed25519.PrivateKey, kiosks)
+	for k := range kiosks {
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		keys[k] = priv
+		if err := st.AddKiosk(ctx, store.Kiosk{ID: fmt.Sprint("k", k), Venue: "nck", PublicKey: pub, Enrolled: ed.Opens}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// sign on every core, store in batches of 10,000 (one kiosk's run each)
+	all := make([]wire.SealedBallot, n)
+	per := n / kiosks
+	var wg sync.WaitGroup
+	for k := range kiosks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prev := ""
+			for j := range per {
+				i := k*per + j
+				var vk election.VoterKey
+				vk[0], vk[1], vk[2], vk[3] = byte(i), byte(i>>8), byte(i>>16), byte(i>>24)
+				sel := func(ps []election.Project, pool string) election.Selection {
+					return election.Selection{Pool: pool, Choices: []election.Choice{
+						{Project: ps[i%len(ps)].ID, Points: 3}, {Project: ps[(i+1)%len(ps)].ID, Points: 2}, {Project: ps[(i+2)%len(ps)].ID, Points: 1}}}
+				}
+				bal := wire.SealedBallot{Kiosk: fmt.Sprint("k", k), Seq: uint64(j + 1), Prev: prev, CastAt: ed.Opens.Add(time.Duration(j) * time.Second),
+					Edition: ed.ID, Catalog: ed.Version, District: "d18", VoterKey: vk, Selections: []election.Selection{sel(city, "city"), sel(d18, "d18")}}
+				bal.Seal(keys[k])
+				all[i] = bal
+				prev = bal.ID
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < n; i += 10000 {
+		if _, err := st.AddBallots(ctx, all[i:i+10000], nil, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pubs := map[string]ed25519.PublicKey{}
+	for k := range kiosks {
+		pubs[fmt.Sprint("k", k)] = keys[k].Public().(ed25519.PublicKey)
+	}
+	floor := func() time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		w := runtime.GOMAXPROCS(0)
+		for x := range w {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := x; i < n; i += w {
+					if all[i].Verify(pubs[all[i].Kiosk]) != nil {
+						b.Error("bad signature")
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	var auditT, floorT time.Duration
+	for b.Loop() {
+		floorT = floor()
+		start := time.Now()
+		a, err := central.RunAudit(ctx, st, time.Now())
+		auditT = time.Since(start)
+		if err != nil || !a.Agrees || a.Verified != n || a.Voters != n {
+			b.Fatalf("audit: %v %v", a, err)
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(auditT.Seconds(), "audit-s")
+	b.ReportMetric(floorT.Seconds(), "verify-floor-s")
+	b.ReportMetric(auditT.Seconds()/floorT.Seconds(), "ratio")
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/pgtest"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/central"
@@ -270,5 +271,42 @@ func TestVoterLookupBudget(t *testing.T) {
 	}
 	if answered != 4 {
 		t.Fatalf("a minute later %d answered, want 4", answered)
+	}
+}
+
+// Each edition has its own voter-key secret, and none is the central's
+// master secret: a thief who reads one kiosk's secret cannot test the
+// voter keys of another edition. No kiosk enrolls before a catalog.
+func TestVoterSecretPerEdition(t *testing.T) {
+	st := bolt(t)
+	dir := t.TempDir()
+	central.Init(dir)
+	keys, _ := central.LoadKeys(dir)
+	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey), VoterSecret: keys.VoterSecret})
+	h := httptest.NewServer(srv.Handler())
+	defer h.Close()
+	ctx := context.Background()
+	code, _ := central.NewEnrollCode(ctx, st, "nck", time.Hour, time.Now())
+	body, _ := json.Marshal(wire.EnrollRequest{Code: code, PublicKey: make([]byte, ed25519.PublicKeySize)})
+	resp, err := http.Post(h.URL+wire.PathEnroll, "application/json", bytes.NewReader(body))
+	if err != nil || resp.StatusCode != http.StatusConflict {
+		t.Fatalf("enrollment before any catalog: %v %v", resp.Status, err)
+	}
+	r := &rig{t: t, st: st, srv: srv, http: h, keys: keys}
+	secrets := map[string][]byte{}
+	for _, id := range []string{"krakow-2025", "krakow-2026"} {
+		ed := assets.MustDemoEdition()
+		ed.ID = id
+		ed.MoveWindow(time.Now())
+		var b bytes.Buffer
+		election.EncodeEdition(&b, ed)
+		if _, err := central.Publish(ctx, st, keys, b.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		secrets[id] = r.kiosk("").er.VoterSecret
+	}
+	a, b := secrets["krakow-2025"], secrets["krakow-2026"]
+	if len(a) != 32 || bytes.Equal(a, b) || bytes.Equal(a, keys.VoterSecret) || bytes.Equal(b, keys.VoterSecret) {
+		t.Fatalf("secrets: %x %x (master %x)", a, b, keys.VoterSecret)
 	}
 }

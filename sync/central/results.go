@@ -166,16 +166,25 @@ func (t *tally) add(sels []election.Selection) {
 
 // WriteResults writes the results as JSON, CSV or a PDF report.
 func WriteResults(w io.Writer, ed *election.Edition, rs []PoolResult, format, lang string, at time.Time) error {
+	return WriteAuditedResults(w, ed, rs, nil, format, lang, at)
+}
+
+// WriteAuditedResults writes the results with their audit (nil: none was
+// run): JSON carries "verified" and the audit, the PDF says on its first
+// page whether the recount from signed ballots agreed.
+func WriteAuditedResults(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, format, lang string, at time.Time) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Edition string       `json:"edition"`
-			Catalog int          `json:"catalog"`
-			At      time.Time    `json:"at"`
-			Pools   []PoolResult `json:"pools"`
-		}{ed.ID, ed.Version, at, rs})
+			Edition  string       `json:"edition"`
+			Catalog  int          `json:"catalog"`
+			At       time.Time    `json:"at"`
+			Verified bool         `json:"verified"`
+			Audit    *Audit       `json:"audit,omitempty"`
+			Pools    []PoolResult `json:"pools"`
+		}{ed.ID, ed.Version, at, a != nil && a.Agrees, a, rs})
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"pool", "rank", "project", "number", "title", "voters", "score", "cost", "funded"})
@@ -189,14 +198,14 @@ func WriteResults(w io.Writer, ed *election.Edition, rs []PoolResult, format, la
 		cw.Flush()
 		return cw.Error()
 	case "pdf":
-		return resultsPDF(w, ed, rs, lang, at)
+		return resultsPDF(w, ed, rs, a, lang, at)
 	}
 	return fmt.Errorf("format %q: json, csv or pdf", format)
 }
 
 // resultsPDF is the results report: per pool, the ranking with points,
 // voters, cost and whether funded, and the money left.
-func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, lang string, at time.Time) error {
+func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, lang string, at time.Time) error {
 	m := assets.MustMessages()
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes("dejavu", "", assets.FontSans())
@@ -220,6 +229,17 @@ func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, lang string,
 		pdf.SetFont("dejavu", "", 9)
 		pdf.MultiCell(0, 5, m.T(lang, "results.summary", "voters", r.Voters, "budget", election.FormatPLN(r.Budget),
 			"spent", election.FormatPLN(r.Result.Spent), "left", election.FormatPLN(r.Result.Left), "rule", r.Result.Rule), "", "L", false)
+		if a != nil {
+			pdf.SetFont("dejavu", "B", 9)
+			if a.Agrees {
+				pdf.MultiCell(0, 5, m.T(lang, "results.verified", "n", a.Verified), "", "L", false)
+			} else {
+				pdf.SetTextColor(180, 0, 0)
+				pdf.MultiCell(0, 5, m.T(lang, "results.unverified", "n", len(a.Differences)+a.Mismatched), "", "L", false)
+				pdf.SetTextColor(0, 0, 0)
+			}
+			pdf.SetFont("dejavu", "", 9)
+		}
 		pdf.Ln(2)
 		widths := []float64{10, 26, 74, 16, 16, 26, 14}
 		heads := []string{"#", m.T(lang, "poster.number"), m.T(lang, "poster.title"), m.T(lang, "results.voters"), m.T(lang, "results.points"), m.T(lang, "poster.cost"), m.T(lang, "results.funded")}

@@ -30,7 +30,7 @@ import (
 type Config struct {
 	Store          store.Store
 	EditionKey     ed25519.PublicKey // given to kiosks at enrollment
-	VoterSecret    []byte            // given to kiosks at enrollment; never logged
+	VoterSecret    []byte            // the master secret: kiosks get the edition's (EditionSecret); never logged
 	TLSFingerprint string
 	Clock          func() time.Time
 	Log            *slog.Logger
@@ -235,6 +235,16 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "malformed enrollment request")
 		return
 	}
+	// the voter-key secret is the running edition's: none before a catalog
+	ed, err := s.current(r.Context())
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusConflict, "no catalog published: publish the edition before enrolling kiosks")
+		return
+	}
+	if err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	venue, err := s.cfg.Store.UseEnrollCode(r.Context(), req.Code, s.cfg.Clock())
 	if err != nil {
 		apiError(w, http.StatusForbidden, "enrollment code unknown, used or expired")
@@ -247,7 +257,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Log.Info("kiosk-enrolled", "kiosk", k.ID, "venue", venue)
 	writeJSON(w, wire.EnrollResponse{KioskID: k.ID, Venue: venue, EditionKey: s.cfg.EditionKey,
-		VoterSecret: s.cfg.VoterSecret, TLSFingerprint: s.cfg.TLSFingerprint})
+		VoterSecret: EditionSecret(s.cfg.VoterSecret, ed.ID), TLSFingerprint: s.cfg.TLSFingerprint})
 }
 
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
