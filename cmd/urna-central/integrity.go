@@ -11,6 +11,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -152,6 +153,25 @@ func cmdAudit(args []string) error {
 	}
 	if !a.Agrees {
 		return errors.New(assets.MustMessages().T(*lang, "audit.disagrees"))
+	}
+	return nil
+}
+
+// setAside sets a kiosk's ballots aside for review, or releases them.
+func setAside(ctx context.Context, st store.Store, id string, aside bool) error {
+	if err := st.SetAside(ctx, id, aside, time.Now()); errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no kiosk %q is enrolled (urna-central kiosk list shows them)", id)
+	} else if err != nil {
+		return err
+	}
+	_, counted, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if aside {
+		fmt.Printf("kiosk %s: its ballots are set aside for review and do not count; %d voters count now\n", id, counted)
+	} else {
+		fmt.Printf("kiosk %s: its ballots count again; %d voters count now\n", id, counted)
 	}
 	return nil
 }

@@ -91,6 +91,12 @@ func TestKioskCommand(t *testing.T) {
 	if !strings.Contains(out, "revoked 20") {
 		t.Fatalf("list after revoking:\n%s", out)
 	}
+	for _, cmd := range []string{"set-aside", "release"} {
+		out, err = capture(t, func() error { return cmdKiosk([]string{cmd, "--data", dir, "k-0a1b2c3d4e5f"}) })
+		if err != nil || !strings.Contains(out, "k-0a1b2c3d4e5f") {
+			t.Fatalf("%s: %v\n%s", cmd, err, out)
+		}
+	}
 	if err := cmdKiosk([]string{"revoke", "--data", dir, "k-nobody"}); err == nil || !strings.Contains(err.Error(), "kiosk list") {
 		t.Fatalf("revoking an unknown kiosk: %v", err)
 	}

@@ -353,3 +353,38 @@ func (a *Audit) String() string {
 	return fmt.Sprintf("audit: %d stored, %d verified, %d bad signatures, %d held, %d voters, %d in the index, %d mismatched, %d differences, agrees=%v",
 		a.Stored, a.Verified, a.BadSignature, a.Held, a.Voters, a.IndexCounted, a.Mismatched, len(a.Differences), a.Agrees)
 }
+
+// auditCache keeps the server's last audit: the dashboard shows it with
+// its time rather than recount a million ballots on every page view.
+type auditCache struct {
+	mu            sync.Mutex
+	last          *Audit
+	total, counts int
+}
+
+// AuditMaxAge is how old the dashboard's audit may be before it is run again.
+const AuditMaxAge = 5 * time.Minute
+
+// LatestAudit returns an audit no older than AuditMaxAge, run again
+// whenever the store's counts have moved since; one runs at a time.
+func (s *Server) LatestAudit(ctx context.Context) (*Audit, error) {
+	s.audits.mu.Lock()
+	defer s.audits.mu.Unlock()
+	total, counted, err := s.cfg.Store.Counts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Clock()
+	if a := s.audits.last; a != nil && total == s.audits.total && counted == s.audits.counts && now.Sub(a.At) < AuditMaxAge {
+		return a, nil
+	}
+	a, err := RunAudit(ctx, s.cfg.Store, now)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Agrees {
+		s.cfg.Log.Warn("audit-disagrees", "stored", a.Stored, "bad-signatures", a.BadSignature, "mismatched", a.Mismatched, "differences", len(a.Differences))
+	}
+	s.audits.last, s.audits.total, s.audits.counts = a, total, counted
+	return a, nil
+}

@@ -74,6 +74,10 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 			continue
 		}
 		b := &bs[i]
+		if !k.SetAside.IsZero() {
+			// the office set this kiosk's ballots aside: kept, not counted
+			hold(i, store.HoldSetAside)
+		}
 		// Who may cast: the running edition's policy (not the one of an
 		// older catalog version the ballot may name, which a thief could pick).
 		switch ed.AdmissionPolicy() {

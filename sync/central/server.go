@@ -57,6 +57,8 @@ type Server struct {
 
 	overMu     sync.Mutex
 	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
+
+	audits auditCache
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused

@@ -114,10 +114,10 @@ func (s *Postgres) AddKiosk(ctx context.Context, k Kiosk) error {
 
 func scanKiosk(row pgx.Row) (Kiosk, error) {
 	var k Kiosk
-	var last, revoked *time.Time
+	var last, revoked, aside *time.Time
 	var hb []byte
 	var skew int64
-	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew, &revoked)
+	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew, &revoked, &aside)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, ErrNotFound
 	}
@@ -130,11 +130,14 @@ func scanKiosk(row pgx.Row) (Kiosk, error) {
 	if revoked != nil {
 		k.Revoked = *revoked
 	}
+	if aside != nil {
+		k.SetAside = *aside
+	}
 	k.Skew = time.Duration(skew) * time.Millisecond
 	return k, json.Unmarshal(hb, &k.Heartbeat)
 }
 
-const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms, revoked`
+const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms, revoked, set_aside`
 
 // Kiosk implements Store.
 func (s *Postgres) Kiosk(ctx context.Context, id string) (Kiosk, error) {
@@ -272,6 +275,13 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
 			if hold != "" {
+				if hold == HoldSetAside {
+					// still contested first, when it would displace without proof
+					batch.Queue(`UPDATE ballots b SET hold = 'contested' FROM counted c
+						WHERE b.id = $1 AND b.hold = 'set-aside' AND c.voter_key = b.voter_key AND b.cast_at < c.cast_at
+						AND NOT EXISTS (SELECT 1 FROM commitments m WHERE m.kiosk = b.kiosk AND m.at <= c.received
+							AND (m.seq > b.seq OR m.seq = b.seq AND m.head = b.id))`, b.ID)
+				}
 				continue
 			}
 			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
@@ -328,6 +338,68 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 		return nil
 	})
 	return out, err
+}
+
+// SetAside implements Store: in one transaction that holds the counted
+// table against replicas' ingest meanwhile.
+func (s *Postgres) SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var was *time.Time
+		if err := tx.QueryRow(ctx, `SELECT set_aside FROM kiosks WHERE id = $1 FOR UPDATE`, kiosk).Scan(&was); errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if aside == (was != nil) {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE counted IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var when *time.Time
+		from, to := "", string(HoldSetAside)
+		if aside {
+			when = &at
+		} else {
+			from, to = to, from
+		}
+		steps := []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE kiosks SET set_aside = $2 WHERE id = $1`, []any{kiosk, when}},
+			{`UPDATE ballots SET hold = $3 WHERE kiosk = $1 AND hold = $2`, []any{kiosk, from, to}},
+			{`DELETE FROM counted WHERE voter_key IN (SELECT voter_key FROM ballots WHERE kiosk = $1)`, []any{kiosk}},
+			{`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
+				SELECT DISTINCT ON (voter_key) voter_key, id, cast_at, received FROM ballots
+				WHERE hold = '' AND voter_key IN (SELECT voter_key FROM ballots WHERE kiosk = $1)
+				ORDER BY voter_key, cast_at, id`, []any{kiosk}},
+		}
+		for _, st := range steps {
+			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CastTimes implements Store.
+func (s *Postgres) CastTimes(ctx context.Context, kiosk string) ([]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT cast_at FROM ballots WHERE kiosk = $1 ORDER BY seq, id`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var t time.Time
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t.UTC())
+	}
+	return out, rows.Err()
 }
 
 // LastSeq implements Store.

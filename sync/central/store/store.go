@@ -38,6 +38,10 @@ type Kiosk struct {
 	// Revoked is when the city office revoked the kiosk (a stolen or lost
 	// one); from then on the central refuses its requests and ballots.
 	Revoked time.Time `json:"revoked,omitzero"`
+	// SetAside is when the city office set the kiosk's ballots aside for
+	// review (zero: they count): it still votes and syncs, but none of its
+	// ballots count until released.
+	SetAside time.Time `json:"setAside,omitzero"`
 }
 
 // Stored is a ballot as the central keeps it.
@@ -64,6 +68,9 @@ const (
 	HoldBackdated Hold = "backdated"
 	// HoldUnregistered: the voter key is not in the edition's register.
 	HoldUnregistered Hold = "unregistered"
+	// HoldSetAside: its kiosk's ballots are set aside for review; lifted
+	// when the office releases the kiosk (the other holds stay).
+	HoldSetAside Hold = "set-aside"
 )
 
 // Gap is a run of sequence numbers never received, From to To inclusive.
@@ -137,6 +144,12 @@ type Store interface {
 	// its kiosk's chain was not committed before that ballot arrived).
 	// holds may be nil.
 	AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error)
+	// SetAside sets a kiosk's ballots aside for review (aside) or releases
+	// them: each voter of the kiosk's ballots is counted again from the
+	// ballots that are not held. ErrNotFound for an unknown kiosk.
+	SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error
+	// CastTimes returns the cast times of a kiosk's ballots in its order.
+	CastTimes(ctx context.Context, kiosk string) ([]time.Time, error)
 	// LastSeq returns the highest sequence number stored for a kiosk (0: none).
 	LastSeq(ctx context.Context, kiosk string) (uint64, error)
 	// Commitments returns a kiosk's chain-head commitments, oldest first.

@@ -472,3 +472,68 @@ func TestConformanceSessions(t *testing.T) {
 		}
 	})
 }
+
+// The office sets a kiosk's ballots aside without revoking it: none of
+// them counts, each voter's other ballot counts instead; released, they
+// count again by the earliest rule.
+func TestConformanceSetAside(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for _, k := range []string{"X", "Y"} {
+			s.AddKiosk(ctx, Kiosk{ID: k, Venue: "v", PublicKey: []byte("pk"), Enrolled: t0})
+		}
+		x := chainOfBallots("X", 3, func(i int) string { return fmt.Sprint("v", i+1) }, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) })
+		y := chainOfBallots("Y", 2, func(i int) string { return fmt.Sprint("v", i+2) }, func(i int) time.Time { return t0.Add(time.Hour + time.Duration(i)*time.Minute) })
+		s.AddBallots(ctx, x[:2], nil, t0.Add(time.Minute))
+		s.AddBallots(ctx, y, nil, t0.Add(2*time.Hour))
+		counted := func() map[string]bool {
+			out := map[string]bool{}
+			s.Ballots(ctx, func(st Stored) error {
+				if st.Counted {
+					out[st.Ballot.ID] = true
+				}
+				return nil
+			})
+			return out
+		}
+		if c := counted(); !c[x[0].ID] || !c[x[1].ID] || c[y[0].ID] || !c[y[1].ID] {
+			t.Fatalf("before: %v", c)
+		}
+		if err := s.SetAside(ctx, "X", true, t0.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := s.Kiosk(ctx, "X"); !k.SetAside.Equal(t0.Add(3 * time.Hour)) {
+			t.Fatalf("kiosk %+v", k)
+		}
+		if st, _ := s.AddBallots(ctx, x[2:], []Hold{HoldSetAside}, t0.Add(4*time.Hour)); st[0] != wire.Contested {
+			t.Fatalf("ballot of a set-aside kiosk: %v", st)
+		}
+		if c := counted(); len(c) != 2 || !c[y[0].ID] || !c[y[1].ID] {
+			t.Fatalf("set aside: %v", c)
+		}
+		if st, _ := s.Ballot(ctx, x[0].ID); st.Hold != HoldSetAside || st.Counted {
+			t.Fatalf("held ballot %+v", st)
+		}
+		if _, n, _ := s.Counts(ctx); n != 2 {
+			t.Fatalf("%d counted while set aside", n)
+		}
+		if err := s.SetAside(ctx, "X", false, t0.Add(5*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// x[2] came while aside, dated before voter 3's counted ballot and
+		// never committed: it stays contested after the release
+		if c := counted(); len(c) != 3 || !c[x[0].ID] || !c[x[1].ID] || !c[y[1].ID] {
+			t.Fatalf("released: %v", c)
+		}
+		if st, _ := s.Ballot(ctx, x[2].ID); st.Hold != HoldContested {
+			t.Fatalf("x[2] after the release: %+v", st)
+		}
+		if err := s.SetAside(ctx, "nobody", true, t0); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown kiosk: %v", err)
+		}
+		ts, err := s.CastTimes(ctx, "X")
+		if err != nil || len(ts) != 3 || !ts[0].Equal(t0) || !ts[2].Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("cast times %v %v", ts, err)
+		}
+	})
+}

@@ -18,3 +18,6 @@ CREATE TABLE admitted (
     voter_key bytea NOT NULL,
     PRIMARY KEY (list, voter_key)
 );
+-- The city office set the kiosk's ballots aside for review (NULL: they count).
+ALTER TABLE kiosks ADD COLUMN set_aside timestamptz;
+CREATE INDEX ballots_voter_key ON ballots (voter_key);
