@@ -1,8 +1,11 @@
 package central
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"sort"
@@ -73,32 +76,50 @@ type Audit struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// candidate is the best ballot found so far for one voter.
+// candidate is the best ballot found so far for one voter. It holds no
+// pointers, so a million of them cost the garbage collector nothing: its
+// choices live in the arena of the worker that found it.
 type candidate struct {
-	castAt  time.Time
-	id      string
-	edition string
-	kiosk   string
-	sels    []election.Selection
-	stored  string // the ballot the store marks counted, if seen
+	castAt    int64    // unix nanoseconds
+	id        [32]byte // the ballot ID's bytes: ordered as its hex
+	stored    [32]byte // the ballot the store marks counted
+	hasStored bool
+	found     bool  // id is set
+	ours      bool  // of the edition being counted
+	kiosk     int32 // index into the audit's kiosks
+	part      int32 // the worker whose arena holds the choices
+	off, n    uint32
 }
 
 // better reports whether ballot (t, id) goes before c's.
-func (c *candidate) better(t time.Time, id string) bool {
-	if c.id == "" {
+func (c *candidate) better(t int64, id *[32]byte) bool {
+	if !c.found {
 		return true
 	}
-	if !t.Equal(c.castAt) {
-		return t.Before(c.castAt)
+	if t != c.castAt {
+		return t < c.castAt
 	}
-	return id < c.id
+	return bytes.Compare(id[:], c.id[:]) < 0
 }
 
 // auditPart is one worker's findings, merged at the end.
 type auditPart struct {
-	voters                       map[election.VoterKey]*candidate
-	kiosks                       map[string]*KioskAudit
+	voters                       map[election.VoterKey]candidate
+	kiosks                       []KioskAudit // by index, as auditRun.kiosks
+	arena                        []byte       // compact choices of candidates
 	verified, bad, unknown, held int
+}
+
+// auditRun is what every worker reads: keys by kiosk, the edition's
+// pools and projects by index.
+type auditRun struct {
+	ed       *election.Edition
+	kiosk    map[string]int32
+	keys     []ed25519.PublicKey
+	pool     map[string]int
+	project  map[string]int
+	pools    []string
+	projects []string
 }
 
 // RunAudit recounts from the stored signed ballots on every core and
@@ -132,24 +153,37 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	keys := map[string]ed25519.PublicKey{}
-	for _, k := range ks {
-		keys[k.ID] = k.PublicKey
+	run := &auditRun{ed: ed, kiosk: map[string]int32{}, pool: map[string]int{}, project: map[string]int{}}
+	for i, k := range ks {
+		run.kiosk[k.ID] = int32(i)
+		run.keys = append(run.keys, k.PublicKey)
+	}
+	for i, p := range ed.Pools {
+		run.pool[p.ID] = i
+		run.pools = append(run.pools, p.ID)
+	}
+	for i, p := range ed.Projects {
+		run.project[p.ID] = i
+		run.projects = append(run.projects, p.ID)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	const batchSize = 256
-	jobs := make(chan []store.Stored, 2*workers)
+	jobs, free := make(chan []store.Stored, 2*workers), make(chan []store.Stored, 4*workers)
 	parts := make([]*auditPart, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		p := &auditPart{voters: map[election.VoterKey]*candidate{}, kiosks: map[string]*KioskAudit{}}
+		p := &auditPart{voters: map[election.VoterKey]candidate{}, kiosks: make([]KioskAudit, len(ks))}
 		parts[w] = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for batch := range jobs {
 				for i := range batch {
-					p.one(&batch[i], keys)
+					p.one(&batch[i], run, int32(w))
+				}
+				select {
+				case free <- batch[:0]:
+				default:
 				}
 			}
 		}()
@@ -161,7 +195,11 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 		batch = append(batch, s)
 		if len(batch) == batchSize {
 			jobs <- batch
-			batch = make([]store.Stored, 0, batchSize)
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]store.Stored, 0, batchSize)
+			}
 		}
 		return nil
 	})
@@ -174,24 +212,21 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 		return nil, nil, scanErr
 	}
 	// merge the workers' findings
-	voters, kiosks := parts[0].voters, parts[0].kiosks
+	voters := parts[0].voters
+	kiosks := make([]KioskAudit, len(ks))
 	a := &Audit{At: now, Stored: stored}
 	for i, p := range parts {
 		a.Verified += p.verified
 		a.BadSignature += p.bad
 		a.UnknownKiosk += p.unknown
 		a.Held += p.held
+		for j, k := range p.kiosks {
+			kiosks[j].Stored += k.Stored
+			kiosks[j].Held += k.Held
+			kiosks[j].BadSignature += k.BadSignature
+		}
 		if i == 0 {
 			continue
-		}
-		for id, k := range p.kiosks {
-			if m, ok := kiosks[id]; ok {
-				m.Stored += k.Stored
-				m.Held += k.Held
-				m.BadSignature += k.BadSignature
-			} else {
-				kiosks[id] = k
-			}
 		}
 		for v, c := range p.voters {
 			m, ok := voters[v]
@@ -199,12 +234,13 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 				voters[v] = c
 				continue
 			}
-			if c.id != "" && m.better(c.castAt, c.id) {
-				m.castAt, m.id, m.edition, m.kiosk, m.sels = c.castAt, c.id, c.edition, c.kiosk, c.sels
+			if c.found && m.better(c.castAt, &c.id) {
+				m.castAt, m.id, m.found, m.ours, m.kiosk, m.part, m.off, m.n = c.castAt, c.id, true, c.ours, c.kiosk, c.part, c.off, c.n
 			}
-			if c.stored != "" {
-				m.stored = c.stored
+			if c.hasStored {
+				m.stored, m.hasStored = c.stored, true
 			}
+			voters[v] = m
 		}
 	}
 	_, a.IndexCounted, err = st.Counts(ctx)
@@ -212,17 +248,17 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 		return nil, nil, err
 	}
 	recount := newTally(ed, len(voters))
+	var sels []election.Selection
 	for _, c := range voters {
-		if c.id != "" {
+		if c.found {
 			a.Voters++
-			if k := kiosks[c.kiosk]; k != nil {
-				k.Counted++
-			}
-			if c.edition == ed.ID {
-				recount.add(c.sels)
+			kiosks[c.kiosk].Counted++
+			if c.ours {
+				sels = run.selections(parts[c.part].arena[c.off:c.off+c.n], sels)
+				recount.add(sels)
 			}
 		}
-		if c.stored != c.id {
+		if c.found != c.hasStored || c.found && c.id != c.stored {
 			a.Mismatched++
 		}
 	}
@@ -231,12 +267,9 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 	if a.IndexCounted > a.Voters {
 		a.Mismatched += a.IndexCounted - a.Voters
 	}
-	for _, k := range ks {
-		ka := kiosks[k.ID]
-		if ka == nil {
-			ka = &KioskAudit{Kiosk: k.ID}
-		}
-		ka.Venue, ka.Revoked = k.Venue, !k.Revoked.IsZero()
+	for i, k := range ks {
+		ka := kiosks[i]
+		ka.Kiosk, ka.Venue, ka.Revoked = k.ID, k.Venue, !k.Revoked.IsZero()
 		if ka.Chain, err = st.Chain(ctx, k.ID); err != nil {
 			return nil, nil, err
 		}
@@ -247,7 +280,7 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 		for _, c := range cs {
 			ka.Committed = max(ka.Committed, c.Seq)
 		}
-		a.Kiosks = append(a.Kiosks, *ka)
+		a.Kiosks = append(a.Kiosks, ka)
 	}
 	sort.Slice(a.Kiosks, func(i, j int) bool { return a.Kiosks[i].Kiosk < a.Kiosks[j].Kiosk })
 	a.Differences = compareProfiles(ed, fast, recount.profiles)
@@ -256,41 +289,101 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 }
 
 // one checks one stored ballot.
-func (p *auditPart) one(s *store.Stored, keys map[string]ed25519.PublicKey) {
+func (p *auditPart) one(s *store.Stored, run *auditRun, part int32) {
 	b := &s.Ballot
-	k := p.kiosks[b.Kiosk]
-	if k == nil {
-		k = &KioskAudit{Kiosk: b.Kiosk}
-		p.kiosks[b.Kiosk] = k
-	}
-	k.Stored++
 	c := p.voters[b.VoterKey]
-	if c == nil {
-		c = &candidate{}
-		p.voters[b.VoterKey] = c
-	}
 	if s.Counted {
-		c.stored = b.ID
+		if _, err := hex.Decode(c.stored[:], []byte(b.ID)); err == nil {
+			c.hasStored = true
+		}
 	}
-	pub, ok := keys[b.Kiosk]
+	defer func() { p.voters[b.VoterKey] = c }()
+	k, ok := run.kiosk[b.Kiosk]
 	if !ok {
 		p.unknown++
 		return
 	}
-	if b.Verify(pub) != nil {
+	ka := &p.kiosks[k]
+	ka.Stored++
+	var id [32]byte
+	if b.Verify(run.keys[k]) != nil || len(b.ID) != 64 {
 		p.bad++
-		k.BadSignature++
+		ka.BadSignature++
 		return
 	}
+	hex.Decode(id[:], []byte(b.ID))
 	p.verified++
 	if s.Hold != "" {
 		p.held++
-		k.Held++
+		ka.Held++
 		return
 	}
-	if c.better(b.CastAt, b.ID) {
-		c.castAt, c.id, c.edition, c.kiosk, c.sels = b.CastAt, b.ID, b.Edition, b.Kiosk, b.Selections
+	at := b.CastAt.UnixNano()
+	if !c.better(at, &id) {
+		return
 	}
+	c.castAt, c.id, c.found, c.kiosk, c.part = at, id, true, k, part
+	c.ours = b.Edition == run.ed.ID
+	c.off, c.n = 0, 0
+	if c.ours {
+		start := len(p.arena)
+		p.arena = run.appendChoices(p.arena, b.Selections)
+		c.off, c.n = uint32(start), uint32(len(p.arena)-start)
+	}
+}
+
+// appendChoices encodes selections compactly by the edition's pool and
+// project indexes; what the edition does not know is left out, as the
+// tally leaves it out.
+func (run *auditRun) appendChoices(out []byte, sels []election.Selection) []byte {
+	for _, s := range sels {
+		pi, ok := run.pool[s.Pool]
+		if !ok {
+			continue
+		}
+		out = binary.AppendUvarint(out, uint64(pi))
+		n := 0
+		for _, c := range s.Choices {
+			if _, ok := run.project[c.Project]; ok {
+				n++
+			}
+		}
+		out = binary.AppendUvarint(out, uint64(n))
+		for _, c := range s.Choices {
+			if j, ok := run.project[c.Project]; ok {
+				out = binary.AppendUvarint(out, uint64(j))
+				out = binary.AppendVarint(out, int64(c.Points))
+			}
+		}
+	}
+	return out
+}
+
+// selections decodes appendChoices into sels, reusing its arrays.
+func (run *auditRun) selections(raw []byte, sels []election.Selection) []election.Selection {
+	sels = sels[:0]
+	next := func() uint64 {
+		v, k := binary.Uvarint(raw)
+		raw = raw[k:]
+		return v
+	}
+	for len(raw) > 0 {
+		pool, n := next(), next()
+		if len(sels) < cap(sels) {
+			sels = sels[:len(sels)+1]
+		} else {
+			sels = append(sels, election.Selection{})
+		}
+		s := &sels[len(sels)-1]
+		s.Pool, s.Choices = run.pools[pool], s.Choices[:0]
+		for range n {
+			j := next()
+			pts, k := binary.Varint(raw)
+			raw = raw[k:]
+			s.Choices = append(s.Choices, election.Choice{Project: run.projects[j], Points: int(pts)})
+		}
+	}
+	return sels
 }
 
 // compareProfiles lists every figure on which two tallies differ: each

@@ -737,15 +737,18 @@ func splitBallot(v []byte) (prev string, stored []byte, err error) {
 }
 
 // decodeStored decodes a value of bBallots; holds is nil when no ballot
-// is held.
-func decodeStored(v []byte, counted, holds *bolt.Bucket) (Stored, error) {
+// is held; dec, when set, reads the JSON without reflection.
+func decodeStored(v []byte, counted, holds *bolt.Bucket, dec ...*storedDecoder) (Stored, error) {
 	var st Stored
 	_, raw, err := splitBallot(v)
 	if err != nil {
 		return st, err
 	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, err
+	if len(dec) == 0 || !dec[0].decode(raw, &st) {
+		st = Stored{}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return st, err
+		}
 	}
 	cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
 	st.Counted = cur.ID == st.Ballot.ID
@@ -832,8 +835,9 @@ func (s *Bolt) Chain(_ context.Context, kiosk string) (Chain, error) {
 func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		counted, holds := tx.Bucket(bCounted), holdsOf(tx)
+		dec := &storedDecoder{in: interner{}}
 		return tx.Bucket(bBallots).ForEach(func(_, v []byte) error {
-			st, err := decodeStored(v, counted, holds)
+			st, err := decodeStored(v, counted, holds, dec)
 			if err != nil {
 				return err
 			}
