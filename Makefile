@@ -37,7 +37,7 @@ fuzz:
 	done
 
 bench: deps
-	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
+	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
 
 # Every kiosk screen at 1080x1920 and 1920x1080 (Fyne's software renderer),
 # the real binary under Xvfb, and sample receipts and posters, in screenshots/.
