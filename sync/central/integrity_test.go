@@ -116,6 +116,10 @@ func TestStolenKioskCannotOverride(t *testing.T) {
 			if st, _ := r.st.Ballot(ctx, forged.ID); st.Counted || st.Hold != store.HoldContested {
 				t.Fatalf("forged: %+v", st)
 			}
+			// the public check says so, without saying why
+			if a, _ := central.NewWeb(r.srv, central.WebConfig{}).Check(ctx, forged.Tracker()); !a.Contested || a.Counted || a.Duplicate {
+				t.Fatalf("check of the contested ballot: %+v", a)
+			}
 			r.st.RevokeKiosk(ctx, thief.q.KioskID(), time.Now())
 			if st, _ := r.st.Ballot(ctx, mine.ID); !st.Counted {
 				t.Fatal("the resident's ballot does not count after the revocation")

@@ -180,6 +180,8 @@ type CheckAnswer struct {
 	Received  bool   `json:"received"`
 	Counted   bool   `json:"counted"`
 	Duplicate bool   `json:"duplicate"`
+	// Contested: held for the city office's review (never which hold)
+	Contested bool   `json:"contested,omitempty"`
 	Day       string `json:"day,omitempty"` // the day it was received, nothing finer
 }
 
@@ -193,7 +195,8 @@ func (w *Web) Check(ctx context.Context, tracker string) (CheckAnswer, bool) {
 	prefix := trackerPrefix(t)
 	st, err := w.srv.cfg.Store.BallotByPrefix(ctx, prefix)
 	if err == nil && st.Ballot.Tracker() == t {
-		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted
+		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted && st.Hold == ""
+		a.Contested = st.Hold != ""
 		if ed, err := w.edition(ctx); err == nil {
 			a.Day = st.Received.In(ed.Location()).Format("2006-01-02")
 		}
@@ -258,6 +261,9 @@ func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	case a.Duplicate:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.duplicate"), "warn"
+		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
+	case a.Contested:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.contested"), "warn"
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	default:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.unknown"), "warn"
