@@ -314,3 +314,17 @@ func TestVoterSecretPerEdition(t *testing.T) {
 		t.Fatalf("secrets: %x %x (master %x)", a, b, keys.VoterSecret)
 	}
 }
+
+// A heartbeat with a negative queue depth (or an oversized head) is refused.
+func TestHeartbeatValuesChecked(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	for _, body := range []string{`{"queueDepth":-1}`, `{"freeDiskMB":-5}`, `{"lastSeq":1,"headID":"` + strings.Repeat("a", 200) + `"}`} {
+		if resp, _ := post(t, r.http.URL, wire.PathHeartbeat, k.q.KioskID(), k.q.Sign, []byte(body)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %s", body, resp.Status)
+		}
+	}
+	if resp, _ := post(t, r.http.URL, wire.PathHeartbeat, k.q.KioskID(), k.q.Sign, []byte(`{"queueDepth":2}`)); resp.StatusCode != http.StatusOK {
+		t.Errorf("a sound heartbeat: %s", resp.Status)
+	}
+}

@@ -477,7 +477,7 @@ func (s *Server) checkOne(k store.Kiosk, ed, cast *election.Edition, b *wire.Sea
 
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
 	var hb wire.Heartbeat
-	if err := json.Unmarshal(body, &hb); err != nil {
+	if err := json.Unmarshal(body, &hb); err != nil || hb.QueueDepth < 0 || hb.FreeDiskMB < 0 || len(hb.HeadID) > 128 {
 		apiError(w, http.StatusBadRequest, "malformed heartbeat")
 		return
 	}
