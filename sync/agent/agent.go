@@ -184,6 +184,9 @@ func (a *Agent) SyncOnce(ctx context.Context) (int, error) {
 			if !mine {
 				continue // not an answer to what we sent
 			}
+			if r.Status == wire.SeqAhead {
+				continue // stays pending: sent again once the numbers before it arrive
+			}
 			if r.Status.Stored() {
 				ok = append(ok, seq)
 			} else {
