@@ -10,6 +10,9 @@ LDFLAGS := -X main.version=$(VERSION)
 TAGS := no_animations
 # Fuzz targets run briefly in `make test`: package:target.
 FUZZ := ./sync/election:FuzzParsePESEL ./sync/election:FuzzDecodeEdition ./sync/election:FuzzImportProjects ./kiosk/printer:FuzzDecodeStatus ./kiosk/printer/virtual:FuzzParser ./sync/wire:FuzzDecodeBatch ./sync/central/store:FuzzAppendStored
+FUZZ += ./sync/pabulib:FuzzRead
+FUZZ += ./sync/election:FuzzDecodePlan
+FUZZ += ./kiosk/input:FuzzScanner
 FUZZTIME ?= 10s
 
 .PHONY: deps test-deps build run test fuzz bench lint package screenshots clean

@@ -6,6 +6,8 @@
 set -euo pipefail
 build="gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev"
 tests="xvfb xauth xdotool socat poppler-utils zbar-tools fonts-dejavu-core postgresql chromium chromium-driver locales dpkg-dev lintian systemd cage seatd"
+tests="$tests python3-pycountry"
+tests="$tests espeak-ng sox"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 

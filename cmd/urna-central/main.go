@@ -44,7 +44,7 @@ var commands = map[string]command{
 	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
 	"replay":         {"replay a Pabulib .pb file without a server", cmdReplay},
 	"user":           {"user add NAME: a city staff sign-in for the dashboard (password on standard input)", cmdUser},
-	"results":        {"tally the counted ballots: --format json|csv|pdf", cmdResults},
+	"results":        {"tally the counted ballots: --format json|csv|pdf|pabulib|open-data", cmdResults},
 	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
 	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},

@@ -192,3 +192,40 @@ func TestIntegrityCommands(t *testing.T) {
 		t.Fatal("the store holds a PESEL")
 	}
 }
+
+// TestReplayReportsTies replays the small tie case: the file's order
+// decides (the official outcome), replay names the tie and its projects,
+// and --tie more-voters shows the other outcome.
+func TestReplayReportsTies(t *testing.T) {
+	path := filepath.Join("..", "..", "sync", "pabulib", "testdata", "tie.pb")
+	run := func(args ...string) replayed {
+		t.Helper()
+		text, err := capture(t, func() error { return cmdReplay(append([]string{path}, args...)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out replayed
+		if err := json.Unmarshal([]byte(text), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	out := run()
+	if !slices.Equal(out.Winners, []string{"T.1/24", "T.4/24", "T.2/24"}) || out.TieRule != "catalog-order" {
+		t.Fatalf("winners %v by %s", out.Winners, out.TieRule)
+	}
+	if len(out.Ties) != 1 || out.Ties[0].Left != 400 || len(out.Ties[0].Projects) != 2 ||
+		out.Ties[0].Projects[0].ID != "T.2/24" || out.Ties[0].Projects[1].Score != 7 || out.Ties[0].Projects[1].Funded {
+		t.Fatalf("ties %+v", out.Ties)
+	}
+	if byVoters := run("--tie", "more-voters"); !slices.Contains(byVoters.Winners, "T.3/24") || byVoters.Ties[0].By != "more-voters" {
+		t.Fatalf("by voters %+v", byVoters)
+	}
+	text, err := capture(t, func() error { return cmdReplay([]string{path, "--format", "csv"}) })
+	if err != nil || !strings.Contains(text, "T.3/24,4,7,400,false,1:catalog-order") {
+		t.Fatalf("csv: %v\n%s", err, text)
+	}
+	if err := cmdReplay([]string{path, "--tie", "age"}); err == nil {
+		t.Fatal("unknown tie rule accepted")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -8,7 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,16 +21,28 @@ import (
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/pabulib"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // replayed is what replay prints: the winners in allocation order and each
 // project's recomputed result, money in the file's currency.
 type replayed struct {
-	Rule        string          `json:"rule"`
-	Seed        string          `json:"seed,omitempty"`
-	Winners     []string        `json:"winners"`
-	Projects    []replayProject `json:"projects"`
-	ScoreChecks []string        `json:"scoreMismatches,omitempty"`
+	Rule        string           `json:"rule"`
+	TieRule     election.TieRule `json:"tieRule"`
+	Seed        string           `json:"seed,omitempty"`
+	Winners     []string         `json:"winners"`
+	Left        float64          `json:"left"`
+	Projects    []replayProject  `json:"projects"`
+	Ties        []replayTie      `json:"ties,omitempty"` // ties that decided a winner
+	ScoreChecks []string         `json:"scoreMismatches,omitempty"`
+}
+
+// replayTie is a tie that decided a winner: the tied projects in the
+// order the rule gave them, and the money left when the tie was reached.
+type replayTie struct {
+	By       election.TieRule `json:"by"`
+	Projects []replayProject  `json:"projects"`
+	Left     float64          `json:"left"`
 }
 
 type replayProject struct {
@@ -40,7 +56,8 @@ type replayProject struct {
 func cmdReplay(args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	rule := fs.String("rule", "", "greedy or equal-shares (default: the file's rule)")
-	seed := fs.String("seed", "", "break ties by a lottery with this seed (default: the file's project order)")
+	tie := fs.String("tie", "catalog-order", "break ties by catalog-order (the file's order: Pabulib's ranking), more-voters, lower-cost or lottery")
+	seed := fs.String("seed", "", "the tie lottery's seed (implies --tie lottery)")
 	format := fs.String("format", "json", "json or csv")
 	var file string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -53,7 +70,7 @@ func cmdReplay(args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: urna-central replay FILE.pb [--rule greedy|equal-shares] [--seed S] [--format json|csv]")
+		return errors.New("usage: urna-central replay FILE.pb [--rule greedy|equal-shares] [--tie catalog-order|more-voters|lower-cost|lottery] [--seed S] [--format json|csv]")
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -78,12 +95,27 @@ func cmdReplay(args []string) error {
 	if err != nil {
 		return err
 	}
-	r.Seed = *seed
+	r.Tie, r.Seed = election.TieRule(*tie), *seed
+	if *seed != "" {
+		r.Tie = election.TieLottery
+	}
+	switch r.Tie {
+	case election.TieCatalogOrder, election.TieMoreVoters, election.TieLowerCost, election.TieLottery:
+	default:
+		return fmt.Errorf("--tie %q: catalog-order, more-voters, lower-cost or lottery", *tie)
+	}
 	res, err := p.Allocate(r)
 	if err != nil {
 		return err
 	}
-	out := replayed{Rule: res.Rule, Seed: res.Seed, Winners: res.Winners, ScoreChecks: pb.Check(p)}
+	out := replayed{Rule: res.Rule, TieRule: res.TieRule, Seed: res.Seed, Winners: res.Winners, Left: float64(res.Left) / 100, ScoreChecks: pb.Check(p)}
+	for _, t := range res.Ties {
+		rt := replayTie{By: t.By, Left: float64(t.Left) / 100}
+		for _, s := range t.Projects {
+			rt.Projects = append(rt.Projects, replayProject{ID: s.ID, Votes: s.Votes, Score: s.Score, Cost: float64(s.Cost) / 100, Funded: s.Funded})
+		}
+		out.Ties = append(out.Ties, rt)
+	}
 	funded := map[string]bool{}
 	for _, w := range res.Winners {
 		funded[w] = true
@@ -103,9 +135,15 @@ func writeReplay(w io.Writer, out replayed, format string) error {
 		return enc.Encode(out)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"id", "votes", "score", "cost", "funded"})
+		cw.Write([]string{"id", "votes", "score", "cost", "funded", "tie"})
+		tied := map[string]string{}
+		for n, t := range out.Ties {
+			for _, p := range t.Projects {
+				tied[p.ID] = fmt.Sprintf("%d:%s", n+1, t.By)
+			}
+		}
 		for _, p := range out.Projects {
-			cw.Write([]string{p.ID, strconv.Itoa(p.Votes), strconv.FormatInt(p.Score, 10), strconv.FormatFloat(p.Cost, 'f', -1, 64), strconv.FormatBool(p.Funded)})
+			cw.Write([]string{p.ID, strconv.Itoa(p.Votes), strconv.FormatInt(p.Score, 10), strconv.FormatFloat(p.Cost, 'f', -1, 64), strconv.FormatBool(p.Funded), tied[p.ID]})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -117,79 +155,49 @@ func cmdResults(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("results", flag.ContinueOnError)
 	c.add(fs)
-	format := fs.String("format", "json", "json, csv, pdf, or pabulib (one pool: --pool)")
+	format := fs.String("format", "json", "json, csv, pdf, pabulib (one pool: --pool) or open-data (a folder: --out)")
 	poolID := fs.String("pool", "", "the pool to export as a Pabulib file")
 	lang := fs.String("lang", "pl", "language of titles: pl, en, uk")
-	seed := fs.String("seed", "", "break ties by a lottery with this seed (recorded in the results)")
-	out := fs.String("out", "", "write here instead of standard output (needed for pdf)")
+	seed := fs.String("seed", "", "the tie lottery's public seed, for an edition whose tieRule is lottery (recorded in the results)")
+	out := fs.String("out", "", "write here instead of standard output (needed for pdf; the folder for open-data)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	err := results(&c, *format, *poolID, *lang, *seed, *out)
+	if text := central.ResultsErrorText(assets.MustMessages(), *lang, err); text != "" {
+		return errors.New(text)
+	}
+	return err
+}
+
+func results(c *common, format, poolID, lang, seed, out string) error {
 	ctx := context.Background()
 	st, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ed, rs, audit, err := central.AuditedResults(ctx, st, *seed, time.Now())
+	switch format {
+	case "pabulib":
+		return exportPabulib(ctx, st, seed, poolID, out)
+	case "open-data":
+		if out == "" {
+			return errors.New("--out DIR is needed for open-data")
+		}
+		return exportOpenData(ctx, st, seed, out)
+	}
+	ed, rs, audit, err := central.AuditedResults(ctx, st, seed, time.Now())
 	if err != nil {
 		return err
 	}
 	m := assets.MustMessages()
 	if audit.Agrees {
-		fmt.Fprintln(os.Stderr, m.T(*lang, "results.verified", "n", audit.Verified))
+		fmt.Fprintln(os.Stderr, m.T(lang, "results.verified", "n", audit.Verified))
 	} else {
 		// the results are still written, marked unverified, with the differences
-		fmt.Fprintln(os.Stderr, m.T(*lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
-		central.WriteAudit(os.Stderr, audit, "text", *lang)
+		fmt.Fprintln(os.Stderr, m.T(lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
+		central.WriteAudit(os.Stderr, audit, "text", lang)
 	}
-	w := io.Writer(os.Stdout)
-	if *format == "pabulib" {
-		return exportPabulib(ctx, st, ed, rs, *poolID, *out)
-	}
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	} else if *format == "pdf" {
-		return errors.New("--out FILE is needed for pdf")
-	}
-	return central.WriteAuditedResults(w, ed, rs, audit, *format, *lang, time.Now())
-}
-
-// exportPabulib writes one pool's counted ballots and outcome as a Pabulib
-// file, so researchers can replay Urna's results.
-func exportPabulib(ctx context.Context, st store.Store, ed *election.Edition, rs []central.PoolResult, poolID, out string) error {
-	pool := ed.Pool(poolID)
-	if pool == nil {
-		return fmt.Errorf("--pool %q: not a pool of %s", poolID, ed.ID)
-	}
-	_, profiles, err := central.Profiles(ctx, st)
-	if err != nil {
-		return err
-	}
-	funded, names := map[string]bool{}, map[string]string{}
-	for _, r := range rs {
-		if r.Pool == poolID {
-			for _, w := range r.Result.Winners {
-				funded[w] = true
-			}
-		}
-	}
-	for _, p := range ed.ProjectsIn(poolID) {
-		names[p.ID] = p.Title.In("pl")
-	}
-	rule, voteType := ed.Rules[pool.Kind], "approval"
-	if rule.Kind == election.Points {
-		voteType = "cumulative"
-	}
-	meta := map[string]string{"description": ed.Name.In("pl") + " – " + pool.Name.In("pl"), "country": "Poland",
-		"unit": ed.ID, "subunit": pool.Name.In("pl"), "budget": strconv.FormatFloat(float64(pool.Budget)/100, 'f', -1, 64),
-		"vote_type": voteType, "rule": ed.Allocation.Rule, "num_projects": strconv.Itoa(len(names)),
-		"num_votes": strconv.Itoa(len(profiles[poolID].Votes)), "currency": "PLN", "language": "pl"}
 	w := io.Writer(os.Stdout)
 	if out != "" {
 		f, err := os.Create(out)
@@ -198,6 +206,130 @@ func exportPabulib(ctx context.Context, st store.Store, ed *election.Edition, rs
 		}
 		defer f.Close()
 		w = f
+	} else if format == "pdf" {
+		return errors.New("--out FILE is needed for pdf")
 	}
-	return pabulib.Write(w, meta, profiles[poolID], names, funded, voteType)
+	return central.WriteAuditedResults(w, ed, rs, audit, format, lang, time.Now())
+}
+
+// pabulibFiles tallies the counted ballots and builds each pool's Pabulib
+// file (all pools when poolID is ""), ballots shuffled.
+func pabulibFiles(ctx context.Context, st store.Store, seed, poolID string) (*election.Edition, map[string]*pabulib.File, error) {
+	ed, profiles, err := central.Profiles(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if poolID != "" && ed.Pool(poolID) == nil {
+		return nil, nil, fmt.Errorf("--pool %q: not a pool of %s", poolID, ed.ID)
+	}
+	rule, err := central.TallyRule(ed, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]*pabulib.File{}
+	for _, pool := range ed.Pools {
+		if poolID != "" && pool.ID != poolID {
+			continue
+		}
+		res, err := profiles[pool.ID].Allocate(rule)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pool %s: %w", pool.ID, err)
+		}
+		if files[pool.ID], err = pabulib.Export(ed, pool.ID, profiles[pool.ID], res, rule, rand.Shuffle); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ed, files, nil
+}
+
+// exportPabulib writes one pool's counted ballots and outcome as a Pabulib
+// file, so researchers can replay Urna's results.
+func exportPabulib(ctx context.Context, st store.Store, seed, poolID, out string) error {
+	if poolID == "" {
+		return errors.New("--pool POOL is needed for pabulib")
+	}
+	_, files, err := pabulibFiles(ctx, st, seed, poolID)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return files[poolID].Write(os.Stdout)
+	}
+	return writeFileAtomic(out, files[poolID].Write)
+}
+
+// exportOpenData writes the edition's open data into dir: one Pabulib file
+// per pool (EDITION_POOL.pb: anonymised ballots in an order that says
+// nothing) and EDITION_trackers.txt, the trackers of the counted ballots
+// sorted, without choices, so a resident can find theirs counted.
+func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error {
+	ed, files, err := pabulibFiles(ctx, st, seed, "")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, pool := range ed.Pools {
+		if err := writeFileAtomic(filepath.Join(dir, ed.ID+"_"+pool.ID+".pb"), files[pool.ID].Write); err != nil {
+			return err
+		}
+	}
+	var trackers []string
+	err = st.Ballots(ctx, func(b store.Stored) error {
+		if b.Counted && b.Ballot.Edition == ed.ID {
+			trackers = append(trackers, wire.TrackerOf(b.Ballot.ID))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(trackers)
+	return writeFileAtomic(filepath.Join(dir, ed.ID+"_trackers.txt"), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, t := range trackers {
+			bw.WriteString(t + "\n")
+		}
+		return bw.Flush()
+	})
+}
+
+// writeFileAtomic writes path through a synced temporary file renamed into
+// place, so that a power cut leaves the old file or the new one.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

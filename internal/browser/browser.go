@@ -33,6 +33,16 @@ const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 // the test skips (fails under CI=true).
 func Start(t testing.TB) *Browser {
 	t.Helper()
+	return StartWith(t)
+}
+
+// NoScript is the argument that starts Chromium with JavaScript off, to show
+// that a page works without it.
+const NoScript = "--blink-settings=scriptEnabled=false"
+
+// StartWith is Start with more Chromium arguments (NoScript, a window size).
+func StartWith(t testing.TB, args ...string) *Browser {
+	t.Helper()
 	driver := needs.Tool(t, "chromedriver", "chromium-driver")
 	chromium := needs.Tool(t, "chromium", "chromium")
 	port, err := loopback.Port()
@@ -58,10 +68,10 @@ func Start(t testing.TB) *Browser {
 	profile := t.TempDir()
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName": "chrome",
-		"goog:chromeOptions": map[string]any{"binary": chromium, "args": []string{
+		"goog:chromeOptions": map[string]any{"binary": chromium, "args": append([]string{
 			"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
 			"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-			"--disable-sync", "--user-data-dir=" + profile, "--lang=pl"}},
+			"--disable-sync", "--user-data-dir=" + profile, "--lang=pl"}, args...)},
 	}}}
 	var resp struct {
 		Value struct {

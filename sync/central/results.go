@@ -40,9 +40,9 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 	if err != nil {
 		return nil, nil, err
 	}
-	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Seed: seed}
-	if rule.Name == "equal-shares" {
-		rule.Completion = "add1"
+	rule, err := TallyRule(ed, seed)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []PoolResult
 	for _, pool := range ed.Pools {
@@ -54,6 +54,19 @@ func Results(ctx context.Context, st store.Store, seed string) (*election.Editio
 		out = append(out, PoolResult{Pool: pool.ID, Name: pool.Name.In("pl"), Budget: pool.Budget, Voters: len(p.Votes), Result: res})
 	}
 	return ed, out, nil
+}
+
+// TallyRule is the edition's allocation rule with its tie rule; seed is
+// the tie lottery's public seed, for an edition whose tie rule is the lottery.
+func TallyRule(ed *election.Edition, seed string) (election.Rule, error) {
+	if seed != "" && ed.TieRule != "" && ed.TieRule != election.TieLottery {
+		return election.Rule{}, fmt.Errorf("the edition breaks ties by %s: a lottery seed does not apply", ed.TieRule)
+	}
+	rule := election.Rule{Name: ed.Allocation.Rule, VoterThreshold: ed.Allocation.Threshold, Tie: ed.TieRule, Seed: seed}
+	if rule.Name == "equal-shares" {
+		rule.Completion = "add1"
+	}
+	return rule, nil
 }
 
 func profiles(ctx context.Context, st store.Store) (*election.Edition, map[string]*election.Profile, error) {
@@ -187,12 +200,18 @@ func WriteAuditedResults(w io.Writer, ed *election.Edition, rs []PoolResult, a *
 		}{ed.ID, ed.Version, at, a != nil && a.Agrees, a, rs})
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"pool", "rank", "project", "number", "title", "voters", "score", "cost", "funded"})
+		cw.Write([]string{"pool", "rank", "project", "number", "title", "voters", "score", "cost", "funded", "tie"})
 		for _, r := range rs {
+			tied := map[string]string{} // project → "N:rule", the Nth tie that decided a winner in the pool
+			for n, t := range r.Result.Ties {
+				for _, p := range t.Projects {
+					tied[p.ID] = strconv.Itoa(n+1) + ":" + string(t.By)
+				}
+			}
 			for _, p := range r.Result.Projects {
 				pr := ed.Project(p.ID)
 				cw.Write([]string{r.Pool, strconv.Itoa(p.Rank), p.ID, pr.Number, pr.Title.In(lang), strconv.Itoa(p.Votes),
-					strconv.FormatInt(p.Score, 10), election.FormatPLN(p.Cost), strconv.FormatBool(p.Funded)})
+					strconv.FormatInt(p.Score, 10), election.FormatPLN(p.Cost), strconv.FormatBool(p.Funded), tied[p.ID]})
 			}
 		}
 		cw.Flush()
@@ -274,6 +293,11 @@ func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, la
 			}
 			pdf.SetXY(x, y+h+0.8)
 			pdf.SetFont("dejavu", "", 8)
+		}
+		for _, t := range r.Result.Ties {
+			pdf.Ln(2)
+			pdf.SetFont("dejavu", "B", 9)
+			pdf.MultiCell(0, 5, TieText(m, lang, ed, r.Result, t), "", "L", false)
 		}
 	}
 	if err := pdf.Error(); err != nil {

@@ -548,6 +548,10 @@ type resultRow struct {
 func (w *Web) results(rw http.ResponseWriter, r *http.Request, user string) {
 	p, _ := w.base(rw, r, user, "results")
 	ed, rs, err := Results(r.Context(), w.srv.cfg.Store, "")
+	if key := ResultsErrorKey(err); key != "" {
+		w.fail(rw, p, http.StatusConflict, key) // a tie the edition does not say how to break
+		return
+	}
 	if err != nil {
 		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.no_catalog")
 		return

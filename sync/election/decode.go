@@ -168,7 +168,8 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 	fields := map[string]any{"id": &e.ID, "version": &e.Version, "name": &e.Name, "zone": &e.Zone, "opens": &e.Opens,
 		"closes": &e.Closes, "checkURL": &e.CheckURL, "eligibility": &e.Eligibility, "rules": &e.Rules,
 		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices, "publishCountedTrackers": &e.PublishTrackers,
-		"schema": &e.Schema, "admission": &e.Admission, "tieRule": &e.TieRule}
+		"schema": &e.Schema, "admission": &e.Admission, "tieRule": &e.TieRule, "phases": &e.Phases,
+		"proposals": &e.Proposals}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -256,6 +257,7 @@ func (e *Edition) Check() Problems {
 	default:
 		add(KeyFileInvalid, "tieRule", "unknown tie rule "+string(e.TieRule))
 	}
+	e.checkTimeline(add)
 	if e.Opens.IsZero() || !e.Closes.After(e.Opens) {
 		add(KeyFileInvalid, "closes", "the voting window must close after it opens")
 	}

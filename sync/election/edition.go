@@ -151,6 +151,27 @@ const (
 	TieLottery      TieRule = "lottery" // the seeded public lottery
 )
 
+// ProposalRules are what a proposal must meet and how projects are numbered.
+type ProposalRules struct {
+	// CostLimits per kind of pool, in grosze: a proposal's cost must lie within.
+	CostLimits map[PoolKind]CostLimit `json:"costLimits,omitempty"`
+	// Supporters is how many residents must sign a proposal's support list (Kraków: 15; 0: none).
+	Supporters int `json:"supporters,omitempty"`
+	// Numbering is the template of a project's public number per kind of pool:
+	// {n} the running number in its pool, {d} the district's number (arabic),
+	// {r} its Roman numeral, {yy}/{yyyy} the year the vote opens.
+	// Kraków: {"city": "BO.OM.{n}/{yy}", "district": "BO.D{d}.{n}/{yy}"}.
+	Numbering map[PoolKind]string `json:"numbering,omitempty"`
+	// CostGuide is a text that helps residents estimate costs (per language).
+	CostGuide Text `json:"costGuide,omitempty"`
+}
+
+// CostLimit bounds a proposal's cost in grosze; 0 means no bound.
+type CostLimit struct {
+	Min int64 `json:"min,omitempty"`
+	Max int64 `json:"max,omitempty"`
+}
+
 // Edition is one year's civic budget: everything a kiosk needs to take votes.
 type Edition struct {
 	// Schema is the file's schema version (0 or 1: the first version).
@@ -173,10 +194,15 @@ type Edition struct {
 	// Admission is who may cast (schema 2; schema 1 files read as self-declared).
 	Admission Admission `json:"admission,omitempty"`
 	// TieRule breaks ties in the results (schema 2; no silent default for a live edition).
-	TieRule  TieRule   `json:"tieRule,omitempty"`
-	Pools    []Pool    `json:"pools"`
-	Projects []Project `json:"projects"`
-	Venues   []Venue   `json:"venues"`
+	TieRule TieRule `json:"tieRule,omitempty"`
+	// Phases are the year's stages other than the vote, whose window is
+	// Opens/Closes (schema 2; see Timeline).
+	Phases []Phase `json:"phases,omitempty"`
+	// Proposals are the rules for residents' proposals (schema 2).
+	Proposals *ProposalRules `json:"proposals,omitempty"`
+	Pools     []Pool         `json:"pools"`
+	Projects  []Project      `json:"projects"`
+	Venues    []Venue        `json:"venues"`
 }
 
 // AdmissionPolicy returns who may cast: the edition's admission, or
@@ -285,6 +311,17 @@ func (e *Edition) Open(t time.Time) bool {
 func (e *Edition) MoveWindow(now time.Time) {
 	length := e.Closes.Sub(e.Opens)
 	n := now.In(e.Location())
-	e.Opens = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, n.Location())
+	opens := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, n.Location())
+	e.ShiftTimeline(opens.Sub(e.Opens))
 	e.Closes = e.Opens.Add(length)
+}
+
+// ShiftTimeline moves the voting window and every phase by d (demo mode
+// uses it to show another phase of the year today).
+func (e *Edition) ShiftTimeline(d time.Duration) {
+	e.Opens, e.Closes = e.Opens.Add(d), e.Closes.Add(d)
+	for i := range e.Phases {
+		e.Phases[i].Starts = e.Phases[i].Starts.Add(d)
+		e.Phases[i].Ends = e.Phases[i].Ends.Add(d)
+	}
 }

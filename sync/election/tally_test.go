@@ -1,6 +1,7 @@
 package election
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -85,26 +86,83 @@ func TestTies(t *testing.T) {
 	costs := map[string]int64{"A": 50, "B": 50, "C": 50}
 	ballots := []map[string]int{{"A": 1}, {"B": 1}, {"C": 1}} // a three-way tie, money for one
 	p := profile(50, costs, "ABC", ballots...)
-	res, _ := p.Allocate(Rule{Name: "greedy"})
-	if !slices.Equal(res.Winners, []string{"A"}) {
-		t.Fatalf("without a seed ties keep catalog order: %v", res.Winners)
+	res, err := p.Allocate(Rule{Name: "greedy", Tie: TieCatalogOrder})
+	if err != nil || !slices.Equal(res.Winners, []string{"A"}) {
+		t.Fatalf("catalog order: %v %v", res.Winners, err)
+	}
+	// equal voters too: more-voters cannot tell them apart, catalog order does
+	if res, err := p.Allocate(Rule{Name: "greedy", Tie: TieMoreVoters}); err != nil || res.Winners[0] != "A" ||
+		len(res.Ties) != 1 || res.Ties[0].By != TieCatalogOrder || len(res.Ties[0].Projects) != 3 {
+		t.Fatalf("more voters, all equal: %+v %v", res, err)
+	}
+	if _, err := p.Allocate(Rule{Name: "greedy"}); !errors.Is(err, ErrNoTieRule) {
+		t.Fatalf("a deciding tie without a tie rule: %v", err)
+	}
+	if _, err := p.Allocate(Rule{Name: "greedy", Tie: TieLottery}); !errors.Is(err, ErrNoSeed) {
+		t.Fatalf("the lottery without a seed: %v", err)
 	}
 	winners := map[string]bool{}
 	for _, seed := range []string{"2025-06-15 draw", "seed-2", "seed-3", "seed-4", "seed-5", "seed-6", "seed-7", "seed-8"} {
-		r1, _ := p.Allocate(Rule{Name: "greedy", Seed: seed})
-		r2, _ := p.Allocate(Rule{Name: "greedy", Seed: seed})
-		if !slices.Equal(r1.Winners, r2.Winners) || r1.Seed != seed {
-			t.Fatal("the lottery is not reproducible from its seed")
+		r1, _ := p.Allocate(Rule{Name: "greedy", Tie: TieLottery, Seed: seed})
+		r2, _ := p.Allocate(Rule{Name: "greedy", Seed: seed}) // a seed alone is the lottery
+		if !slices.Equal(r1.Winners, r2.Winners) || r1.Seed != seed || len(r1.Ties) != 1 || r1.Ties[0].By != TieLottery {
+			t.Fatalf("the lottery is not reproducible from its seed: %+v %+v", r1, r2)
 		}
 		winners[r1.Winners[0]] = true
 	}
 	if len(winners) < 2 {
 		t.Fatalf("the lottery always picks %v", winners)
 	}
-	// Votes break a tie in points before the lottery does.
-	p = profile(50, costs, "ABC", map[string]int{"A": 2}, map[string]int{"B": 1}, map[string]int{"B": 1})
-	if res, _ := p.Allocate(Rule{Name: "greedy", Seed: "x"}); res.Winners[0] != "B" {
-		t.Fatalf("equal points, B has more voters: %v", res.Winners)
+}
+
+// TestTieRules is the Kraków case: two projects with equal points and
+// money for one of them. The one listed first has fewer voters and costs
+// more; each rule picks its own winner and the result says a tie decided.
+func TestTieRules(t *testing.T) {
+	costs := map[string]int64{"X": 90, "A": 60, "B": 50, "C": 10}
+	// X 9 points (3 voters); A 6 points from 2 voters; B 6 points from 3;
+	// C 1 point. Budget 150: X, then A or B (not both), then C.
+	ballots := []map[string]int{
+		{"X": 3, "A": 3}, {"X": 3, "A": 3}, {"X": 3, "B": 2}, {"B": 2}, {"B": 2, "C": 1},
+	}
+	p := profile(150, costs, "XABC", ballots...)
+	tests := map[TieRule]struct {
+		want []string
+		by   TieRule
+	}{
+		TieCatalogOrder: {[]string{"X", "A"}, TieCatalogOrder},
+		TieMoreVoters:   {[]string{"X", "B", "C"}, TieMoreVoters},
+		TieLowerCost:    {[]string{"X", "B", "C"}, TieLowerCost},
+	}
+	for rule, tc := range tests {
+		t.Run(string(rule), func(t *testing.T) {
+			res, err := p.Allocate(Rule{Name: "greedy", Tie: rule})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Winners, tc.want) || res.TieRule != rule {
+				t.Fatalf("winners %v, want %v", res.Winners, tc.want)
+			}
+			if len(res.Ties) != 1 {
+				t.Fatalf("ties %+v", res.Ties)
+			}
+			tie := res.Ties[0]
+			if tie.By != tc.by || tie.Left != 60 || len(tie.Projects) != 2 || tie.Projects[0].ID != tc.want[1] ||
+				tie.Projects[0].Score != 6 || !tie.Projects[0].Funded || tie.Projects[1].Funded {
+				t.Fatalf("tie %+v", tie)
+			}
+		})
+	}
+	// With money for both the tie decides nothing and is not reported;
+	// without a tie rule that is no error.
+	p = profile(1000, costs, "XABC", ballots...)
+	if res, err := p.Allocate(Rule{Name: "greedy"}); err != nil || len(res.Ties) != 0 || len(res.Winners) != 4 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// Equal points where the second does not fit whichever comes first: no deciding tie.
+	p = profile(100, map[string]int64{"X": 90, "A": 60, "B": 5, "C": 10}, "XABC", ballots...)
+	if res, err := p.Allocate(Rule{Name: "greedy", Tie: TieCatalogOrder}); err != nil || len(res.Ties) != 0 {
+		t.Fatalf("%+v %v", res.Ties, err)
 	}
 }
 
@@ -116,8 +174,8 @@ func TestEqualSharesHandComputed(t *testing.T) {
 	costs := map[string]int64{"A": 800, "X": 200, "B": 200}
 	ballots := append(times(4, map[string]int{"A": 1, "X": 1}), map[string]int{"B": 1})
 	p := profile(1000, costs, "AXB", ballots...)
-	greedy, _ := p.Allocate(Rule{Name: "greedy"})
-	mes, _ := p.Allocate(Rule{Name: "equal-shares"})
+	greedy, _ := p.Allocate(Rule{Name: "greedy", Tie: TieCatalogOrder})
+	mes, _ := p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder})
 	if !slices.Equal(greedy.Winners, []string{"A", "X"}) {
 		t.Fatalf("greedy %v", greedy.Winners)
 	}
@@ -126,7 +184,7 @@ func TestEqualSharesHandComputed(t *testing.T) {
 	}
 	// The comparison: voters 1-4 prefer greedy (benefit 1000 > 800), voter
 	// 5 prefers MES: four to one, so the comparison switches to greedy.
-	cmp, _ := p.Allocate(Rule{Name: "equal-shares", Completion: "add1-comparison"})
+	cmp, _ := p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder, Completion: "add1-comparison"})
 	if !slices.Equal(cmp.Winners, []string{"A", "X"}) {
 		t.Fatalf("comparison %v", cmp.Winners)
 	}
@@ -142,14 +200,14 @@ func TestEqualSharesHandComputed(t *testing.T) {
 func TestEqualSharesCompletion(t *testing.T) {
 	ballots := []map[string]int{{"P": 1}, {"P": 1}, {"Q": 1, "R": 1}}
 	p := profile(300, map[string]int64{"P": 240, "Q": 90, "R": 150}, "PQR", ballots...)
-	plain, _ := p.Allocate(Rule{Name: "equal-shares"})
-	add1, _ := p.Allocate(Rule{Name: "equal-shares", Completion: "add1"})
+	plain, _ := p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder})
+	add1, _ := p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder, Completion: "add1"})
 	if !slices.Equal(plain.Winners, []string{"Q"}) || !slices.Equal(add1.Winners, []string{"Q"}) {
 		t.Fatalf("plain %v add1 %v", plain.Winners, add1.Winners)
 	}
 	p = profile(300, map[string]int64{"P": 300, "Q": 90, "R": 50}, "PQR", ballots...)
-	plain, _ = p.Allocate(Rule{Name: "equal-shares"})
-	add1, _ = p.Allocate(Rule{Name: "equal-shares", Completion: "add1"})
+	plain, _ = p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder})
+	add1, _ = p.Allocate(Rule{Name: "equal-shares", Tie: TieCatalogOrder, Completion: "add1"})
 	if !slices.Equal(plain.Winners, []string{"Q"}) {
 		t.Fatalf("plain %v", plain.Winners)
 	}

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,8 +191,10 @@ func (f *File) Profile() (*election.Profile, error) {
 }
 
 // Rule returns the allocation rule the file names, with its threshold.
+// Ties keep the file's order: Pabulib lists projects in the official
+// ranking, so the file's order is how the city broke its ties.
 func (f *File) Rule() (election.Rule, error) {
-	r := election.Rule{}
+	r := election.Rule{Tie: election.TieCatalogOrder}
 	if t := f.Meta["min_project_score_threshold"]; t != "" {
 		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil {
@@ -227,44 +229,103 @@ func (f *File) Check(p *election.Profile) []string {
 	return bad
 }
 
-// Write writes a Pabulib file (LF line ends, ';', CSV quoting).
+// Write writes a Pabulib file from a profile (LF line ends, ';', CSV
+// quoting): META in the format's order, projects in the profile's order,
+// ballots as they are. Export builds checker-valid files of a pool.
 func Write(w io.Writer, meta map[string]string, p *election.Profile, names map[string]string, funded map[string]bool, voteType string) error {
+	f := &File{Meta: meta}
+	for k := range meta {
+		f.MetaKeys = append(f.MetaKeys, k)
+	}
+	votes, score := p.Scores()
+	for i, c := range p.Projects {
+		sel := 0
+		if funded[c.ID] {
+			sel = 1
+		}
+		f.Projects = append(f.Projects, Project{ID: c.ID, Cost: c.Cost, Votes: votes[i], Score: score[i], Name: names[c.ID], Selected: sel})
+	}
+	for v, marks := range p.Votes {
+		vote := Vote{ID: strconv.Itoa(v + 1)}
+		for _, m := range marks {
+			vote.Projects = append(vote.Projects, p.Projects[m.Project].ID)
+			if voteType == "cumulative" {
+				vote.Points = append(vote.Points, m.Points)
+			}
+		}
+		f.Votes = append(f.Votes, vote)
+	}
+	return f.Write(w)
+}
+
+// metaOrder is the order of META fields that pabulib.org's checker wants.
+var metaOrder = []string{"description", "country", "unit", "district", "subunit", "instance", "num_projects",
+	"num_votes", "budget", "vote_type", "rule", "date_begin", "date_end", "min_length", "max_length",
+	"min_sum_cost", "max_sum_cost", "min_points", "max_points", "min_sum_points", "max_sum_points",
+	"default_score", "min_project_cost", "max_project_cost", "min_project_score_threshold", "neighborhoods",
+	"subdistricts", "categories", "edition", "language", "currency", "fully_funded", "experimental", "comment",
+	"acknowledgments"}
+
+// Write writes the file (LF line ends, ';', CSV quoting): META in the
+// format's order (fields it does not know last, in MetaKeys order), then
+// PROJECTS and VOTES; a points column when any vote has points.
+func (f *File) Write(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.Write([]string{"META"})
 	cw.Write([]string{"key", "value"})
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		keys = append(keys, k)
+	rank := map[string]int{}
+	for i, k := range metaOrder {
+		rank[k] = i
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		cw.Write([]string{k, meta[k]})
-	}
-	votes, score := p.Scores()
-	cw.Write([]string{"PROJECTS"})
-	cw.Write([]string{"project_id", "cost", "votes", "score", "name", "selected"})
-	for i, c := range p.Projects {
-		sel := "0"
-		if funded[c.ID] {
-			sel = "1"
+	keys := slices.Clone(f.MetaKeys)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		ra, oka := rank[a]
+		rb, okb := rank[b]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
 		}
-		cw.Write([]string{c.ID, plain(c.Cost), strconv.Itoa(votes[i]), strconv.FormatInt(score[i], 10), names[c.ID], sel})
+		return 0
+	})
+	for _, k := range slices.Compact(keys) {
+		cw.Write([]string{k, f.Meta[k]})
 	}
+	// approval files have no score column: the checker would count
+	// their points as ordinal ones
+	scores := slices.ContainsFunc(f.Projects, func(p Project) bool { return p.Score >= 0 })
+	cw.Write([]string{"PROJECTS"})
+	if scores {
+		cw.Write([]string{"project_id", "cost", "votes", "score", "name", "selected"})
+	} else {
+		cw.Write([]string{"project_id", "cost", "votes", "name", "selected"})
+	}
+	for _, p := range f.Projects {
+		row := []string{p.ID, plain(p.Cost), strconv.Itoa(p.Votes)}
+		if scores {
+			row = append(row, strconv.FormatInt(p.Score, 10))
+		}
+		cw.Write(append(row, p.Name, strconv.Itoa(p.Selected)))
+	}
+	points := slices.ContainsFunc(f.Votes, func(v Vote) bool { return v.Points != nil })
 	cw.Write([]string{"VOTES"})
 	header := []string{"voter_id", "vote"}
-	if voteType == "cumulative" {
+	if points {
 		header = append(header, "points")
 	}
 	cw.Write(header)
-	for v, marks := range p.Votes {
-		ids := make([]string, len(marks))
-		pts := make([]string, len(marks))
-		for j, m := range marks {
-			ids[j], pts[j] = p.Projects[m.Project].ID, strconv.Itoa(m.Points)
-		}
-		row := []string{strconv.Itoa(v + 1), strings.Join(ids, ",")}
-		if voteType == "cumulative" {
+	var pts []string
+	for _, v := range f.Votes {
+		row := []string{v.ID, strings.Join(v.Projects, ",")}
+		if points {
+			pts = pts[:0]
+			for _, n := range v.Points {
+				pts = append(pts, strconv.Itoa(n))
+			}
 			row = append(row, strings.Join(pts, ","))
 		}
 		cw.Write(row)
