@@ -229,3 +229,30 @@ func TestReplayReportsTies(t *testing.T) {
 		t.Fatal("unknown tie rule accepted")
 	}
 }
+
+// An edition whose receipts show choices publishes no list of counted
+// trackers: tracker and choices together would prove how one voted.
+func TestOpenDataRefusedWithChoicesOnReceipts(t *testing.T) {
+	dir := t.TempDir()
+	capture(t, func() error { return cmdInit([]string{"--data", dir}) })
+	edition := filepath.Join(dir, "demo.json")
+	ed := assets.MustDemoEdition()
+	ed.MoveWindow(time.Now())
+	ed.ShowChoices = true
+	var b bytes.Buffer
+	election.EncodeEdition(&b, ed)
+	os.WriteFile(edition, b.Bytes(), 0o600)
+	for _, args := range [][]string{{"import", "--data", dir, edition}, {"publish", "--data", dir}} {
+		if _, err := capture(t, func() error { return cmdCatalog(args) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "open")
+	_, err := capture(t, func() error { return cmdResults([]string{"--data", dir, "--format", "open-data", "--out", out}) })
+	if err == nil || !strings.Contains(err.Error(), "potwierdzenia pokazują wybory") {
+		t.Fatalf("open data of an edition with choices on receipts: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, ed.ID+"_trackers.txt")); err == nil {
+		t.Fatal("the trackers were published")
+	}
+}

@@ -167,6 +167,9 @@ func cmdResults(args []string) error {
 	if text := central.ResultsErrorText(assets.MustMessages(), *lang, err); text != "" {
 		return errors.New(text)
 	}
+	if errors.Is(err, errTrackersWithChoices) {
+		return errors.New(assets.MustMessages().T(*lang, "results.trackers_with_choices"))
+	}
 	return err
 }
 
@@ -258,6 +261,10 @@ func exportPabulib(ctx context.Context, st store.Store, seed, poolID, out string
 	return writeFileAtomic(out, files[poolID].Write)
 }
 
+// errTrackersWithChoices: the edition printed choices on receipts and does
+// not say it publishes its trackers.
+var errTrackersWithChoices = errors.New("the edition prints choices on receipts: its counted trackers cannot be published")
+
 // exportOpenData writes the edition's open data into dir: one Pabulib file
 // per pool (EDITION_POOL.pb: anonymised ballots in an order that says
 // nothing) and EDITION_trackers.txt, the trackers of the counted ballots
@@ -266,6 +273,11 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 	ed, files, err := pabulibFiles(ctx, st, seed, "")
 	if err != nil {
 		return err
+	}
+	if ed.ShowChoices && !ed.PublishTrackers {
+		// its receipts carry choices beside the tracker: a list of counted
+		// trackers would let anyone holding a receipt prove a vote
+		return errTrackersWithChoices
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
