@@ -54,7 +54,7 @@ func TestFleetShowsIntegrity(t *testing.T) {
 	src := b.Wait("/dashboard", fast.q.KioskID())
 	for what, want := range map[string]string{
 		"the revoked kiosk's gap": "łańcuch kart: brakuje 1",
-		"the inhuman pace":        "nieludzkie tempo: 6 głosów w ciągu minuty",
+		"the inhuman pace":        "nieludzkie tempo – głosów w ciągu minuty: 6",
 		"the lookups over budget": "zbyt wiele zapytań o głosujących: odmówiono 10",
 		"the kiosk set aside":     "głosy odłożone do sprawdzenia od",
 	} {
