@@ -234,7 +234,8 @@ func BenchmarkTally(b *testing.B) {
 // de-duplication re-run, the recount compared with the fast tally) over
 // 1,000,000 signed ballots of 20 kiosks in a bbolt store, next to
 // 1,000,000 ballot verifications spread over every core in the same run:
-// the floor. Goal: ratio ≤ 1.3.
+// the floor. Goal: ratio ≤ 1.3. One run on a loaded shared VM gave
+// 329 s against a floor of 363 s (0.91: the floor ran under more load).
 func BenchmarkAuditRecount(b *testing.B) {
 	const n, kiosks = 1_000_000, 20
 	st, err := store.OpenBolt(filepath.Join(b.TempDir(), "c.db"))
@@ -307,14 +308,24 @@ func BenchmarkAuditRecount(b *testing.B) {
 		wg.Wait()
 		return time.Since(start)
 	}
+	// the best of two of each, interleaved: this VM's neighbours move
+	// single runs by a third
 	var auditT, floorT time.Duration
 	for b.Loop() {
-		floorT = floor()
-		start := time.Now()
-		a, err := central.RunAudit(ctx, st, time.Now())
-		auditT = time.Since(start)
-		if err != nil || !a.Agrees || a.Verified != n || a.Voters != n {
-			b.Fatalf("audit: %v %v", a, err)
+		for range 2 {
+			f := floor()
+			start := time.Now()
+			a, err := central.RunAudit(ctx, st, time.Now())
+			d := time.Since(start)
+			if err != nil || !a.Agrees || a.Verified != n || a.Voters != n {
+				b.Fatalf("audit: %v %v", a, err)
+			}
+			if floorT == 0 || f < floorT {
+				floorT = f
+			}
+			if auditT == 0 || d < auditT {
+				auditT = d
+			}
 		}
 	}
 	b.ReportMetric(0, "ns/op")
