@@ -43,7 +43,7 @@ fuzz:
 	done
 
 bench: deps
-	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
+	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
 
 # Every kiosk screen at 1024x600, 1280x800, 1920x1080 and 1080x1920 in pl/en/uk with
 # normal and large text (Fyne's software renderer),

@@ -50,7 +50,7 @@ func BenchmarkOpenData(b *testing.B) {
 			CastAt: ed.Opens.Add(time.Duration(i) * time.Second), Edition: ed.ID, Catalog: 1, District: d, VoterKey: vk,
 			Selections: []election.Selection{sel("city", city[i%len(city)]), sel(d, districts[d][(i/2)%len(districts[d])])}})
 		if len(batch) == cap(batch) {
-			if _, err := st.AddBallots(ctx, batch, time.Now()); err != nil {
+			if _, err := st.AddBallots(ctx, batch, nil, time.Now()); err != nil {
 				b.Fatal(err)
 			}
 			batch = batch[:0]

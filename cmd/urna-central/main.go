@@ -44,7 +44,7 @@ var commands = map[string]command{
 	"init":           {"create the edition's signing key and voter-key secret", cmdInit},
 	"catalog":        {"catalog import FILE (edition JSON or projects CSV) | catalog publish", cmdCatalog},
 	"enroll-code":    {"make a one-time enrollment code for a venue", cmdEnrollCode},
-	"kiosk":          {"kiosk list | kiosk revoke ID: the enrolled kiosks; refuse a stolen or lost one from now on", cmdKiosk},
+	"kiosk":          {"kiosk list | kiosk revoke ID | kiosk set-aside ID | kiosk release ID: the enrolled kiosks; refuse a stolen or lost one from now on; hold a kiosk's ballots for review", cmdKiosk},
 	"serve":          {"serve the API to kiosks", cmdServe},
 	"export":         {"export ballots --format jsonl|csv", cmdExport},
 	"import-ballots": {"import sealed ballots carried by USB (idempotent with online sync)", cmdImport},
@@ -57,6 +57,9 @@ var commands = map[string]command{
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
 	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
+	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
+	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
+	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
 }
 
 func main() {
@@ -194,8 +197,8 @@ func cmdEnrollCode(args []string) error {
 }
 
 func cmdKiosk(args []string) error {
-	const use = "usage: urna-central kiosk list | kiosk revoke [--data DIR] [--db DB] ID"
-	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke") {
+	const use = "usage: urna-central kiosk list | kiosk revoke|set-aside|release [--data DIR] [--db DB] ID"
+	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke" && args[0] != "set-aside" && args[0] != "release") {
 		return errors.New(use)
 	}
 	var c common
@@ -204,7 +207,7 @@ func cmdKiosk(args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if (args[0] == "revoke") != (fs.NArg() == 1) || fs.NArg() > 1 {
+	if (args[0] != "list") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		return errors.New(use)
 	}
 	ctx := context.Background()
@@ -213,6 +216,9 @@ func cmdKiosk(args []string) error {
 		return err
 	}
 	defer st.Close()
+	if args[0] == "set-aside" || args[0] == "release" {
+		return setAside(ctx, st, fs.Arg(0), args[0] == "set-aside")
+	}
 	if args[0] == "revoke" {
 		id := fs.Arg(0)
 		if err := st.RevokeKiosk(ctx, id, time.Now()); errors.Is(err, store.ErrNotFound) {

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/pabulib"
 )
 
@@ -89,6 +91,12 @@ func TestKioskCommand(t *testing.T) {
 	if !strings.Contains(out, "revoked 20") {
 		t.Fatalf("list after revoking:\n%s", out)
 	}
+	for _, cmd := range []string{"set-aside", "release"} {
+		out, err = capture(t, func() error { return cmdKiosk([]string{cmd, "--data", dir, "k-0a1b2c3d4e5f"}) })
+		if err != nil || !strings.Contains(out, "k-0a1b2c3d4e5f") {
+			t.Fatalf("%s: %v\n%s", cmd, err, out)
+		}
+	}
 	if err := cmdKiosk([]string{"revoke", "--data", dir, "k-nobody"}); err == nil || !strings.Contains(err.Error(), "kiosk list") {
 		t.Fatalf("revoking an unknown kiosk: %v", err)
 	}
@@ -109,6 +117,79 @@ func TestManualPage(t *testing.T) {
 		if !strings.Contains(string(page), ".B "+name) && !strings.Contains(string(page), ".BI \""+name) {
 			t.Errorf("urna-central.1 does not describe %q", name)
 		}
+	}
+}
+
+// The audit, voter codes and register commands run against a store with
+// a published catalog.
+func TestIntegrityCommands(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := capture(t, func() error { return cmdInit([]string{"--data", dir}) }); err != nil {
+		t.Fatal(err)
+	}
+	edition := filepath.Join(dir, "demo.json")
+	ed := assets.MustDemoEdition()
+	ed.MoveWindow(time.Now())
+	var b bytes.Buffer
+	election.EncodeEdition(&b, ed)
+	os.WriteFile(edition, b.Bytes(), 0o600)
+	for _, args := range [][]string{{"import", "--data", dir, edition}, {"publish", "--data", dir}} {
+		if _, err := capture(t, func() error { return cmdCatalog(args) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := capture(t, func() error { return cmdAudit([]string{"--data", dir, "--lang", "pl"}) })
+	if err != nil || !strings.Contains(out, "Wynik audytu: wyniki zgodne") {
+		t.Fatalf("audit of an empty store: %v\n%s", err, out)
+	}
+	letters := filepath.Join(dir, "letters.txt")
+	if _, err := capture(t, func() error {
+		return cmdVoterCodes([]string{"issue", "--data", dir, "--n", "5", "--out", letters})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(letters)
+	codes := 0
+	for _, line := range strings.Split(string(raw), "\n") {
+		if _, err := election.NormalizeVoterCode(ed.Eligibility.CodePrefix, line); err == nil {
+			codes++
+		}
+	}
+	if codes != 5 || !strings.Contains(string(raw), "Twój kod do głosowania") {
+		t.Fatalf("%d codes in the letters:\n%s", codes, raw)
+	}
+	pdfOut := filepath.Join(dir, "letters.pdf")
+	if _, err := capture(t, func() error {
+		return cmdVoterCodes([]string{"issue", "--data", dir, "--n", "2", "--format", "pdf", "--out", pdfOut})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(pdfOut); !bytes.HasPrefix(raw, []byte("%PDF")) {
+		t.Fatal("no PDF letters")
+	}
+	reg := filepath.Join(dir, "register.txt")
+	os.WriteFile(reg, []byte("44051401359\n12345\n"), 0o600)
+	out, err = capture(t, func() error { return cmdRegister([]string{"import", reg, "--data", dir}) })
+	if err != nil || !strings.Contains(out, "liczba osób: 1") || !strings.Contains(out, "PESEL: 1") {
+		t.Fatalf("register: %v\n%s", err, out)
+	}
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if n, _ := st.AdmittedCount(context.Background(), store.ListIssuedCodes); n != 7 {
+		t.Fatalf("%d issued codes kept", n)
+	}
+	// nothing of a code or a PESEL is in the store file
+	db, _ := os.ReadFile(filepath.Join(dir, "central.db"))
+	for _, line := range strings.Split(string(raw), "\n") {
+		if c, err := election.NormalizeVoterCode(ed.Eligibility.CodePrefix, line); err == nil && bytes.Contains(db, []byte(c)) {
+			t.Fatalf("the store holds code %s", c)
+		}
+	}
+	if bytes.Contains(db, []byte("44051401359")) {
+		t.Fatal("the store holds a PESEL")
 	}
 }
 
@@ -146,5 +227,32 @@ func TestReplayReportsTies(t *testing.T) {
 	}
 	if err := cmdReplay([]string{path, "--tie", "age"}); err == nil {
 		t.Fatal("unknown tie rule accepted")
+	}
+}
+
+// An edition whose receipts show choices publishes no list of counted
+// trackers: tracker and choices together would prove how one voted.
+func TestOpenDataRefusedWithChoicesOnReceipts(t *testing.T) {
+	dir := t.TempDir()
+	capture(t, func() error { return cmdInit([]string{"--data", dir}) })
+	edition := filepath.Join(dir, "demo.json")
+	ed := assets.MustDemoEdition()
+	ed.MoveWindow(time.Now())
+	ed.ShowChoices = true
+	var b bytes.Buffer
+	election.EncodeEdition(&b, ed)
+	os.WriteFile(edition, b.Bytes(), 0o600)
+	for _, args := range [][]string{{"import", "--data", dir, edition}, {"publish", "--data", dir}} {
+		if _, err := capture(t, func() error { return cmdCatalog(args) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "open")
+	_, err := capture(t, func() error { return cmdResults([]string{"--data", dir, "--format", "open-data", "--out", out}) })
+	if err == nil || !strings.Contains(err.Error(), "potwierdzenia pokazują wybory") {
+		t.Fatalf("open data of an edition with choices on receipts: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, ed.ID+"_trackers.txt")); err == nil {
+		t.Fatal("the trackers were published")
 	}
 }

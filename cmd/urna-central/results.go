@@ -176,6 +176,9 @@ func cmdResults(args []string) error {
 	if text := central.ResultsErrorText(assets.MustMessages(), *lang, err); text != "" {
 		return errors.New(text)
 	}
+	if errors.Is(err, errTrackersWithChoices) {
+		return errors.New(assets.MustMessages().T(*lang, "results.trackers_with_choices"))
+	}
 	return err
 }
 
@@ -195,9 +198,17 @@ func results(c *common, format, poolID, lang, seed, out string) error {
 		}
 		return exportOpenData(ctx, st, seed, out)
 	}
-	ed, rs, err := central.Results(ctx, st, seed)
+	ed, rs, audit, err := central.AuditedResults(ctx, st, seed, time.Now())
 	if err != nil {
 		return err
+	}
+	m := assets.MustMessages()
+	if audit.Agrees {
+		fmt.Fprintln(os.Stderr, m.T(lang, "results.verified", "n", audit.Verified))
+	} else {
+		// the results are still written, marked unverified, with the differences
+		fmt.Fprintln(os.Stderr, m.T(lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
+		central.WriteAudit(os.Stderr, audit, "text", lang)
 	}
 	w := io.Writer(os.Stdout)
 	if out != "" {
@@ -205,7 +216,7 @@ func results(c *common, format, poolID, lang, seed, out string) error {
 	} else if format == "pdf" {
 		return errors.New("--out FILE is needed for pdf")
 	}
-	return central.WriteResults(w, ed, rs, format, lang, time.Now())
+	return central.WriteAuditedResults(w, ed, rs, audit, format, lang, time.Now())
 }
 
 // pabulibFiles tallies the counted ballots and builds each pool's Pabulib
@@ -254,6 +265,10 @@ func exportPabulib(ctx context.Context, st store.Store, seed, poolID, out string
 	return writeAtomic(out, files[poolID].Write)
 }
 
+// errTrackersWithChoices: the edition printed choices on receipts and does
+// not say it publishes its trackers.
+var errTrackersWithChoices = errors.New("the edition prints choices on receipts: its counted trackers cannot be published")
+
 // exportOpenData writes the edition's open data into dir: one Pabulib file
 // per pool (EDITION_POOL.pb: anonymised ballots in an order that says
 // nothing) and EDITION_trackers.txt, the trackers of the counted ballots
@@ -262,6 +277,11 @@ func exportOpenData(ctx context.Context, st store.Store, seed, dir string) error
 	ed, files, err := pabulibFiles(ctx, st, seed, "")
 	if err != nil {
 		return err
+	}
+	if ed.ShowChoices && !ed.PublishTrackers {
+		// its receipts carry choices beside the tracker: a list of counted
+		// trackers would let anyone holding a receipt prove a vote
+		return errTrackersWithChoices
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

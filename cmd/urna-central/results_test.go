@@ -129,7 +129,7 @@ func openDataStore(t *testing.T) (string, *election.Edition, []castBallot) {
 		b := wire.SealedBallot{ID: hex.EncodeToString(id[:]), Kiosk: kiosk, Seq: seq[kiosk], CastAt: start.Add(time.Duration(i) * 37 * time.Minute),
 			Edition: ed.ID, Catalog: 1, District: district, VoterKey: election.VoterKey(sha256.Sum256(fmt.Appendf(nil, "voter %d", voter))),
 			Selections: []election.Selection{sel("city", city[(i*2+i/60)%len(city)]), sel(district, districts[district][i/2])}}
-		if _, err := st.AddBallots(ctx, []wire.SealedBallot{b}, b.CastAt.Add(time.Minute)); err != nil {
+		if _, err := st.AddBallots(ctx, []wire.SealedBallot{b}, nil, b.CastAt.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		cast = append(cast, castBallot{b, wire.TrackerOf(b.ID)})
@@ -326,7 +326,7 @@ func tieStore(t *testing.T, rule election.TieRule) string {
 		id := sha256.Sum256(fmt.Appendf(nil, "tie ballot %d", i))
 		b := wire.SealedBallot{ID: hex.EncodeToString(id[:]), Kiosk: "k-1", Seq: uint64(i + 1), CastAt: ed.Opens.Add(time.Hour * time.Duration(i)),
 			Edition: ed.ID, Catalog: 1, District: "d1", VoterKey: election.VoterKey(sha256.Sum256(id[:])), Selections: []election.Selection{s}}
-		if _, err := st.AddBallots(ctx, []wire.SealedBallot{b}, b.CastAt); err != nil {
+		if _, err := st.AddBallots(ctx, []wire.SealedBallot{b}, nil, b.CastAt); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -41,7 +41,7 @@ func TestSalvageCommand(t *testing.T) {
 		bs = append(bs, b)
 	}
 	for i := 0; i < len(bs); i += 100 {
-		if _, err := st.AddBallots(ctx, bs[i:i+100], time.Now()); err != nil {
+		if _, err := st.AddBallots(ctx, bs[i:i+100], nil, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -75,7 +75,7 @@ func BuildReceipt(p *printer.Profile, m assets.Messages, r Receipt) (printer.Doc
 	e.Align(printer.Left)
 	url := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(r.Edition.CheckURL, "https://"), "http://"), "/")
 	e.Wrap(m.T(r.Lang, "receipt.how_to_check", "url", url), 1)
-	if r.Edition.ShowChoices && len(r.Choices) > 0 {
+	if r.Edition.ChoicesOnReceipt() && len(r.Choices) > 0 {
 		e.Rule()
 		e.Line(m.T(r.Lang, "receipt.choices"))
 		for _, s := range r.Choices {

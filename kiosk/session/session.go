@@ -778,7 +778,7 @@ func (s *Session) Confirm(ctx context.Context) {
 	s.voter = election.VoterKey{}
 	s.step = Done
 	var choices []election.Selection
-	if s.d.Edition.ShowChoices {
+	if s.d.Edition.ChoicesOnReceipt() {
 		choices = b.Selections
 	}
 	if s.d.Receipts != nil {

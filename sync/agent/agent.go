@@ -184,6 +184,9 @@ func (a *Agent) SyncOnce(ctx context.Context) (int, error) {
 			if !mine {
 				continue // not an answer to what we sent
 			}
+			if r.Status == wire.SeqAhead {
+				continue // stays pending: sent again once the numbers before it arrive
+			}
 			if r.Status.Stored() {
 				ok = append(ok, seq)
 			} else {
@@ -248,6 +251,7 @@ func (a *Agent) SendHeartbeat(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	hb.QueueDepth, hb.OldestPending, hb.LastSeq, hb.Catalog = st.Pending, st.OldestPending, st.LastSeq, a.cfg.Catalog()
+	hb.HeadID = st.Head // the signed commitment to the chain so far
 	hb.KioskTime = a.cfg.Clock()
 	body, _ := json.Marshal(hb)
 	var resp wire.HeartbeatResponse
@@ -260,9 +264,17 @@ func (a *Agent) SendHeartbeat(ctx context.Context) (time.Duration, error) {
 // Voted asks the central whether a voter already has a counted ballot
 // (session.VoterCheck).
 func (a *Agent) Voted(ctx context.Context, voter election.VoterKey) (bool, error) {
+	vs, err := a.VoterStatus(ctx, voter)
+	return vs.Voted, err
+}
+
+// VoterStatus asks the central whether a voter already has a counted
+// ballot and whether the edition admits them (an issued code, a register
+// entry): the kiosk refuses a code the central never issued.
+func (a *Agent) VoterStatus(ctx context.Context, voter election.VoterKey) (wire.VoterStatus, error) {
 	var vs wire.VoterStatus
 	_, err := a.do(ctx, http.MethodGet, wire.PathVoter+voter.String(), nil, &vs)
-	return vs.Voted, err
+	return vs, err
 }
 
 // Run syncs until ctx ends: pending ballots every Every, with backoff on

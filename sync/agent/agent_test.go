@@ -89,3 +89,48 @@ func TestCentralAway(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// Contested ballots are stored (done at the kiosk); a ballot answered
+// seq-ahead stays pending, and a heartbeat carries the chain head.
+func TestContestedDoneSeqAheadPending(t *testing.T) {
+	q, err := queue.Open(filepath.Join(t.TempDir(), "k.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	q.SetKioskID("k1")
+	for i := range 2 {
+		q.Append(election.Ballot{Edition: "e"}, election.VoterKey{byte(i)}, 1)
+	}
+	var hb wire.Heartbeat
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == wire.PathHeartbeat {
+			json.NewDecoder(r.Body).Decode(&hb)
+			json.NewEncoder(w).Encode(wire.HeartbeatResponse{CentralTime: time.Now()})
+			return
+		}
+		var b wire.BallotBatch
+		json.NewDecoder(r.Body).Decode(&b)
+		var resp wire.BatchResponse
+		for _, s := range b.Ballots {
+			st := wire.Contested // number 1
+			if s.Seq == 2 {
+				st = wire.SeqAhead
+			}
+			resp.Results = append(resp.Results, wire.Result{ID: s.ID, Seq: s.Seq, Status: st})
+		}
+		json.NewEncoder(w).Encode(resp)
+	}))
+	defer srv.Close()
+	a := New(Config{URL: srv.URL, Queue: q})
+	a.SyncOnce(context.Background())
+	if st, _ := q.Stats(time.Time{}); st.Pending != 1 || st.Accepted != 1 || st.Rejected != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, err := a.SendHeartbeat(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if seq, head := q.Head(); hb.LastSeq != seq || hb.HeadID != head || head == "" {
+		t.Fatalf("heartbeat head %d %q, queue head %d %q", hb.LastSeq, hb.HeadID, seq, head)
+	}
+}

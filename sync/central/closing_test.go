@@ -82,7 +82,7 @@ func TestCachedAudit(t *testing.T) {
 	forged := bs[0]
 	forged.Seq, forged.Prev, forged.VoterKey = 4, bs[2].ID, election.VoterKey{9}
 	forged.Seal(other)
-	if _, err := r.st.AddBallots(ctx, []wire.SealedBallot{forged}, time.Now()); err != nil {
+	if _, err := r.st.AddBallots(ctx, []wire.SealedBallot{forged}, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := r.srv.CachedAudit(ctx, r.st); err != nil || ok {

@@ -49,7 +49,7 @@ func BenchmarkMetricsScrape(b *testing.B) {
 					batch[i].VoterKey[0], batch[i].VoterKey[1], batch[i].VoterKey[2] = byte(k), byte(k>>8), byte(i)
 					prev = batch[i].ID
 				}
-				if _, err := st.AddBallots(ctx, batch, now); err != nil {
+				if _, err := st.AddBallots(ctx, batch, nil, now); err != nil {
 					b.Fatal(err)
 				}
 			}

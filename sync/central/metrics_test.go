@@ -90,7 +90,7 @@ func TestMetricsScrapedByPrometheusParser(t *testing.T) {
 	b := k2.vote(t, r.ed, 50)
 	b2 := k2.vote(t, r.ed, 51)
 	b2.Prev = "not-the-previous-ballot"
-	if _, err := r.st.AddBallots(ctx, []wire.SealedBallot{b, b2}, time.Now()); err != nil {
+	if _, err := r.st.AddBallots(ctx, []wire.SealedBallot{b, b2}, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	get(t, h.URL+"/check", "Accept-Language", "pl")

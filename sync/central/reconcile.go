@@ -1,15 +1,11 @@
 package central
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -125,55 +121,15 @@ func SignOffPoint(ctx context.Context, st store.Store, kiosk, reason, by string,
 	return st.SignOff(ctx, store.SignOff{Kiosk: kiosk, Reason: reason, By: by, At: at})
 }
 
-// Audit recounts the points of every counted ballot from the signed
-// ballots themselves (each signature checked against its kiosk's key) and
-// compares them with the fast tally's index: they must agree before the
-// results are final.
-func Audit(ctx context.Context, st store.Store) (bool, error) {
-	type key struct{ pool, project string }
-	fast := map[key]int{}
-	err := st.Counted(ctx, func(_, _ string, sels []election.Selection) error {
-		for _, s := range sels {
-			for _, c := range s.Choices {
-				fast[key{s.Pool, c.Project}] += c.Points
-			}
-		}
-		return nil
-	})
+// auditAgrees runs the audit (RunAudit: every signature verified,
+// de-duplication re-run, the recount compared with the fast tally) and
+// says whether it agrees.
+func auditAgrees(ctx context.Context, st store.Store) (bool, error) {
+	a, err := RunAudit(ctx, st, time.Now())
 	if err != nil {
 		return false, err
 	}
-	keys := map[string]ed25519.PublicKey{}
-	audited := map[key]int{}
-	bad := 0
-	err = st.Ballots(ctx, func(s store.Stored) error {
-		if !s.Counted {
-			return nil
-		}
-		b := &s.Ballot
-		pub, ok := keys[b.Kiosk]
-		if !ok {
-			k, err := st.Kiosk(ctx, b.Kiosk)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			pub, keys[b.Kiosk] = k.PublicKey, k.PublicKey
-		}
-		if b.Verify(pub) != nil {
-			bad++
-			return nil
-		}
-		for _, sel := range b.Selections {
-			for _, c := range sel.Choices {
-				audited[key{sel.Pool, c.Project}] += c.Points
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return false, err
-	}
-	return bad == 0 && maps.Equal(fast, audited), nil
+	return a.Agrees, nil
 }
 
 // Status is where the results stand, with the points behind it.
@@ -190,7 +146,7 @@ type Status struct {
 func ResultsStatus(ctx context.Context, st store.Store, now time.Time, audit, signed bool) (Status, error) {
 	var run AuditFunc
 	if audit {
-		run = Audit
+		run = auditAgrees
 	}
 	return ResultsStatusWith(ctx, st, now, run, signed)
 }
@@ -239,39 +195,14 @@ func ResultsStatusWith(ctx context.Context, st store.Store, now time.Time, audit
 	return Status{State: state, Problems: why, Points: points}, nil
 }
 
-func latestEdition(ctx context.Context, st store.Store) (*election.Edition, error) {
-	c, err := st.Catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return election.DecodeEdition(bytes.NewReader(c.Edition))
-}
-
-// auditCache keeps the last audit's outcome with the counts it saw.
-type auditCache struct {
-	mu             sync.Mutex
-	total, counted int
-	agrees, done   bool
-}
-
-// CachedAudit runs the audit again only when the store's counts changed
-// since the last run: pages that show the results' state do not verify
-// every signature on every request. Signing the results runs it afresh.
-func (s *Server) CachedAudit(ctx context.Context, st store.Store) (bool, error) {
-	total, counted, err := st.Counts(ctx)
+// CachedAudit says whether the server's latest audit agrees
+// (LatestAudit: run again only when the store's counts changed), so that
+// pages showing the results' state do not verify every signature on
+// every request. Signing the results runs it afresh.
+func (s *Server) CachedAudit(ctx context.Context, _ store.Store) (bool, error) {
+	a, err := s.LatestAudit(ctx)
 	if err != nil {
 		return false, err
 	}
-	c := &s.audit
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done && c.total == total && c.counted == counted {
-		return c.agrees, nil
-	}
-	agrees, err := Audit(ctx, st)
-	if err != nil {
-		return false, err
-	}
-	c.total, c.counted, c.agrees, c.done = total, counted, agrees, true
-	return agrees, nil
+	return a.Agrees, nil
 }

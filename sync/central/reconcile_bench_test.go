@@ -47,7 +47,7 @@ func BenchmarkReconcile(b *testing.B) {
 			prev = bl.ID
 		}
 		for i := 0; i < len(bs); i += wire.MaxBatch {
-			if _, err := st.AddBallots(ctx, bs[i:min(i+wire.MaxBatch, len(bs))], t0); err != nil {
+			if _, err := st.AddBallots(ctx, bs[i:min(i+wire.MaxBatch, len(bs))], nil, t0); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -70,11 +70,7 @@ func TallyRule(ed *election.Edition, seed string) (election.Rule, error) {
 }
 
 func profiles(ctx context.Context, st store.Store) (*election.Edition, map[string]*election.Profile, error) {
-	c, err := st.Catalog(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+	ed, err := latestEdition(ctx, st)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,89 +78,126 @@ func profiles(ctx context.Context, st store.Store) (*election.Edition, map[strin
 	if err != nil {
 		return nil, nil, err
 	}
-	profiles := map[string]*election.Profile{}
-	// per pool: its profile, its projects' indexes, and one backing array
-	// for its marks (few allocations for a million ballots)
-	type tallyPool struct {
-		p     *election.Profile
-		index map[string]int
-		arena []election.Mark
-	}
-	pools := map[string]*tallyPool{}
-	for _, pool := range ed.Pools {
-		t := &tallyPool{p: &election.Profile{Budget: pool.Budget, Unit: 100}, index: map[string]int{}}
-		if pool.Kind == election.CityWide {
-			t.p.Votes = make([][]election.Mark, 0, counted)
-			t.arena = make([]election.Mark, 0, 3*counted)
-		}
-		for _, pr := range ed.ProjectsIn(pool.ID) {
-			t.index[pr.ID] = len(t.p.Projects)
-			t.p.Projects = append(t.p.Projects, election.Candidate{ID: pr.ID, Cost: pr.Cost})
-		}
-		profiles[pool.ID], pools[pool.ID] = t.p, t
-	}
-	// the pool found at each place of the ballot before: ballots list
-	// their pools in the same order, so the map is mostly skipped
-	type seen struct {
-		id string
-		t  *tallyPool
-	}
-	var last []seen
+	t := newTally(ed, counted)
 	err = st.Counted(ctx, func(edition, _ string, sels []election.Selection) error {
-		if edition != ed.ID {
-			return nil
-		}
-		for i, sel := range sels {
-			if i == len(last) {
-				last = append(last, seen{})
-			}
-			t := last[i].t
-			if t == nil || last[i].id != sel.Pool {
-				t = pools[sel.Pool]
-				last[i] = seen{sel.Pool, t}
-			}
-			if t == nil || len(sel.Choices) == 0 {
-				continue
-			}
-			a := t.arena
-			if cap(a)-len(a) < len(sel.Choices) {
-				a = make([]election.Mark, 0, max(1<<16, len(sel.Choices)))
-			}
-			start := len(a)
-			for _, ch := range sel.Choices {
-				i, ok := t.index[ch.Project]
-				if !ok {
-					continue
-				}
-				pts := ch.Points
-				if pts == 0 {
-					pts = 1
-				}
-				a = append(a, election.Mark{Project: i, Points: pts})
-			}
-			t.arena = a
-			t.p.Votes = append(t.p.Votes, a[start:len(a):len(a)])
+		if edition == ed.ID {
+			t.add(sels)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return ed, profiles, nil
+	return ed, t.profiles, nil
+}
+
+// latestEdition decodes the latest catalog's edition.
+func latestEdition(ctx context.Context, st store.Store) (*election.Edition, error) {
+	c, err := st.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return election.DecodeEdition(bytes.NewReader(c.Edition))
+}
+
+// tally builds each pool's profile from counted ballots' choices: the
+// fast tally (the store's index) and the audit's recount (the signed
+// ballots) both go through it, so they can only differ by their input.
+type tally struct {
+	profiles map[string]*election.Profile
+	pools    map[string]*tallyPool
+	// the pool found at each place of the ballot before: ballots list
+	// their pools in the same order, so the map is mostly skipped
+	last []seenPool
+}
+
+// tallyPool is one pool's profile, its projects' indexes, and one backing
+// array for its marks (few allocations for a million ballots).
+type tallyPool struct {
+	p     *election.Profile
+	index map[string]int
+	arena []election.Mark
+}
+
+type seenPool struct {
+	id string
+	t  *tallyPool
+}
+
+// newTally prepares the pools of ed for about expected ballots.
+func newTally(ed *election.Edition, expected int) *tally {
+	t := &tally{profiles: map[string]*election.Profile{}, pools: map[string]*tallyPool{}}
+	for _, pool := range ed.Pools {
+		tp := &tallyPool{p: &election.Profile{Budget: pool.Budget, Unit: 100}, index: map[string]int{}}
+		if pool.Kind == election.CityWide {
+			tp.p.Votes = make([][]election.Mark, 0, expected)
+			tp.arena = make([]election.Mark, 0, 3*expected)
+		}
+		for _, pr := range ed.ProjectsIn(pool.ID) {
+			tp.index[pr.ID] = len(tp.p.Projects)
+			tp.p.Projects = append(tp.p.Projects, election.Candidate{ID: pr.ID, Cost: pr.Cost})
+		}
+		t.profiles[pool.ID], t.pools[pool.ID] = tp.p, tp
+	}
+	return t
+}
+
+// add counts one ballot's choices.
+func (t *tally) add(sels []election.Selection) {
+	for i, sel := range sels {
+		if i == len(t.last) {
+			t.last = append(t.last, seenPool{})
+		}
+		tp := t.last[i].t
+		if tp == nil || t.last[i].id != sel.Pool {
+			tp = t.pools[sel.Pool]
+			t.last[i] = seenPool{sel.Pool, tp}
+		}
+		if tp == nil || len(sel.Choices) == 0 {
+			continue
+		}
+		a := tp.arena
+		if cap(a)-len(a) < len(sel.Choices) {
+			a = make([]election.Mark, 0, max(1<<16, len(sel.Choices)))
+		}
+		start := len(a)
+		for _, ch := range sel.Choices {
+			i, ok := tp.index[ch.Project]
+			if !ok {
+				continue
+			}
+			pts := ch.Points
+			if pts == 0 {
+				pts = 1
+			}
+			a = append(a, election.Mark{Project: i, Points: pts})
+		}
+		tp.arena = a
+		tp.p.Votes = append(tp.p.Votes, a[start:len(a):len(a)])
+	}
 }
 
 // WriteResults writes the results as JSON, CSV or a PDF report.
 func WriteResults(w io.Writer, ed *election.Edition, rs []PoolResult, format, lang string, at time.Time) error {
+	return WriteAuditedResults(w, ed, rs, nil, format, lang, at)
+}
+
+// WriteAuditedResults writes the results with their audit (nil: none was
+// run): JSON carries "verified" and the audit, the PDF says on its first
+// page whether the recount from signed ballots agreed.
+func WriteAuditedResults(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, format, lang string, at time.Time) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Edition string       `json:"edition"`
-			Catalog int          `json:"catalog"`
-			At      time.Time    `json:"at"`
-			Pools   []PoolResult `json:"pools"`
-		}{ed.ID, ed.Version, at, rs})
+			Edition  string       `json:"edition"`
+			Catalog  int          `json:"catalog"`
+			At       time.Time    `json:"at"`
+			Verified bool         `json:"verified"`
+			Audit    *Audit       `json:"audit,omitempty"`
+			Pools    []PoolResult `json:"pools"`
+		}{ed.ID, ed.Version, at, a != nil && a.Agrees, a, rs})
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"pool", "rank", "project", "number", "title", "voters", "score", "cost", "funded", "tie"})
@@ -184,14 +217,14 @@ func WriteResults(w io.Writer, ed *election.Edition, rs []PoolResult, format, la
 		cw.Flush()
 		return cw.Error()
 	case "pdf":
-		return resultsPDF(w, ed, rs, lang, at)
+		return resultsPDF(w, ed, rs, a, lang, at)
 	}
 	return fmt.Errorf("format %q: json, csv or pdf", format)
 }
 
 // resultsPDF is the results report: per pool, the ranking with points,
 // voters, cost and whether funded, and the money left.
-func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, lang string, at time.Time) error {
+func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, lang string, at time.Time) error {
 	m := assets.MustMessages()
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes("dejavu", "", assets.FontSans())
@@ -215,6 +248,17 @@ func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, lang string,
 		pdf.SetFont("dejavu", "", 9)
 		pdf.MultiCell(0, 5, m.T(lang, "results.summary", "voters", r.Voters, "budget", election.FormatPLN(r.Budget),
 			"spent", election.FormatPLN(r.Result.Spent), "left", election.FormatPLN(r.Result.Left), "rule", r.Result.Rule), "", "L", false)
+		if a != nil {
+			pdf.SetFont("dejavu", "B", 9)
+			if a.Agrees {
+				pdf.MultiCell(0, 5, m.T(lang, "results.verified", "n", a.Verified), "", "L", false)
+			} else {
+				pdf.SetTextColor(180, 0, 0)
+				pdf.MultiCell(0, 5, m.T(lang, "results.unverified", "n", len(a.Differences)+a.Mismatched), "", "L", false)
+				pdf.SetTextColor(0, 0, 0)
+			}
+			pdf.SetFont("dejavu", "", 9)
+		}
 		pdf.Ln(2)
 		widths := []float64{10, 26, 74, 16, 16, 26, 14}
 		heads := []string{"#", m.T(lang, "poster.number"), m.T(lang, "poster.title"), m.T(lang, "results.voters"), m.T(lang, "results.points"), m.T(lang, "poster.cost"), m.T(lang, "results.funded")}

@@ -32,7 +32,7 @@ import (
 type Config struct {
 	Store          store.Store
 	EditionKey     ed25519.PublicKey // given to kiosks at enrollment
-	VoterSecret    []byte            // given to kiosks at enrollment; never logged
+	VoterSecret    []byte            // the master secret: kiosks get the edition's (EditionSecret); never logged
 	TLSFingerprint string
 	Clock          func() time.Time
 	Log            *slog.Logger
@@ -49,6 +49,10 @@ type Config struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For names
 	// the client for per-address limits.
 	TrustedProxies []netip.Prefix
+	// LookupsPerMinute and LookupBurst are each kiosk's budget of voter
+	// lookups: a human pace (one resident takes well over a minute), so a
+	// stolen kiosk key cannot ask about the whole city (4/min, burst 30).
+	LookupsPerMinute, LookupBurst float64
 }
 
 // Server serves the API.
@@ -58,10 +62,27 @@ type Server struct {
 	mu       sync.Mutex
 	editions map[int]*election.Edition // published catalog versions, decoded once each
 	limits   limit.Limiter             // per kiosk
+	lookups  limit.Limiter             // voter lookups per kiosk
 	enrolls  limit.Limiter             // per address
 	Counters Counters
-	audit    auditCache // the last audit, for the pages that show the results' state
 	metrics  apiMetrics // metrics.go
+
+	overMu     sync.Mutex
+	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
+
+	audits auditCache
+}
+
+// OverBudget returns, per kiosk, how many voter lookups were refused
+// beyond its budget since this process started (an alert on the fleet page).
+func (s *Server) OverBudget() map[string]int {
+	s.overMu.Lock()
+	defer s.overMu.Unlock()
+	out := make(map[string]int, len(s.overBudget))
+	for k, v := range s.overBudget {
+		out[k] = v
+	}
+	return out
 }
 
 // Counters are the ingest figures the metrics page shows.
@@ -109,8 +130,13 @@ func New(cfg Config) *Server {
 	if cfg.EnrollRule == (limit.Rule{}) {
 		cfg.EnrollRule = limit.Rule{Rate: 1.0 / 3, Burst: 20}
 	}
+	if cfg.LookupsPerMinute == 0 {
+		cfg.LookupsPerMinute, cfg.LookupBurst = 4, 30
+	}
 	return &Server{cfg: cfg, limits: limit.NewMemory(limit.Rule{Rate: cfg.RatePerKiosk, Burst: cfg.Burst}, cfg.Clock),
-		enrolls: limit.Ready(cfg.Limits, "enroll", cfg.EnrollRule, cfg.Clock)}
+		lookups:    limit.NewMemory(limit.Rule{Rate: cfg.LookupsPerMinute / 60, Burst: cfg.LookupBurst}, cfg.Clock),
+		enrolls:    limit.Ready(cfg.Limits, "enroll", cfg.EnrollRule, cfg.Clock),
+		overBudget: map[string]int{}}
 }
 
 // Handler is the API's HTTP handler.
@@ -200,6 +226,16 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "malformed enrollment request")
 		return
 	}
+	// the voter-key secret is the running edition's: none before a catalog
+	ed, err := s.current(r.Context())
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusConflict, "no catalog published: publish the edition before enrolling kiosks")
+		return
+	}
+	if err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	venue, err := s.cfg.Store.UseEnrollCode(r.Context(), req.Code, s.cfg.Clock())
 	if err != nil {
 		apiError(w, http.StatusForbidden, "enrollment code unknown, used or expired")
@@ -212,7 +248,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Log.Info("kiosk-enrolled", "kiosk", k.ID, "venue", venue)
 	writeJSON(w, wire.EnrollResponse{KioskID: k.ID, Venue: venue, EditionKey: s.cfg.EditionKey,
-		VoterSecret: s.cfg.VoterSecret, TLSFingerprint: s.cfg.TLSFingerprint})
+		VoterSecret: EditionSecret(s.cfg.VoterSecret, ed.ID), TLSFingerprint: s.cfg.TLSFingerprint})
 }
 
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
@@ -309,6 +345,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		return nil, fmt.Errorf("no catalog: %w", err)
 	}
 	var results []wire.Result
+	var holds []store.Hold
 	if !k.Revoked.IsZero() {
 		// a stolen kiosk can sign anything: nothing of it is checked or stored
 		results = make([]wire.Result, len(bs))
@@ -331,22 +368,35 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		results = s.check(ctx, k, ed, versions, bs)
+		if holds, err = s.judge(ctx, k, ed, bs, results); err != nil {
+			return nil, err
+		}
 	}
 	var ok []wire.SealedBallot
+	var okHolds []store.Hold
 	var at []int
 	for i, res := range results {
 		if res.Status == "" {
 			ok = append(ok, bs[i])
 			at = append(at, i)
+			if holds != nil {
+				okHolds = append(okHolds, holds[i])
+			}
 		}
 	}
 	if len(ok) > 0 {
-		statuses, err := s.cfg.Store.AddBallots(ctx, ok, s.cfg.Clock())
+		statuses, err := s.cfg.Store.AddBallots(ctx, ok, okHolds, s.cfg.Clock())
 		if err != nil {
 			return nil, err
 		}
 		for j, st := range statuses {
 			results[at[j]].Status = st
+			if st == wire.Contested && results[at[j]].Reason == "" {
+				results[at[j]].Reason = string(store.HoldContested)
+			}
+			if st != wire.Contested {
+				results[at[j]].Reason = ""
+			}
 		}
 	}
 	s.Counters.Received.Add(int64(len(results)))
@@ -416,7 +466,7 @@ func (s *Server) checkOne(k store.Kiosk, ed, cast *election.Edition, b *wire.Sea
 
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
 	var hb wire.Heartbeat
-	if err := json.Unmarshal(body, &hb); err != nil {
+	if err := json.Unmarshal(body, &hb); err != nil || hb.QueueDepth < 0 || hb.FreeDiskMB < 0 || len(hb.HeadID) > 128 {
 		apiError(w, http.StatusBadRequest, "malformed heartbeat")
 		return
 	}
@@ -437,10 +487,26 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	writeJSON(w, resp)
 }
 
-func (s *Server) voter(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
+// ErrLookupBudget is the answer to a voter lookup beyond the kiosk's budget.
+const ErrLookupBudget = "voter-lookup-budget"
+
+func (s *Server) voter(w http.ResponseWriter, r *http.Request, k store.Kiosk, _ []byte) {
 	key, err := hex.DecodeString(strings.TrimSpace(r.PathValue("key")))
 	if err != nil || len(key) != 32 {
 		apiError(w, http.StatusBadRequest, "malformed voter key")
+		return
+	}
+	if ok, _ := s.lookups.Allow(r.Context(), k.ID); !ok {
+		// no human pace asks this often: answer nothing, and tell the office
+		s.overMu.Lock()
+		s.overBudget[k.ID]++
+		n := s.overBudget[k.ID]
+		s.overMu.Unlock()
+		if n == 1 || n%100 == 0 {
+			s.cfg.Log.Warn("voter-lookup-over-budget", "kiosk", k.ID, "refused", n)
+		}
+		w.Header().Set("Retry-After", "15")
+		apiError(w, http.StatusTooManyRequests, ErrLookupBudget)
 		return
 	}
 	voted, err := s.cfg.Store.VoterCounted(r.Context(), key)
@@ -448,5 +514,14 @@ func (s *Server) voter(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
-	writeJSON(w, wire.VoterStatus{Voted: voted})
+	vs := wire.VoterStatus{Voted: voted}
+	if ed, err := s.current(r.Context()); err == nil && ed.AdmissionPolicy() == election.IssuedCodes {
+		ok, err := s.cfg.Store.Admitted(r.Context(), store.ListIssuedCodes, key)
+		if err != nil {
+			apiError(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
+		vs.NotAdmitted = !ok
+	}
+	writeJSON(w, vs)
 }

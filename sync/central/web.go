@@ -224,6 +224,8 @@ type CheckAnswer struct {
 	Received  bool   `json:"received"`
 	Counted   bool   `json:"counted"`
 	Duplicate bool   `json:"duplicate"`
+	// Contested: held for the city office's review (never which hold)
+	Contested bool   `json:"contested,omitempty"`
 	Day       string `json:"day,omitempty"` // the day it was received, nothing finer
 }
 
@@ -237,7 +239,8 @@ func (w *Web) Check(ctx context.Context, tracker string) (CheckAnswer, bool) {
 	prefix := trackerPrefix(t)
 	st, err := w.srv.cfg.Store.BallotByPrefix(ctx, prefix)
 	if err == nil && st.Ballot.Tracker() == t {
-		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted
+		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted && st.Hold == ""
+		a.Contested = st.Hold != ""
 		if ed, err := w.edition(ctx); err == nil {
 			a.Day = st.Received.In(ed.Location()).Format("2006-01-02")
 		}
@@ -300,6 +303,9 @@ func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	case a.Duplicate:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.duplicate"), "warn"
+		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
+	case a.Contested:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.contested"), "warn"
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	default:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.unknown"), "warn"
@@ -457,6 +463,12 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		if !k.LastSeen.IsZero() {
 			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
 		}
+		// every kiosk's chain and pace are checked, revoked ones too
+		if fs, err := w.srv.KioskFindings(ctx, k, ed); err == nil {
+			for _, f := range fs {
+				add(f.Level, f.Class, t(f.Key, f.Args...))
+			}
+		}
 		if !k.Revoked.IsZero() {
 			// refused since then: its last state no longer matters
 			row.State, row.StateClass = t("dash.state.revoked", "at", k.Revoked.In(loc).Format("02.01 15:04")), "bad"
@@ -498,13 +510,13 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		if ed != nil && !k.LastSeen.IsZero() && !ed.KioskAllowed(hb.Version) {
 			add("version", "bad", t("dash.alert.version", "version", hb.Version, "min", ed.MinKioskVersion))
 		}
-		if ch, err := w.srv.cfg.Store.Chain(ctx, k.ID); err == nil && (len(ch.Gaps) > 0 || len(ch.Breaks) > 0) {
-			add("chain", "bad", t("dash.alert.chain", "gaps", len(ch.Gaps), "breaks", len(ch.Breaks)))
-		}
 		rows = append(rows, row)
 	}
 	sort.Slice(alerts, func(i, j int) bool { return alerts[i].Class == "bad" && alerts[j].Class != "bad" })
 	total, counted, _ := w.srv.cfg.Store.Counts(ctx)
+	if f := CountsFinding(total, counted); f != nil {
+		alerts = append([]alert{{Level: t("dash.level." + f.Level), Class: f.Class, Kiosk: "–", Venue: "–", Text: t(f.Key, f.Args...)}}, alerts...)
+	}
 	w.render(rw, "fleet.html", p, map[string]any{"Kiosks": rows, "Alerts": alerts, "Online": online, "Stored": total,
 		"Counted": counted, "Now": now.In(loc).Format("2006-01-02 15:04:05")})
 }
@@ -623,7 +635,12 @@ func (w *Web) results(rw http.ResponseWriter, r *http.Request, user string) {
 		}
 		pools = append(pools, pl)
 	}
-	w.render(rw, "results.html", p, map[string]any{"Pools": pools})
+	data := map[string]any{"Pools": pools}
+	// the results come with their audit: a recount from the signed ballots
+	if a, err := w.srv.LatestAudit(r.Context()); err == nil {
+		data["Audit"], data["AuditAt"] = a, a.At.In(ed.Location()).Format("02.01 15:04:05")
+	}
+	w.render(rw, "results.html", p, data)
 }
 
 func (w *Web) admin(rw http.ResponseWriter, r *http.Request, user string) {

@@ -167,7 +167,7 @@ func decodeEdition(src []byte, l *lines) (*Edition, error) {
 	}
 	fields := map[string]any{"id": &e.ID, "version": &e.Version, "name": &e.Name, "zone": &e.Zone, "opens": &e.Opens,
 		"closes": &e.Closes, "checkURL": &e.CheckURL, "eligibility": &e.Eligibility, "rules": &e.Rules,
-		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices,
+		"allocation": &e.Allocation, "showChoicesOnReceipt": &e.ShowChoices, "publishCountedTrackers": &e.PublishTrackers,
 		"schema": &e.Schema, "admission": &e.Admission, "tieRule": &e.TieRule, "phases": &e.Phases,
 		"proposals": &e.Proposals, "minKioskVersion": &e.MinKioskVersion}
 	for dec.More() {

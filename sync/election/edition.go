@@ -234,6 +234,10 @@ type Edition struct {
 	Rules       map[PoolKind]BallotRule `json:"rules"`
 	Allocation  Allocation              `json:"allocation"`
 	ShowChoices bool                    `json:"showChoicesOnReceipt,omitempty"`
+	// PublishTrackers: the edition publishes the trackers of its counted
+	// ballots. A receipt then never shows choices, whatever ShowChoices
+	// says: a tracker beside choices on paper would prove how one voted.
+	PublishTrackers bool `json:"publishCountedTrackers,omitempty"`
 	// Admission is who may cast (schema 2; schema 1 files read as self-declared).
 	Admission Admission `json:"admission,omitempty"`
 	// TieRule breaks ties in the results (schema 2; no silent default for a live edition).
@@ -259,6 +263,10 @@ func (e *Edition) AdmissionPolicy() Admission {
 	}
 	return e.Admission
 }
+
+// ChoicesOnReceipt reports whether receipts show the resident's choices:
+// only when the edition asks for it and does not publish its trackers.
+func (e *Edition) ChoicesOnReceipt() bool { return e.ShowChoices && !e.PublishTrackers }
 
 // Location returns the edition's time zone, UTC if it cannot be loaded.
 func (e *Edition) Location() *time.Location {

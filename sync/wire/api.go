@@ -96,10 +96,26 @@ const (
 	WrongEdition  Status = "wrong-edition"
 	OutsideWindow Status = "outside-window"
 	Invalid       Status = "invalid" // breaks a ballot rule (Reason names it)
+	// Contested: stored, but kept aside for the city office's review
+	// (Reason: contested, backdated, unregistered); it does not count until
+	// released.
+	Contested Status = "contested"
+	// SeqAhead: the number is far beyond the kiosk's last one (refused; sent
+	// again after the ones before it arrive).
+	SeqAhead Status = "seq-ahead"
+	// NotAdmitted: the edition admits only voter codes the central issued,
+	// and this voter key is not one of them.
+	NotAdmitted Status = "not-admitted"
 )
 
+// MaxSeqAhead is how far beyond the highest number the central holds of
+// a kiosk (or the kiosk's committed head) a ballot's number may be: more
+// than a busy kiosk takes in days offline, far less than a number that
+// would make every gap report large.
+const MaxSeqAhead = 20000
+
 // Stored reports whether the central keeps the ballot (the kiosk may mark it done).
-func (s Status) Stored() bool { return s == Accepted || s == Duplicate }
+func (s Status) Stored() bool { return s == Accepted || s == Duplicate || s == Contested }
 
 // Result is the answer for one ballot of a batch.
 type Result struct {
@@ -121,9 +137,12 @@ type Heartbeat struct {
 	QueueDepth    int       `json:"queueDepth"`
 	OldestPending time.Time `json:"oldestPending,omitzero"`
 	LastSeq       uint64    `json:"lastSeq"`
-	Printer       string    `json:"printer"` // ok, paper-near-end, paper-out, cover-open, offline, error
-	FreeDiskMB    int64     `json:"freeDiskMB"`
-	KioskTime     time.Time `json:"kioskTime"`
+	// HeadID is the ID of the kiosk's ballot LastSeq: with LastSeq, the
+	// chain head the kiosk commits to in this signed request.
+	HeadID     string    `json:"headID,omitempty"`
+	Printer    string    `json:"printer"` // ok, paper-near-end, paper-out, cover-open, offline, error
+	FreeDiskMB int64     `json:"freeDiskMB"`
+	KioskTime  time.Time `json:"kioskTime"`
 }
 
 // HeartbeatResponse gives the central's time (for clock skew) and catalog version.
@@ -132,9 +151,13 @@ type HeartbeatResponse struct {
 	Catalog     int       `json:"catalog"`
 }
 
-// VoterStatus answers whether a voter key has a counted ballot.
+// VoterStatus answers whether a voter key has a counted ballot and, when
+// the edition admits only issued codes or a register, whether the key is
+// admitted: the kiosk then refuses a code the central never issued without
+// holding any list of codes.
 type VoterStatus struct {
-	Voted bool `json:"voted"`
+	Voted       bool `json:"voted"`
+	NotAdmitted bool `json:"notAdmitted,omitempty"`
 }
 
 // Request signing: a kiosk signs each request with its ballot key.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -30,6 +31,13 @@ var (
 	// all a tally reads), in one entry so that a ballot costs one random
 	// write here.
 	bCounted = []byte("voters-counted") // voter key -> countedRef.entry
+	// Ballots kept aside for review (few): id -> Hold.
+	bHolds = []byte("ballot-holds")
+	// Each kiosk's chain-head commitments, in time order:
+	// kiosk \x00 at (unix ns, big-endian) -> seq (big-endian), id.
+	bCommits = []byte("commitments")
+	// Admission lists: list \x00 voter key -> nothing.
+	bAdmitted = []byte("admitted")
 
 	// bOldLayout is a bucket only stores of the first layout have.
 	bOldLayout = []byte("by-kiosk")
@@ -89,6 +97,7 @@ type Bolt struct {
 // batch is one AddBallots call on its way to the writer.
 type batch struct {
 	bs           []wire.SealedBallot
+	holds        []Hold
 	keys, values [][]byte
 	out          []wire.Status
 	done         chan error
@@ -124,7 +133,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		if tx.Bucket(bOldLayout) != nil {
 			return ErrOldLayout
 		}
-		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bSessions, bBallots, bIDs, bCounted} {
+		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bSessions, bBallots, bIDs, bCounted, bHolds, bCommits, bAdmitted} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -269,8 +278,123 @@ func (s *Bolt) RecordHeartbeat(_ context.Context, id string, hb wire.Heartbeat, 
 		if !hb.KioskTime.IsZero() {
 			k.Skew = hb.KioskTime.Sub(at)
 		}
-		return put(b, []byte(id), k)
+		if err := put(b, []byte(id), k); err != nil {
+			return err
+		}
+		return commit(tx.Bucket(bCommits), id, hb, at)
 	})
+}
+
+// commit keeps a heartbeat's chain head when it is beyond the last one
+// kept: at most one entry per ballot, however often a kiosk reports.
+func commit(b *bolt.Bucket, kiosk string, hb wire.Heartbeat, at time.Time) error {
+	if hb.HeadID == "" || hb.LastSeq == 0 || len(hb.HeadID) > 128 {
+		return nil
+	}
+	prefix := append([]byte(kiosk), 0)
+	c := b.Cursor()
+	k, v := c.Seek(append([]byte(kiosk), 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k != nil && strings.HasPrefix(string(k), string(prefix)) && len(v) >= 8 && binary.BigEndian.Uint64(v) >= hb.LastSeq {
+		return nil
+	}
+	key := binary.BigEndian.AppendUint64(prefix, uint64(at.UnixNano()))
+	return b.Put(key, append(binary.BigEndian.AppendUint64(nil, hb.LastSeq), hb.HeadID...))
+}
+
+// commitmentsOf reads a kiosk's commitments, oldest first.
+func commitmentsOf(b *bolt.Bucket, kiosk string) []Commitment {
+	prefix := append([]byte(kiosk), 0)
+	var out []Commitment
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+		if len(k) != len(prefix)+8 || len(v) < 8 {
+			continue
+		}
+		out = append(out, Commitment{Seq: binary.BigEndian.Uint64(v), ID: string(v[8:]),
+			At: time.Unix(0, int64(binary.BigEndian.Uint64(k[len(prefix):]))).UTC()})
+	}
+	return out
+}
+
+// Commitments implements Store.
+func (s *Bolt) Commitments(_ context.Context, kiosk string) ([]Commitment, error) {
+	var out []Commitment
+	err := s.db.View(func(tx *bolt.Tx) error {
+		out = commitmentsOf(tx.Bucket(bCommits), kiosk)
+		return nil
+	})
+	return out, err
+}
+
+// LastSeq implements Store.
+func (s *Bolt) LastSeq(_ context.Context, kiosk string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seq = lastSeq(tx.Bucket(bBallots), kiosk)
+		return nil
+	})
+	return seq, err
+}
+
+func lastSeq(b *bolt.Bucket, kiosk string) uint64 {
+	prefix := append([]byte(kiosk), 0)
+	c := b.Cursor()
+	k, _ := c.Seek(append([]byte(kiosk), 1))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || len(k) < len(prefix)+8 || !strings.HasPrefix(string(k), string(prefix)) {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k[len(prefix):])
+}
+
+func admittedKey(list string, key []byte) []byte {
+	return append(append([]byte(list), 0), key...)
+}
+
+// AddAdmitted implements Store.
+func (s *Bolt) AddAdmitted(_ context.Context, list string, keys []election.VoterKey) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bAdmitted)
+		for _, k := range keys {
+			if err := b.Put(admittedKey(list, k[:]), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Admitted implements Store.
+func (s *Bolt) Admitted(_ context.Context, list string, key []byte) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bAdmitted).Get(admittedKey(list, key)) != nil
+		return nil
+	})
+	return ok, err
+}
+
+// AdmittedCount implements Store.
+func (s *Bolt) AdmittedCount(_ context.Context, list string) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(list), 0)
+		c := tx.Bucket(bAdmitted).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // RevokeKiosk implements Store.
@@ -383,9 +507,12 @@ func byKioskKey(kiosk string, seq uint64, id string) []byte {
 
 // AddBallots implements Store: the batch commits in one transaction (one
 // fsync), shared with the batches that arrive meanwhile.
-func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
+func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error) {
+	if holds != nil && len(holds) != len(bs) {
+		return nil, errors.New("store: one hold per ballot")
+	}
 	// Encode before handing over: the writer then only writes.
-	b := &batch{bs: bs, keys: make([][]byte, len(bs)), values: make([][]byte, len(bs)),
+	b := &batch{bs: bs, holds: holds, keys: make([][]byte, len(bs)), values: make([][]byte, len(bs)),
 		out: make([]wire.Status, len(bs)), done: make(chan error, 1)}
 	for i := range bs {
 		b.keys[i] = byKioskKey(bs[i].Kiosk, bs[i].Seq, bs[i].ID)
@@ -412,10 +539,15 @@ func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, received 
 
 // addBatch writes one batch in the writer's transaction.
 func addBatch(tx *bolt.Tx, bt *batch) error {
-	ballots, ids, counted := tx.Bucket(bBallots), tx.Bucket(bIDs), tx.Bucket(bCounted)
+	ballots, ids, counted, holds := tx.Bucket(bBallots), tx.Bucket(bIDs), tx.Bucket(bCounted), tx.Bucket(bHolds)
 	// a kiosk's ballots arrive in order: fill pages, as an append does
 	ballots.FillPercent = 1
+	commitments := map[string][]Commitment{} // read once per kiosk, when needed
 	for i, b := range bt.bs {
+		var hold Hold
+		if bt.holds != nil {
+			hold = bt.holds[i]
+		}
 		cur, counts := getCounted(counted, b.VoterKey[:])
 		if ids.Get([]byte(b.ID)) == nil {
 			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
@@ -424,19 +556,180 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 			if err := ids.Put([]byte(b.ID), bt.keys[i][:len(bt.keys[i])-len(b.ID)-1]); err != nil {
 				return err
 			}
-			if !counts || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
+			if (hold == "" || hold == HoldSetAside) && counts && b.CastAt.Before(cur.CastAt) {
+				// it would displace a counted ballot: only with proof that
+				// the kiosk held it before that ballot arrived
+				cs, ok := commitments[b.Kiosk]
+				if !ok {
+					cs = commitmentsOf(tx.Bucket(bCommits), b.Kiosk)
+					commitments[b.Kiosk] = cs
+				}
+				if !covered(cs, b.Seq, b.ID, receivedOf(tx, cur.ID)) {
+					hold = HoldContested
+				}
+			}
+			switch {
+			case hold != "":
+				if err := holds.Put([]byte(b.ID), []byte(hold)); err != nil {
+					return err
+				}
+			case !counts || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID):
 				cur = countedRef{ID: b.ID, CastAt: b.CastAt}
 				if err := counted.Put(b.VoterKey[:], cur.entry(&b)); err != nil {
 					return err
 				}
 			}
+		} else {
+			hold = Hold(holds.Get([]byte(b.ID)))
 		}
-		bt.out[i] = wire.Duplicate
-		if cur.ID == b.ID {
+		switch {
+		case hold != "":
+			bt.out[i] = wire.Contested
+		case cur.ID == b.ID:
 			bt.out[i] = wire.Accepted
+		default:
+			bt.out[i] = wire.Duplicate
 		}
 	}
 	return nil
+}
+
+// SetAside implements Store. It rereads every stored ballot of the voters
+// concerned in one transaction: seconds for a million ballots, for an
+// action the office takes rarely.
+func (s *Bolt) SetAside(_ context.Context, kiosk string, aside bool, at time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		kb := tx.Bucket(bKiosks)
+		var k Kiosk
+		if err := get(kb, []byte(kiosk), &k); err != nil {
+			return err
+		}
+		if aside == !k.SetAside.IsZero() {
+			return nil
+		}
+		k.SetAside = time.Time{}
+		if aside {
+			k.SetAside = at
+		}
+		if err := put(kb, []byte(kiosk), k); err != nil {
+			return err
+		}
+		holds, ballots := tx.Bucket(bHolds), tx.Bucket(bBallots)
+		// the kiosk's ballots: hold or release them, note their voters
+		voters := map[election.VoterKey]bool{}
+		prefix := append([]byte(kiosk), 0)
+		c := ballots.Cursor()
+		for key, v := c.Seek(prefix); key != nil && strings.HasPrefix(string(key), string(prefix)); key, v = c.Next() {
+			st, err := decodeStored(v, tx.Bucket(bCounted), nil)
+			if err != nil {
+				return err
+			}
+			voters[st.Ballot.VoterKey] = true
+			id := []byte(st.Ballot.ID)
+			switch h := Hold(holds.Get(id)); {
+			case aside && h == "":
+				if err := holds.Put(id, []byte(HoldSetAside)); err != nil {
+					return err
+				}
+			case !aside && h == HoldSetAside:
+				if err := holds.Delete(id); err != nil {
+					return err
+				}
+			}
+		}
+		// count each of those voters again from their ballots not held
+		best := map[election.VoterKey]*wire.SealedBallot{}
+		err := ballots.ForEach(func(_, v []byte) error {
+			st, err := decodeStored(v, tx.Bucket(bCounted), nil)
+			if err != nil {
+				return err
+			}
+			b := st.Ballot
+			if !voters[b.VoterKey] || holds.Get([]byte(b.ID)) != nil {
+				return nil
+			}
+			if cur := best[b.VoterKey]; cur == nil || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
+				best[b.VoterKey] = &b
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		counted := tx.Bucket(bCounted)
+		for v := range voters {
+			b := best[v]
+			if b == nil {
+				if err := counted.Delete(v[:]); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := counted.Put(v[:], countedRef{ID: b.ID, CastAt: b.CastAt}.entry(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CastTimes implements Store: the cast time is read from the stored JSON
+// without decoding the rest.
+func (s *Bolt) CastTimes(_ context.Context, kiosk string) ([]time.Time, error) {
+	var out []time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(kiosk), 0)
+		c := tx.Bucket(bBallots).Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			_, raw, err := splitBallot(v)
+			if err != nil {
+				return err
+			}
+			at, err := castAtOf(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, at)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// castAtOf finds the ballot's cast time in its stored JSON.
+func castAtOf(raw []byte) (time.Time, error) {
+	const field = `"castAt":"`
+	i := bytes.Index(raw, []byte(field))
+	if i >= 0 {
+		rest := raw[i+len(field):]
+		if j := bytes.IndexByte(rest, '"'); j > 0 {
+			return time.Parse(time.RFC3339Nano, string(rest[:j]))
+		}
+	}
+	var st Stored
+	err := json.Unmarshal(raw, &st)
+	return st.Ballot.CastAt, err
+}
+
+// receivedOf returns when a stored ballot arrived; the zero time (before
+// every commitment) when it cannot be read.
+func receivedOf(tx *bolt.Tx, id string) time.Time {
+	at := tx.Bucket(bIDs).Get([]byte(id))
+	if at == nil {
+		return time.Time{}
+	}
+	v := tx.Bucket(bBallots).Get(append(append(append([]byte{}, at...), 0), id...))
+	_, raw, err := splitBallot(v)
+	if err != nil {
+		return time.Time{}
+	}
+	var st struct {
+		Received time.Time `json:"received"`
+	}
+	if json.Unmarshal(raw, &st) != nil {
+		return time.Time{}
+	}
+	return st.Received
 }
 
 // splitBallot parses a value of bBallots into the previous ID and the
@@ -449,18 +742,35 @@ func splitBallot(v []byte) (prev string, stored []byte, err error) {
 	return string(v[k : k+int(n)]), v[k+int(n):], nil
 }
 
-func decodeStored(v []byte, counted *bolt.Bucket) (Stored, error) {
+// decodeStored decodes a value of bBallots; holds is nil when no ballot
+// is held; dec, when set, reads the JSON without reflection.
+func decodeStored(v []byte, counted, holds *bolt.Bucket, dec ...*storedDecoder) (Stored, error) {
 	var st Stored
 	_, raw, err := splitBallot(v)
 	if err != nil {
 		return st, err
 	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, err
+	if len(dec) == 0 || !dec[0].decode(raw, &st) {
+		st = Stored{}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return st, err
+		}
 	}
 	cur, _ := getCounted(counted, st.Ballot.VoterKey[:])
 	st.Counted = cur.ID == st.Ballot.ID
+	if holds != nil {
+		st.Hold = Hold(holds.Get([]byte(st.Ballot.ID)))
+	}
 	return st, nil
+}
+
+// holdsOf returns the holds bucket, or nil when it is empty.
+func holdsOf(tx *bolt.Tx) *bolt.Bucket {
+	b := tx.Bucket(bHolds)
+	if k, _ := b.Cursor().First(); k == nil {
+		return nil
+	}
+	return b
 }
 
 // Ballot implements Store.
@@ -476,7 +786,7 @@ func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 			return ErrNotFound
 		}
 		var err error
-		st, err = decodeStored(v, tx.Bucket(bCounted))
+		st, err = decodeStored(v, tx.Bucket(bCounted), holdsOf(tx))
 		return err
 	})
 	return st, err
@@ -530,9 +840,10 @@ func (s *Bolt) Chain(_ context.Context, kiosk string) (Chain, error) {
 // Ballots implements Store.
 func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		counted := tx.Bucket(bCounted)
+		counted, holds := tx.Bucket(bCounted), holdsOf(tx)
+		dec := &storedDecoder{in: interner{}}
 		return tx.Bucket(bBallots).ForEach(func(_, v []byte) error {
-			st, err := decodeStored(v, counted)
+			st, err := decodeStored(v, counted, holds, dec)
 			if err != nil {
 				return err
 			}

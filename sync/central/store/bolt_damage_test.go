@@ -45,7 +45,7 @@ func boltWith200(t *testing.T) (string, []wire.SealedBallot) {
 		t.Fatal(err)
 	}
 	for i := 0; i < len(bs); i += 50 {
-		if _, err := s.AddBallots(ctx, bs[i:i+50], t0); err != nil {
+		if _, err := s.AddBallots(ctx, bs[i:i+50], nil, t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,7 +186,7 @@ func TestSalvageBolt(t *testing.T) {
 			if rep.Kiosks == 1 && (ch.Count != rep.Ballots || (rep.Ballots < 200 && len(ch.Gaps) == 0 && ch.MaxSeq == 200)) {
 				t.Fatalf("the chain does not show what was lost: %+v", ch)
 			}
-			if name == "one ballot edited" && (rep.Unverifiable != 1 || len(ch.Gaps) != 1 || ch.Gaps[0] != 18) {
+			if name == "one ballot edited" && (rep.Unverifiable != 1 || len(ch.Gaps) != 1 || ch.Gaps[0] != (Gap{From: 18, To: 18})) {
 				t.Fatalf("edited ballot: %+v, chain %+v", rep, ch)
 			}
 			n, err := OpenBolt(to)

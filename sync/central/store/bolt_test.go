@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 func TestBoltRefusesOldLayout(t *testing.T) {
@@ -35,7 +36,7 @@ func TestBoltClosed(t *testing.T) {
 	}
 	s.Close()
 	bs := chainOfBallots("A", 1, func(int) string { return "v" }, func(int) time.Time { return t0 })
-	if _, err := s.AddBallots(context.Background(), bs, t0); !errors.Is(err, ErrClosed) {
+	if _, err := s.AddBallots(context.Background(), bs, nil, t0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("add after close: %v", err)
 	}
 }
@@ -56,12 +57,20 @@ func TestConformanceConcurrentBatches(t *testing.T) {
 			c := chainOfBallots(fmt.Sprint("K", k), per, func(i int) string { return fmt.Sprint("voter", i) },
 				func(i int) time.Time { return t0.Add(time.Duration(k)*time.Minute + time.Duration(i)*time.Millisecond) })
 			all += len(c)
+			// each kiosk committed to its chain (a heartbeat) before any
+			// arrived: an earlier ballot may displace a later one
+			if err := s.AddKiosk(ctx, Kiosk{ID: fmt.Sprint("K", k), Venue: "v", PublicKey: []byte("pk"), Enrolled: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordHeartbeat(ctx, fmt.Sprint("K", k), wire.Heartbeat{LastSeq: per, HeadID: c[per-1].ID}, t0.Add(-time.Second)); err != nil {
+				t.Fatal(err)
+			}
 			for _, part := range [][]int{{0, 70}, {40, per}} { // overlapping: resent ballots
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					for i := part[0]; i < part[1]; i += 10 {
-						if _, err := s.AddBallots(ctx, c[i:i+10], t0); err != nil {
+						if _, err := s.AddBallots(ctx, c[i:i+10], nil, t0); err != nil {
 							errs <- err
 						}
 					}
@@ -116,7 +125,7 @@ func TestBoltBadBatchFailsAlone(t *testing.T) {
 				kiosk = strings.Repeat("x", bolt.MaxKeySize) // no key can hold it
 			}
 			bs := chainOfBallots(kiosk, 20, func(i int) string { return fmt.Sprint(g, "-", i) }, func(int) time.Time { return t0 })
-			_, err := s.AddBallots(ctx, bs, t0)
+			_, err := s.AddBallots(ctx, bs, nil, t0)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -148,7 +157,7 @@ func TestBoltCountedInBatches(t *testing.T) {
 	const n = 10000 // over two batches
 	bs := chainOfBallots("A", n, func(i int) string { return fmt.Sprint("v", i) }, func(int) time.Time { return t0 })
 	for i := 0; i < n; i += 500 {
-		if _, err := s.AddBallots(ctx, bs[i:i+500], t0); err != nil {
+		if _, err := s.AddBallots(ctx, bs[i:i+500], nil, t0); err != nil {
 			t.Fatal(err)
 		}
 	}

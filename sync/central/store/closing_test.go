@@ -15,7 +15,7 @@ func TestConformanceReconciliation(t *testing.T) {
 	each(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		bs := chainOfBallots("k1", 3, func(i int) string { return string(rune('a' + i)) }, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) })
-		if _, err := s.AddBallots(ctx, bs, t0); err != nil {
+		if _, err := s.AddBallots(ctx, bs, nil, t0); err != nil {
 			t.Fatal(err)
 		}
 		if id, err := s.BallotAt(ctx, "k1", 2); err != nil || id != bs[1].ID {

@@ -114,10 +114,10 @@ func (s *Postgres) AddKiosk(ctx context.Context, k Kiosk) error {
 
 func scanKiosk(row pgx.Row) (Kiosk, error) {
 	var k Kiosk
-	var last, revoked *time.Time
+	var last, revoked, aside *time.Time
 	var hb []byte
 	var skew int64
-	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew, &revoked)
+	err := row.Scan(&k.ID, &k.Venue, &k.PublicKey, &k.Enrolled, &last, &hb, &skew, &revoked, &aside)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, ErrNotFound
 	}
@@ -130,11 +130,14 @@ func scanKiosk(row pgx.Row) (Kiosk, error) {
 	if revoked != nil {
 		k.Revoked = *revoked
 	}
+	if aside != nil {
+		k.SetAside = *aside
+	}
 	k.Skew = time.Duration(skew) * time.Millisecond
 	return k, json.Unmarshal(hb, &k.Heartbeat)
 }
 
-const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms, revoked`
+const kioskColumns = `id, venue, public_key, enrolled, last_seen, heartbeat, skew_ms, revoked, set_aside`
 
 // Kiosk implements Store.
 func (s *Postgres) Kiosk(ctx context.Context, id string) (Kiosk, error) {
@@ -205,6 +208,12 @@ func (s *Postgres) RecordHeartbeat(ctx context.Context, id string, hb wire.Heart
 	if err == nil && tag.RowsAffected() == 0 {
 		return ErrNotFound
 	}
+	if err != nil || hb.HeadID == "" || hb.LastSeq == 0 || len(hb.HeadID) > 128 {
+		return err
+	}
+	// a commitment only when the head moved on: one per ballot at most
+	_, err = s.pool.Exec(ctx, `INSERT INTO commitments (kiosk, seq, head, at) SELECT $1, $2, $3, $4
+		WHERE $2 > (SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1)`, id, int64(hb.LastSeq), hb.HeadID, at)
 	return err
 }
 
@@ -241,63 +250,213 @@ func (s *Postgres) CatalogAt(ctx context.Context, version int) (wire.Catalog, er
 
 // AddBallots implements Store: one transaction for the batch, its
 // statements pipelined. The counted row is replaced only by an earlier
-// ballot, atomically, whichever replica gets there first.
-func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error) {
+// ballot, atomically, whichever replica gets there first, and by one dated
+// strictly earlier only when its kiosk had committed to it before the
+// counted one arrived.
+func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error) {
+	if holds != nil && len(holds) != len(bs) {
+		return nil, errors.New("store: one hold per ballot")
+	}
 	out := make([]wire.Status, len(bs))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
-		for _, b := range bs {
+		ids := make([]string, len(bs))
+		for i, b := range bs {
 			body, err := json.Marshal(b)
 			if err != nil {
 				return err
 			}
-			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received)
-			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at) VALUES ($1, $2, $3)
-				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at
-				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)`,
-				b.VoterKey[:], b.ID, b.CastAt)
+			var hold Hold
+			if holds != nil {
+				hold = holds[i]
+			}
+			ids[i] = b.ID
+			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received, hold)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
+			if hold != "" {
+				if hold == HoldSetAside {
+					// still contested first, when it would displace without proof
+					batch.Queue(`UPDATE ballots b SET hold = 'contested' FROM counted c
+						WHERE b.id = $1 AND b.hold = 'set-aside' AND c.voter_key = b.voter_key AND b.cast_at < c.cast_at
+						AND NOT EXISTS (SELECT 1 FROM commitments m WHERE m.kiosk = b.kiosk AND m.at <= c.received
+							AND (m.seq > b.seq OR m.seq = b.seq AND m.head = b.id))`, b.ID)
+				}
+				continue
+			}
+			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
+				SELECT $1, $2, $3, received FROM ballots WHERE id = $2 AND hold = ''
+				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at, received = EXCLUDED.received
+				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)
+				AND (EXCLUDED.cast_at = counted.cast_at OR EXISTS (SELECT 1 FROM commitments m
+					WHERE m.kiosk = $4 AND m.at <= counted.received AND (m.seq > $5 OR m.seq = $5 AND m.head = $2)))`,
+				b.VoterKey[:], b.ID, b.CastAt, b.Kiosk, int64(b.Seq))
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
-		// Now read who counts for each voter of the batch.
-		keys := make([][]byte, len(bs))
-		for i, b := range bs {
-			keys[i] = b.VoterKey[:]
-		}
-		rows, err := tx.Query(ctx, `SELECT voter_key, ballot_id FROM counted WHERE voter_key = ANY($1)`, keys)
+		// Now read who counts for each ballot's voter, and what is held.
+		rows, err := tx.Query(ctx, `SELECT b.id, b.cast_at, b.hold, c.ballot_id, c.cast_at FROM ballots b
+			LEFT JOIN counted c ON c.voter_key = b.voter_key WHERE b.id = ANY($1)`, ids)
 		if err != nil {
 			return err
 		}
-		who := map[string]string{}
+		status := map[string]wire.Status{}
+		var contested []string
 		for rows.Next() {
-			var k []byte
-			var id string
-			if err := rows.Scan(&k, &id); err != nil {
+			var id, hold string
+			var castAt time.Time
+			var cid *string
+			var cAt *time.Time
+			if err := rows.Scan(&id, &castAt, &hold, &cid, &cAt); err != nil {
 				return err
 			}
-			who[string(k)] = id
+			switch {
+			case hold != "":
+				status[id] = wire.Contested
+			case cid != nil && *cid == id:
+				status[id] = wire.Accepted
+			case cAt != nil && castAt.Before(*cAt):
+				// dated before the counted ballot, without proof of its time
+				status[id] = wire.Contested
+				contested = append(contested, id)
+			default:
+				status[id] = wire.Duplicate
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for i, b := range bs {
-			out[i] = wire.Duplicate
-			if who[string(b.VoterKey[:])] == b.ID {
-				out[i] = wire.Accepted
+		if len(contested) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE ballots SET hold = $2 WHERE id = ANY($1) AND hold = ''`, contested, string(HoldContested)); err != nil {
+				return err
 			}
+		}
+		for i, b := range bs {
+			out[i] = status[b.ID]
 		}
 		return nil
 	})
 	return out, err
 }
 
+// SetAside implements Store: in one transaction that holds the counted
+// table against replicas' ingest meanwhile.
+func (s *Postgres) SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var was *time.Time
+		if err := tx.QueryRow(ctx, `SELECT set_aside FROM kiosks WHERE id = $1 FOR UPDATE`, kiosk).Scan(&was); errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if aside == (was != nil) {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE counted IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var when *time.Time
+		from, to := "", string(HoldSetAside)
+		if aside {
+			when = &at
+		} else {
+			from, to = to, from
+		}
+		steps := []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE kiosks SET set_aside = $2 WHERE id = $1`, []any{kiosk, when}},
+			{`UPDATE ballots SET hold = $3 WHERE kiosk = $1 AND hold = $2`, []any{kiosk, from, to}},
+			{`DELETE FROM counted WHERE voter_key IN (SELECT voter_key FROM ballots WHERE kiosk = $1)`, []any{kiosk}},
+			{`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
+				SELECT DISTINCT ON (voter_key) voter_key, id, cast_at, received FROM ballots
+				WHERE hold = '' AND voter_key IN (SELECT voter_key FROM ballots WHERE kiosk = $1)
+				ORDER BY voter_key, cast_at, id`, []any{kiosk}},
+		}
+		for _, st := range steps {
+			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CastTimes implements Store.
+func (s *Postgres) CastTimes(ctx context.Context, kiosk string) ([]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT cast_at FROM ballots WHERE kiosk = $1 ORDER BY seq, id`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var t time.Time
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t.UTC())
+	}
+	return out, rows.Err()
+}
+
+// LastSeq implements Store.
+func (s *Postgres) LastSeq(ctx context.Context, kiosk string) (uint64, error) {
+	var seq int64
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM ballots WHERE kiosk = $1`, kiosk).Scan(&seq)
+	return uint64(seq), err
+}
+
+// Commitments implements Store.
+func (s *Postgres) Commitments(ctx context.Context, kiosk string) ([]Commitment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, head, at FROM commitments WHERE kiosk = $1 ORDER BY at, seq`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Commitment
+	for rows.Next() {
+		var c Commitment
+		var seq int64
+		if err := rows.Scan(&seq, &c.ID, &c.At); err != nil {
+			return nil, err
+		}
+		c.Seq, c.At = uint64(seq), c.At.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddAdmitted implements Store.
+func (s *Postgres) AddAdmitted(ctx context.Context, list string, keys []election.VoterKey) error {
+	raw := make([][]byte, len(keys))
+	for i := range keys {
+		raw[i] = keys[i][:]
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO admitted (list, voter_key) SELECT $1, k FROM unnest($2::bytea[]) k ON CONFLICT DO NOTHING`, list, raw)
+	return err
+}
+
+// Admitted implements Store.
+func (s *Postgres) Admitted(ctx context.Context, list string, key []byte) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM admitted WHERE list = $1 AND voter_key = $2)`, list, key).Scan(&ok)
+	return ok, err
+}
+
+// AdmittedCount implements Store.
+func (s *Postgres) AdmittedCount(ctx context.Context, list string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM admitted WHERE list = $1`, list).Scan(&n)
+	return n, err
+}
+
 func scanStored(row pgx.Row) (Stored, error) {
 	var st Stored
 	var body []byte
-	err := row.Scan(&body, &st.Received, &st.Counted)
+	err := row.Scan(&body, &st.Received, &st.Counted, &st.Hold)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, ErrNotFound
 	}
@@ -307,7 +466,7 @@ func scanStored(row pgx.Row) (Stored, error) {
 	return st, json.Unmarshal(body, &st.Ballot)
 }
 
-const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id)
+const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id), b.hold
 	FROM ballots b LEFT JOIN counted c ON c.voter_key = b.voter_key`
 
 // Ballot implements Store.

@@ -105,7 +105,7 @@ func powercutChild(mnt string) {
 			b.Seal(key)
 			bs = append(bs, b)
 		}
-		answers, err := st.AddBallots(ctx, bs, time.Now())
+		answers, err := st.AddBallots(ctx, bs, nil, time.Now())
 		if err != nil {
 			os.Exit(4) // the power is off
 		}

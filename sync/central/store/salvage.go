@@ -135,7 +135,7 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 	var addErr error
 	flush := func() {
 		if len(batch) > 0 && addErr == nil {
-			_, addErr = st.AddBallots(ctx, batch, received)
+			_, addErr = st.AddBallots(ctx, batch, nil, received)
 		}
 		batch = batch[:0]
 	}

@@ -38,6 +38,10 @@ type Kiosk struct {
 	// Revoked is when the city office revoked the kiosk (a stolen or lost
 	// one); from then on the central refuses its requests and ballots.
 	Revoked time.Time `json:"revoked,omitzero"`
+	// SetAside is when the city office set the kiosk's ballots aside for
+	// review (zero: they count): it still votes and syncs, but none of its
+	// ballots count until released.
+	SetAside time.Time `json:"setAside,omitzero"`
 }
 
 // Stored is a ballot as the central keeps it.
@@ -45,15 +49,61 @@ type Stored struct {
 	Ballot   wire.SealedBallot `json:"ballot"`
 	Received time.Time         `json:"received"`
 	Counted  bool              `json:"counted"` // it is the voter's counted ballot
+	// Hold is why the ballot is kept aside for review instead of counting.
+	Hold Hold `json:"hold,omitempty"`
+}
+
+// Hold is why a stored ballot does not count until the city office has
+// reviewed it (docs/protocol.md, "Time a kiosk cannot forge backwards").
+type Hold string
+
+// Holds.
+const (
+	// HoldContested: dated before the voter's counted ballot, but the
+	// central had not seen its place in its kiosk's chain committed before
+	// that ballot arrived: never swapped in automatically.
+	HoldContested Hold = "contested"
+	// HoldBackdated: cast before its kiosk's enrollment or before its
+	// predecessor in the kiosk's chain.
+	HoldBackdated Hold = "backdated"
+	// HoldUnregistered: the voter key is not in the edition's register.
+	HoldUnregistered Hold = "unregistered"
+	// HoldSetAside: its kiosk's ballots are set aside for review; lifted
+	// when the office releases the kiosk (the other holds stay).
+	HoldSetAside Hold = "set-aside"
+)
+
+// Gap is a run of sequence numbers never received, From to To inclusive.
+type Gap struct {
+	From uint64 `json:"from"`
+	To   uint64 `json:"to"`
 }
 
 // Chain is what the central knows of one kiosk's sequence and hash chain.
+// Its size is bounded by the ballots stored, never by their numbers.
 type Chain struct {
-	Count  int      `json:"count"`
-	MaxSeq uint64   `json:"maxSeq"`
-	Gaps   []uint64 `json:"gaps,omitempty"`   // numbers below MaxSeq never received
-	Breaks []uint64 `json:"breaks,omitempty"` // ballots whose Prev is not the ID of the one before, or two ballots with one number
+	Count  int    `json:"count"`
+	MaxSeq uint64 `json:"maxSeq"`
+	// Gaps are the runs of numbers below MaxSeq never received, Missing
+	// how many numbers they hold together.
+	Gaps    []Gap    `json:"gaps,omitempty"`
+	Missing uint64   `json:"missing,omitempty"`
+	Breaks  []uint64 `json:"breaks,omitempty"` // ballots whose Prev is not the ID of the one before, or two ballots with one number
 }
+
+// Commitment is a kiosk's signed heartbeat naming its chain head: from At
+// on, the central knows the kiosk held ballots up to Seq.
+type Commitment struct {
+	Seq uint64    `json:"seq"`
+	ID  string    `json:"id"`
+	At  time.Time `json:"at"`
+}
+
+// Admission lists of voter keys.
+const (
+	ListIssuedCodes = "issued-codes" // keys of the voter codes the central issued
+	ListRegister    = "register"     // keys of the city's register
+)
 
 // Store is the central's persistence.
 type Store interface {
@@ -63,6 +113,8 @@ type Store interface {
 	AddKiosk(ctx context.Context, k Kiosk) error
 	Kiosk(ctx context.Context, id string) (Kiosk, error)
 	Kiosks(ctx context.Context) ([]Kiosk, error)
+	// RecordHeartbeat keeps a kiosk's last heartbeat and, when it names a
+	// chain head beyond the last one committed, a Commitment at at.
 	RecordHeartbeat(ctx context.Context, id string, hb wire.Heartbeat, at time.Time) error
 
 	// PutCatalog stores the next catalog version (last + 1).
@@ -86,8 +138,29 @@ type Store interface {
 	CatalogAt(ctx context.Context, version int) (wire.Catalog, error)
 
 	// AddBallots stores verified ballots, idempotently by ID, and answers
-	// Accepted (it counts for its voter now) or Duplicate (an earlier one does).
-	AddBallots(ctx context.Context, bs []wire.SealedBallot, received time.Time) ([]wire.Status, error)
+	// Accepted (it counts for its voter now), Duplicate (an earlier one
+	// does) or Contested (kept aside: holds[i] when set, or HoldContested
+	// when it is dated before the voter's counted ballot but its place in
+	// its kiosk's chain was not committed before that ballot arrived).
+	// holds may be nil.
+	AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error)
+	// SetAside sets a kiosk's ballots aside for review (aside) or releases
+	// them: each voter of the kiosk's ballots is counted again from the
+	// ballots that are not held. ErrNotFound for an unknown kiosk.
+	SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error
+	// CastTimes returns the cast times of a kiosk's ballots in its order.
+	CastTimes(ctx context.Context, kiosk string) ([]time.Time, error)
+	// LastSeq returns the highest sequence number stored for a kiosk (0: none).
+	LastSeq(ctx context.Context, kiosk string) (uint64, error)
+	// Commitments returns a kiosk's chain-head commitments, oldest first.
+	Commitments(ctx context.Context, kiosk string) ([]Commitment, error)
+	// AddAdmitted adds voter keys to an admission list (ListIssuedCodes,
+	// ListRegister); adding one again changes nothing.
+	AddAdmitted(ctx context.Context, list string, keys []election.VoterKey) error
+	// Admitted reports whether a voter key is on an admission list.
+	Admitted(ctx context.Context, list string, key []byte) (bool, error)
+	// AdmittedCount returns how many keys an admission list holds.
+	AdmittedCount(ctx context.Context, list string) (int, error)
 	// Ballot returns one ballot by ID.
 	Ballot(ctx context.Context, id string) (Stored, error)
 	// BallotByPrefix returns the ballot whose ID starts with prefix (the
@@ -145,8 +218,9 @@ func chainOf(bs []chainLink) Chain {
 			c.Breaks = append(c.Breaks, b.seq) // two ballots with one number
 			continue
 		}
-		for s := prevSeq + 1; s < b.seq; s++ {
-			c.Gaps = append(c.Gaps, s)
+		if b.seq > prevSeq+1 {
+			c.Gaps = append(c.Gaps, Gap{From: prevSeq + 1, To: b.seq - 1})
+			c.Missing += b.seq - 1 - prevSeq
 		}
 		if b.seq == prevSeq+1 && (b.seq > 1 || prevID != "") && b.prev != prevID {
 			c.Breaks = append(c.Breaks, b.seq)
@@ -163,6 +237,21 @@ func chainOf(bs []chainLink) Chain {
 type chainLink struct {
 	seq      uint64
 	id, prev string
+}
+
+// covered reports whether commitments (oldest first) show the central
+// knew of ballot (seq, id) of their kiosk by before: a commitment at or
+// before that time to a later number, or to this very ballot.
+func covered(cs []Commitment, seq uint64, id string, before time.Time) bool {
+	for _, c := range cs {
+		if c.At.After(before) {
+			break
+		}
+		if c.Seq > seq || c.Seq == seq && c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeChoices packs a ballot's choices compactly for the tally index:

@@ -35,6 +35,26 @@ func storedRoundTrip(t *testing.T, b wire.SealedBallot, received time.Time) {
 	if !reflect.DeepEqual(a, z) {
 		t.Fatalf("decoded differently:\n%s\n%s", got[6:], want)
 	}
+	// the fast decoder reads the same, or leaves it to encoding/json
+	d := storedDecoder{in: interner{}}
+	var f Stored
+	if d.decode(got[6:], &f) && !reflect.DeepEqual(f, z) {
+		t.Fatalf("the fast decoder read differently:\n%+v\n%+v", f, z)
+	}
+}
+
+// The fast decoder takes what the central writes (no fallback) for plain ballots.
+func TestStoredDecoderTakesPlainBallots(t *testing.T) {
+	at := time.Date(2026, 5, 12, 10, 30, 15, 123000000, time.UTC)
+	b := wire.SealedBallot{ID: "ab12", Kiosk: "k-1", Seq: 7, Prev: "ff", CastAt: at, Edition: "krakow-2025", Catalog: 3,
+		District: "d18", VoterKey: election.VoterKey{1, 2, 3}, Sig: []byte{0, 1, 2, 250},
+		Selections: []election.Selection{{Pool: "city", Choices: []election.Choice{{Project: "p1", Points: 3}}}, {Pool: "d18"}}}
+	raw, _ := appendStored(nil, &b, at)
+	d := storedDecoder{in: interner{}}
+	var st Stored
+	if !d.decode(raw, &st) || !reflect.DeepEqual(st.Ballot, b) || !st.Received.Equal(at) {
+		t.Fatalf("decoded %+v", st)
+	}
 }
 
 func TestAppendStored(t *testing.T) {

@@ -1,0 +1,82 @@
+package central
+
+import (
+	"context"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+)
+
+// Finding is one integrity alert of the fleet page: its category (a
+// dash.level. key), whether it is bad or a warning, and its sentence's
+// translation key with arguments.
+type Finding struct {
+	Level, Class, Key string
+	Args              []any
+}
+
+// KioskFindings checks one kiosk, revoked or not: its chain (gaps, breaks,
+// ballots committed in a heartbeat but not stored), its pace (faster than a
+// person, outside the venue's hours, a burst after silence), voter lookups
+// beyond its budget, and whether its ballots are set aside.
+func (s *Server) KioskFindings(ctx context.Context, k store.Kiosk, ed *election.Edition) ([]Finding, error) {
+	var out []Finding
+	add := func(level, class, key string, args ...any) {
+		out = append(out, Finding{Level: level, Class: class, Key: key, Args: args})
+	}
+	ch, err := s.cfg.Store.Chain(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ch.Gaps) > 0 || len(ch.Breaks) > 0 {
+		add("chain", "bad", "dash.alert.chain", "gaps", ch.Missing, "breaks", len(ch.Breaks))
+	}
+	cs, err := s.cfg.Store.Commitments(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	var committed uint64
+	for _, c := range cs {
+		committed = max(committed, c.Seq)
+	}
+	// pending at the kiosk is not missing: only what it no longer holds
+	if pending := uint64(max(k.Heartbeat.QueueDepth, 0)); committed > ch.MaxSeq+pending {
+		add("chain", "bad", "dash.alert.tail", "committed", committed, "max", ch.MaxSeq)
+	}
+	times, err := s.cfg.Store.CastTimes(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	var venue *election.Venue
+	loc := time.UTC
+	if ed != nil {
+		venue, loc = ed.Venue(k.Venue), ed.Location()
+	}
+	p := PaceOf(times, venue, loc)
+	if p.Inhuman() {
+		add("pace", "bad", "dash.alert.pace", "n", p.MaxPerMinute)
+	}
+	if p.OutsideHours > 0 {
+		add("pace", "warn", "dash.alert.hours", "n", p.OutsideHours)
+	}
+	if p.Burst > 0 {
+		add("pace", "warn", "dash.alert.burst", "n", p.Burst, "silence", p.Silence.Round(time.Minute))
+	}
+	if n := s.OverBudget()[k.ID]; n > 0 {
+		add("lookups", "bad", "dash.alert.lookups", "n", n)
+	}
+	if !k.SetAside.IsZero() {
+		add("review", "warn", "dash.state.set_aside", "at", k.SetAside.In(loc).Format("02.01 15:04"))
+	}
+	return out, nil
+}
+
+// CountsFinding is the store-wide alert when more voters count than
+// ballots are stored (an index entry without its ballot): nil otherwise.
+func CountsFinding(total, counted int) *Finding {
+	if counted <= total {
+		return nil
+	}
+	return &Finding{Level: "counts", Class: "bad", Key: "dash.alert.counts", Args: []any{"counted", counted, "stored", total}}
+}

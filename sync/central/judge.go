@@ -1,0 +1,131 @@
+package central
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
+)
+
+// BackdateTolerance is how far a ballot's cast time may fall before its
+// predecessor's in the kiosk's chain (a clock stepped back by NTP) before
+// the ballot is held as backdated.
+const BackdateTolerance = time.Minute
+
+// judge applies the rules that need the store to the ballots check found
+// valid (Status ""): numbers far ahead of the kiosk's last one are
+// refused, voters the edition does not admit are refused or held, and cast
+// times before the kiosk's enrollment or its chain predecessor are held.
+// It returns the hold of each ballot (nil when none is held).
+func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition, bs []wire.SealedBallot, results []wire.Result) ([]store.Hold, error) {
+	// Sequence numbers: in order, each within MaxSeqAhead of the highest
+	// stored or accepted before it, so no ballot can make the gap report
+	// or any scan grow out of proportion to what was sent.
+	last, err := s.cfg.Store.LastSeq(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, 0, len(bs))
+	for i := range bs {
+		if results[i].Status == "" {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case bs[a].Seq < bs[b].Seq:
+			return -1
+		case bs[a].Seq > bs[b].Seq:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range order {
+		switch seq := bs[i].Seq; {
+		case seq == 0:
+			results[i].Status, results[i].Reason = wire.Invalid, "seq"
+		case seq > last && seq-last > wire.MaxSeqAhead:
+			results[i].Status, results[i].Reason = wire.SeqAhead, "seq-ahead"
+		default:
+			last = max(last, seq)
+		}
+	}
+	var holds []store.Hold
+	hold := func(i int, h store.Hold) {
+		if holds == nil {
+			holds = make([]store.Hold, len(bs))
+		}
+		if holds[i] == "" {
+			holds[i] = h
+		}
+	}
+	inBatch := map[string]*wire.SealedBallot{}
+	for i := range bs {
+		if results[i].Status == "" {
+			inBatch[bs[i].ID] = &bs[i]
+		}
+	}
+	for i := range bs {
+		if results[i].Status != "" {
+			continue
+		}
+		b := &bs[i]
+		if !k.SetAside.IsZero() {
+			// the office set this kiosk's ballots aside: kept, not counted
+			hold(i, store.HoldSetAside)
+		}
+		// Who may cast: the running edition's policy (not the one of an
+		// older catalog version the ballot may name, which a thief could pick).
+		switch ed.AdmissionPolicy() {
+		case election.IssuedCodes:
+			ok, err := s.cfg.Store.Admitted(ctx, store.ListIssuedCodes, b.VoterKey[:])
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				results[i].Status, results[i].Reason = wire.NotAdmitted, "not-admitted"
+				continue
+			}
+		case election.Register:
+			ok, err := s.cfg.Store.Admitted(ctx, store.ListRegister, b.VoterKey[:])
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				hold(i, store.HoldUnregistered)
+			}
+		}
+		// Time a kiosk cannot forge backwards: not before the kiosk was
+		// enrolled, not before the ballot it chains to.
+		if b.CastAt.Before(k.Enrolled.Add(-s.cfg.CastSkew)) {
+			hold(i, store.HoldBackdated)
+			continue
+		}
+		if b.Prev == "" {
+			continue
+		}
+		var prevAt time.Time
+		if p, ok := inBatch[b.Prev]; ok {
+			prevAt = p.CastAt
+		} else if p, err := s.cfg.Store.Ballot(ctx, b.Prev); err == nil {
+			prevAt = p.Ballot.CastAt
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if !prevAt.IsZero() && b.CastAt.Before(prevAt.Add(-BackdateTolerance)) {
+			hold(i, store.HoldBackdated)
+		}
+	}
+	if holds != nil {
+		for i, h := range holds {
+			if h != "" {
+				results[i].Reason = string(h)
+			}
+		}
+	}
+	return holds, nil
+}
