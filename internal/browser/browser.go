@@ -54,6 +54,9 @@ func StartWith(t testing.TB, args ...string) *Browser {
 		t.Fatal(err)
 	}
 	b := &Browser{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), driver: cmd}
+	// The profile folder is made before Close is registered, so that it is
+	// removed after Chromium has ended (cleanups run last first).
+	profile := t.TempDir()
 	t.Cleanup(b.Close)
 	for i := 0; ; i++ {
 		if resp, err := http.Get(b.base + "/status"); err == nil {
@@ -65,7 +68,6 @@ func StartWith(t testing.TB, args ...string) *Browser {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	profile := t.TempDir()
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName": "chrome",
 		"goog:chromeOptions": map[string]any{"binary": chromium, "args": append([]string{

@@ -71,6 +71,7 @@ type pageData struct {
 	Problems             []string
 	Notice               string
 	StartOver            string
+	Paper                string
 	Closed               bool
 }
 
@@ -95,11 +96,11 @@ type pickView struct {
 }
 
 type projectView struct {
-	Number, Title, Summary, Location, Category string
-	Cost                                       int64
-	Fallback                                   bool // shown in Polish: no text in the page's language
-	Actions                                    []link
-	Picked                                     bool
+	ID, Number, Title, Summary, Location, Category string
+	Cost                                           int64
+	Fallback                                       bool // shown in Polish: no text in the page's language
+	Actions                                        []link
+	Picked                                         bool
 }
 
 func (p *Planner) page(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +136,11 @@ func (p *Planner) page(w http.ResponseWriter, r *http.Request) {
 		st.ballot = apply(ed, st.ballot, pr, n)
 	}
 	for _, dp := range ed.Districts() {
-		d.Districts = append(d.Districts, link{Name: poolName(dp, lang), Href: p.href(ed, state{lang: lang, ballot: election.Ballot{Edition: ed.ID, District: dp.ID}}), On: dp.ID == st.ballot.District})
+		b := election.Ballot{Edition: ed.ID, District: dp.ID}
+		if city := ed.CityPool(); city != nil && len(st.ballot.Selection(city.ID).Choices) > 0 {
+			b.Selections = []election.Selection{st.ballot.Selection(city.ID)}
+		}
+		d.Districts = append(d.Districts, link{Name: poolName(dp, lang), Href: p.href(ed, state{lang: lang, ballot: b}), On: dp.ID == st.ballot.District})
 	}
 	d.StartOver = "/plan?lang=" + lang
 	if st.ballot.District == "" {
@@ -143,6 +148,7 @@ func (p *Planner) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.District = st.ballot.District
+	d.Paper = "/plan/paper.pdf?" + url.Values{"d": {st.ballot.District}, "lang": {lang}}.Encode()
 	d.DistrictName = poolName(*ed.Pool(st.ballot.District), lang)
 	d.Query = st.query
 	for _, pool := range ed.BallotPools(st.ballot.District) {
@@ -194,20 +200,24 @@ func (p *Planner) poolView(ed *election.Edition, st state, pool election.Pool) p
 			v.Hidden++
 			continue
 		}
-		pv := projectView{Number: pr.Number, Title: title, Summary: pr.Summary.In(st.lang), Cost: pr.Cost,
+		pv := projectView{ID: pr.ID, Number: pr.Number, Title: title, Summary: pr.Summary.In(st.lang), Cost: pr.Cost,
 			Category: p.Msgs.T(st.lang, "ui.cat."+string(pr.Category)), Fallback: pr.Title[st.lang] == "" && st.lang != "pl"}
 		_, pv.Picked = picked[pr.ID]
 		switch rule.Kind {
 		case election.Points:
 			for _, n := range rule.Points {
-				label := p.Msgs.T(st.lang, "plan.give_points", "n", n)
-				pv.Actions = append(pv.Actions, link{Name: label, Href: p.href(ed, st.with(apply(ed, st.ballot, &pr, n))), On: pv.Picked && picked[pr.ID] == n})
+				key := "plan.give_points"
+				if n == 1 {
+					key = "plan.give_point"
+				}
+				label := p.Msgs.T(st.lang, key, "n", n)
+				pv.Actions = append(pv.Actions, link{Name: label, Href: p.hrefTo(ed, st.with(apply(ed, st.ballot, &pr, n)), "p-"+pr.ID), On: pv.Picked && picked[pr.ID] == n})
 			}
 		default:
 			if pv.Picked {
-				pv.Actions = append(pv.Actions, link{Name: p.Msgs.T(st.lang, "plan.remove"), Href: p.href(ed, st.with(apply(ed, st.ballot, &pr, -1))), On: true})
+				pv.Actions = append(pv.Actions, link{Name: p.Msgs.T(st.lang, "plan.remove"), Href: p.hrefTo(ed, st.with(apply(ed, st.ballot, &pr, -1)), "p-"+pr.ID), On: true})
 			} else {
-				pv.Actions = append(pv.Actions, link{Name: p.Msgs.T(st.lang, "plan.choose"), Href: p.href(ed, st.with(apply(ed, st.ballot, &pr, 0)))})
+				pv.Actions = append(pv.Actions, link{Name: p.Msgs.T(st.lang, "plan.choose"), Href: p.hrefTo(ed, st.with(apply(ed, st.ballot, &pr, 0)), "p-"+pr.ID)})
 			}
 		}
 		v.Projects = append(v.Projects, pv)
@@ -219,6 +229,12 @@ func (s state) with(b election.Ballot) state { s.ballot = b; return s }
 
 // href is the address of the page showing st: the plan travels as its code.
 func (p *Planner) href(ed *election.Edition, st state) string {
+	return p.hrefTo(ed, st, "pools")
+}
+
+// hrefTo is href landing at anchor, so that a tap keeps the resident where
+// they were on a long list.
+func (p *Planner) hrefTo(ed *election.Edition, st state, anchor string) string {
 	v := url.Values{"lang": {st.lang}, "d": {st.ballot.District}}
 	if code, err := election.EncodePlan(ed, st.ballot); err == nil {
 		v.Set("c", strings.ReplaceAll(code, "-", ""))
@@ -226,7 +242,7 @@ func (p *Planner) href(ed *election.Edition, st state) string {
 	if st.query != "" {
 		v.Set("q", st.query)
 	}
-	return "/plan?" + v.Encode() + "#" + "pools"
+	return "/plan?" + v.Encode() + "#" + anchor
 }
 
 // apply gives project pr the points n in its pool: under a points rule the

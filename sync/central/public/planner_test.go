@@ -90,6 +90,27 @@ func TestPlannerBuildsACode(t *testing.T) {
 	if got := b.Selection("city").Choices[0]; got.Project != "c03" || got.Points != 3 {
 		t.Fatalf("first city choice %+v", got)
 	}
+	// A tap lands at the project tapped, not at the top of the list.
+	if href := actionHref(t, page, "BO.OM.2/25", "3 pkt"); !strings.HasSuffix(href, "#p-c02") {
+		t.Errorf("the 3-point link of BO.OM.2/25 lands at %q", href)
+	}
+	// Changing the district keeps the city-wide picks.
+	m2 := regexp.MustCompile(`<a href="([^"]+)"[^>]*>Dzielnica II Grzegórzki</a>`).FindStringSubmatch(page)
+	if m2 == nil {
+		t.Fatal("no link to another district")
+	}
+	_, other := get(t, srv.URL+html.UnescapeString(m2[1]))
+	ob, _, err := election.DecodePlan(ed, codeRE.FindStringSubmatch(other)[1])
+	if err != nil || ob.District != "d02" || len(ob.Selection("city").Choices) != 3 || len(ob.Selection("d02").Choices) != 0 {
+		t.Fatalf("after changing district: %+v %v", ob, err)
+	}
+	if !strings.Contains(page, "/plan/paper.pdf?d=d01") {
+		t.Error("no link to the paper planner")
+	}
+	// A mistyped code is said, next to the code.
+	if _, bad := get(t, srv.URL+"/plan?lang=en&d=d01&c="+m[1][:len(m[1])-1]+"Q"); strings.Count(bad, "This code cannot be read") < 2 {
+		t.Error("a mistyped code is not said beside the code")
+	}
 	// Giving 3 points to another project takes them from the first.
 	_, moved := get(t, srv.URL+actionHref(t, page, "BO.OM.2/25", "3 pkt"))
 	b, _, _ = election.DecodePlan(ed, codeRE.FindStringSubmatch(moved)[1])
@@ -148,7 +169,11 @@ func TestPlannerInChromium(t *testing.T) {
 			for i, pts := range []string{"3", "2", "1"} {
 				for _, number := range []string{picks[i].number, district[i].Number} {
 					src := b.Source()
-					href := actionHref(t, src, number, pts+" бал.")
+					label := pts + " бал."
+					if pts == "1" {
+						label = "1 бал"
+					}
+					href := actionHref(t, src, number, label)
 					b.Click(b.Find(`a[href="` + href + `"]`))
 					waitURL(t, b, href)
 				}
