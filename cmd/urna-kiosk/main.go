@@ -27,6 +27,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/kiosk/ui"
 	"github.com/urna-kiosk/urna/sync/agent"
+	"github.com/urna-kiosk/urna/sync/election"
 )
 
 var version = "dev"
@@ -129,7 +130,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		return err
 	}
 	sess := session.New(session.Deps{Edition: st.Edition, Venue: st.Venue, Secret: en.VoterSecret, Store: st, Receipts: st,
-		Admission: st, Central: ag.Voted, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+		Admission: st, Central: voterCheck(ag), Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
 		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey,
 		Defaults: session.Defaults{Lang: cfg.Resident.Language, Large: cfg.Resident.LargeText, Contrast: cfg.Resident.Contrast}})
 
@@ -190,4 +191,13 @@ func load(path string, demo bool, data string) (config.Config, error) {
 	cfg.StaffPIN, cfg.TechnicianPIN = staff, tech
 	cfg.Printer = printer.Config{Port: "virtual", Profile: "epson-tm-t20", Baud: 19200}.WithDefaults()
 	return cfg, nil
+}
+
+// voterCheck asks the central about a voter before they begin: whether a
+// ballot of theirs counts already, and whether the edition admits them.
+func voterCheck(ag *agent.Agent) session.VoterCheck {
+	return func(ctx context.Context, v election.VoterKey) (session.VoterAnswer, error) {
+		vs, err := ag.VoterStatus(ctx, v)
+		return session.VoterAnswer{Voted: vs.Voted, NotAdmitted: vs.NotAdmitted}, err
+	}
 }

@@ -59,7 +59,15 @@ type Receipts interface {
 
 // VoterCheck asks the central whether a voter key has voted elsewhere. It
 // may be nil (offline kiosk); an error means "unknown" and does not block.
-type VoterCheck func(ctx context.Context, voter election.VoterKey) (bool, error)
+type VoterCheck func(ctx context.Context, voter election.VoterKey) (VoterAnswer, error)
+
+// VoterAnswer is what the central says of a voter before they begin.
+type VoterAnswer struct {
+	Voted bool // a ballot of theirs already counts
+	// NotAdmitted: the edition admits only codes the central issued (or
+	// its register) and this voter is not among them.
+	NotAdmitted bool
+}
 
 // Deps are a session's dependencies.
 type Deps struct {
@@ -94,6 +102,8 @@ type Defaults struct {
 const (
 	KeyAlreadyVoted   = "session.already_voted"
 	KeyVotedElsewhere = "session.voted_elsewhere"
+	// KeyNotAdmitted: the central never issued this code (or the register lacks the voter).
+	KeyNotAdmitted = "voter.not_admitted"
 	KeyStoreFailed    = "session.store_failed"
 	KeyIncomplete     = "session.incomplete"
 	// KeyPointsMoved is a notice, not a problem: points given to a project
@@ -434,9 +444,13 @@ func (s *Session) SubmitIdentity(ctx context.Context) {
 	}
 	if s.d.Central != nil {
 		cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		voted, err := s.d.Central(cctx, voter)
+		ans, err := s.d.Central(cctx, voter)
 		cancel()
-		if err == nil && voted {
+		if err == nil && ans.NotAdmitted {
+			s.fail(KeyNotAdmitted, nil)
+			return
+		}
+		if err == nil && ans.Voted {
 			s.fail(KeyVotedElsewhere, nil)
 			return
 		}

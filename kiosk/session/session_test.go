@@ -222,16 +222,31 @@ func TestGuardian(t *testing.T) {
 
 func TestVotedElsewhere(t *testing.T) {
 	r := newRig(t, 1)
-	r.s.d.Central = func(context.Context, election.VoterKey) (bool, error) { return true, nil }
+	r.s.d.Central = func(context.Context, election.VoterKey) (VoterAnswer, error) { return VoterAnswer{Voted: true}, nil }
 	r.identify(t, "44051401359")
 	if k, _ := r.s.Problem(); k != KeyVotedElsewhere {
 		t.Fatalf("problem %q", k)
 	}
-	r.s.d.Central = func(context.Context, election.VoterKey) (bool, error) { return false, errors.New("offline") }
+	r.s.d.Central = func(context.Context, election.VoterKey) (VoterAnswer, error) {
+		return VoterAnswer{}, errors.New("offline")
+	}
 	r.s.Reset()
 	r.identify(t, "44051401359")
 	if r.s.Step() != District {
 		t.Fatal("an unreachable central blocked the vote")
+	}
+}
+
+// TestCodeNotIssuedRefused: under issued-codes admission the central says
+// a code was never issued, and the kiosk refuses it before the ballot.
+func TestCodeNotIssuedRefused(t *testing.T) {
+	r := newRig(t, 1)
+	r.s.d.Central = func(context.Context, election.VoterKey) (VoterAnswer, error) {
+		return VoterAnswer{NotAdmitted: true}, nil
+	}
+	r.identify(t, "44051401359")
+	if k, _ := r.s.Problem(); k != KeyNotAdmitted || r.s.Step() == District {
+		t.Fatalf("problem %q at %v", k, r.s.Step())
 	}
 }
 
