@@ -466,11 +466,15 @@ func (s *Server) checkOne(k store.Kiosk, ed, cast *election.Edition, b *wire.Sea
 
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
 	var hb wire.Heartbeat
-	if err := json.Unmarshal(body, &hb); err != nil || hb.QueueDepth < 0 || hb.FreeDiskMB < 0 || len(hb.HeadID) > 128 {
+	if err := json.Unmarshal(body, &hb); err != nil {
 		apiError(w, http.StatusBadRequest, "malformed heartbeat")
 		return
 	}
-	if reason := heartbeatProblem(hb); reason != "" {
+	reason := heartbeatProblem(hb)
+	if reason == "" && len(hb.HeadID) > 128 {
+		reason = "headID longer than 128 bytes"
+	}
+	if reason != "" {
 		s.cfg.Log.Warn("heartbeat-refused", "kiosk", k.ID, "reason", reason)
 		apiError(w, http.StatusBadRequest, "heartbeat refused: "+reason)
 		return
