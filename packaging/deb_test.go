@@ -57,8 +57,10 @@ func TestDebianPackages(t *testing.T) {
 			"./usr/share/doc/urna-central/changelog.gz", "./usr/share/doc/urna-central/copyright", "./usr/share/doc/urna-central/install.md",
 			"./usr/share/man/man1/urna-central.1.gz"},
 		"urna-kiosk": {"./etc/urna/kiosk.toml", "./lib/systemd/system/urna-kiosk.service", "./lib/udev/rules.d/60-urna-printer.rules",
-			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/doc/urna-kiosk/changelog.gz",
+			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/applications/org.urna.kiosk.desktop",
+			"./usr/share/doc/urna-kiosk/changelog.gz",
 			"./usr/share/doc/urna-kiosk/copyright", "./usr/share/doc/urna-kiosk/install.md",
+			"./usr/share/icons/hicolor/512x512/apps/org.urna.kiosk.png",
 			"./usr/share/man/man1/urna-kiosk.1.gz", "./usr/share/man/man1/urnactl.1.gz"},
 	}
 	for pkg, deb := range debs {

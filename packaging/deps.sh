@@ -13,6 +13,7 @@ tests="$tests espeak-ng sox"
 # `deps.sh package` installs the cross-compilers only.
 cross="gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxrandr-dev:arm64 libxcursor-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64"
 tests="$tests $cross qemu-user-static wine wine64 grim xwayland"
+tests="$tests desktop-file-utils"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
 [ "${1:-}" = package ] && want="$build $cross"
