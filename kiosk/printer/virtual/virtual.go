@@ -9,9 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
-
 	"github.com/urna-kiosk/urna/kiosk/printer"
 )
 
@@ -92,42 +89,6 @@ func Start(opts Options) (*Printer, error) {
 	v.tearOff.Stop()
 	go v.read()
 	return v, nil
-}
-
-// openPTY opens a pseudo-terminal whose master end is non-blocking, so that
-// Close interrupts a pending Read even while a client holds the other end.
-func openPTY() (master, slave *os.File, err error) {
-	m, slave, err := pty.Open()
-	if err != nil {
-		return nil, nil, err
-	}
-	fd, err := unix.Dup(int(m.Fd()))
-	m.Close()
-	if err != nil {
-		slave.Close()
-		return nil, nil, err
-	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		slave.Close()
-		return nil, nil, err
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), slave, nil
-}
-
-// makeRaw puts the line in raw mode before any client opens it, so that
-// nothing is echoed or translated.
-func makeRaw(f *os.File) error {
-	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	if err != nil {
-		return err
-	}
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
 }
 
 // Path is the device to open as the printer's serial port.
