@@ -70,6 +70,23 @@ install -m 0755 "$here/kiosk/postinst" "$here/kiosk/postrm" "$r/DEBIAN/"
 echo /etc/urna/kiosk.toml > "$r/DEBIAN/conffiles"
 doc "$r" urna-kiosk
 man "$r" urna-kiosk urnactl
+# The desktop entry and icon, from FyneApp.toml as `fyne package` would make them.
+fyne() { awk -F' = ' -v k="$1" '$1 ~ "^[ \t]*"k"$" {v=$2; gsub(/^"|"$/, "", v); print v; exit}' "$top/FyneApp.toml"; }
+id=$(fyne ID)
+install -d "$r/usr/share/applications" "$r/usr/share/icons/hicolor/512x512/apps"
+install -m 0644 "$top/$(fyne Icon)" "$r/usr/share/icons/hicolor/512x512/apps/$id.png"
+cat > "$r/usr/share/applications/$id.desktop" <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=$(fyne Name)
+GenericName=$(fyne GenericName)
+Comment=$(fyne Comment)
+Exec=urna-kiosk
+Icon=$id
+Categories=$(fyne Categories | tr -d '[]" ' | tr , ';');
+Keywords=$(fyne Keywords | tr -d '[]" ' | tr , ';');
+DESKTOP
+chmod 0644 "$r/usr/share/applications/$id.desktop"
 control "$r" urna-kiosk "libc6, adduser, passwd, cage, seatd, xwayland, libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, fonts-dejavu-core" \
     "voting kiosk of the Urna civic-budget system
  Full-screen touch voting in Polish, English and Ukrainian, sealed ballots

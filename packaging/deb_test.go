@@ -44,9 +44,7 @@ func TestDebianPackages(t *testing.T) {
 		needs.Missing(t, "installing into a throwaway root needs root (CI runs as root)")
 	}
 	dir := t.TempDir()
-	bin, dist := filepath.Join(dir, "bin"), filepath.Join(dir, "dist")
-	run(t, "", "go", "build", "-trimpath", "-buildmode=pie", "-tags", "no_animations",
-		"-ldflags", "-s -w -X main.version="+version, "-o", bin+"/", "../cmd/...")
+	bin, dist := host.build(t), filepath.Join(dir, "dist")
 	run(t, "", "./build-deb.sh", version, "amd64", bin, dist)
 	debs := map[string]string{
 		"urna-central": filepath.Join(dist, "urna-central_"+version+"_amd64.deb"),
@@ -57,8 +55,10 @@ func TestDebianPackages(t *testing.T) {
 			"./usr/share/doc/urna-central/changelog.gz", "./usr/share/doc/urna-central/copyright", "./usr/share/doc/urna-central/install.md",
 			"./usr/share/man/man1/urna-central.1.gz"},
 		"urna-kiosk": {"./etc/urna/kiosk.toml", "./lib/systemd/system/urna-kiosk.service", "./lib/udev/rules.d/60-urna-printer.rules",
-			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/doc/urna-kiosk/changelog.gz",
+			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/applications/org.urna.kiosk.desktop",
+			"./usr/share/doc/urna-kiosk/changelog.gz",
 			"./usr/share/doc/urna-kiosk/copyright", "./usr/share/doc/urna-kiosk/install.md",
+			"./usr/share/icons/hicolor/512x512/apps/org.urna.kiosk.png",
 			"./usr/share/man/man1/urna-kiosk.1.gz", "./usr/share/man/man1/urnactl.1.gz"},
 	}
 	for pkg, deb := range debs {
@@ -90,18 +90,8 @@ func TestDebianPackages(t *testing.T) {
 		t.Logf("lintian %s: %d warnings, no errors", pkg, strings.Count(string(out), "\nW: ")+strings.Count(string(out), "W: ")/2)
 	}
 
-	// A throwaway root with an empty dpkg database and the host's users.
-	root := filepath.Join(dir, "root")
-	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc", "usr/bin"} {
-		os.MkdirAll(filepath.Join(root, d), 0o755)
-	}
-	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
-	for _, f := range []string{"passwd", "group", "shadow", "gshadow", "login.defs"} {
-		if b, err := os.ReadFile("/etc/" + f); err == nil {
-			os.WriteFile(filepath.Join(root, "etc", f), b, 0o644)
-		}
-	}
-	run(t, "", "dpkg", "--root="+root, "--force-script-chrootless", "--force-depends", "--log=/dev/null", "-i", debs["urna-central"], debs["urna-kiosk"])
+	root := throwawayRoot(t, dir)
+	dpkgInstall(t, root, debs["urna-central"], debs["urna-kiosk"])
 	passwd, _ := os.ReadFile(filepath.Join(root, "etc/passwd"))
 	for _, u := range []string{"urna:", "urna-central:"} {
 		if !strings.Contains(string(passwd), "\n"+u) {
@@ -190,6 +180,28 @@ func TestDebianPackages(t *testing.T) {
 		}
 	}
 	t.Logf("urnactl doctor in the throwaway root:\n%s", out)
+}
+
+// throwawayRoot makes a root with an empty dpkg database and the host's users.
+func throwawayRoot(t *testing.T, dir string) string {
+	root := filepath.Join(dir, "root")
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc", "usr/bin"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
+	for _, f := range []string{"passwd", "group", "shadow", "gshadow", "login.defs"} {
+		if b, err := os.ReadFile("/etc/" + f); err == nil {
+			os.WriteFile(filepath.Join(root, "etc", f), b, 0o644)
+		}
+	}
+	return root
+}
+
+// dpkgInstall installs (or upgrades to) the packages in the root, the way
+// `apt-get install ./x.deb` would without the dependencies.
+func dpkgInstall(t *testing.T, root string, debs ...string) string {
+	t.Helper()
+	return run(t, "", "dpkg", append([]string{"--root=" + root, "--force-script-chrootless", "--force-depends", "--force-confold", "--log=/dev/null", "-i"}, debs...)...)
 }
 
 func demoEditionOpenNow(t *testing.T) []byte {

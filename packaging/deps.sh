@@ -11,8 +11,15 @@ tests="$tests espeak-ng sox"
 tests="$tests cups-daemon cups-client printer-driver-cups-pdf"
 tests="$tests fuse3"
 tests="$tests prometheus"
+# The shipped cage session (grim takes its screenshot) and the desktop entry.
+tests="$tests grim xwayland desktop-file-utils"
+# Hardware cities buy: arm64 (Raspberry Pi) cross-builds checked under qemu,
+# Windows cross-builds checked under Wine: `deps.sh cross` (make cross-test).
+cross="gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxrandr-dev:arm64 libxcursor-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
+[ "${1:-}" = package ] && want="$build $cross"
+[ "${1:-}" = cross ] && want="$build $cross qemu-user-static wine wine64"
 
 missing=""
 for p in $want; do
@@ -20,10 +27,14 @@ for p in $want; do
 done
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
+# arm64 development packages come through Debian's multiarch.
+case "$missing" in *:arm64*)
+  dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64 ;;
+esac
 if [ -n "$missing" ]; then
   echo "deps: installing$missing"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 # Fyne reads the locale from LANG; make pl_PL.UTF-8 available.
 if ! locale -a 2>/dev/null | grep -qi '^pl_PL\.utf-\?8$' && [ -f /etc/locale.gen ]; then

@@ -45,7 +45,12 @@ func main() {
 	data := flag.String("data", "demo-data", "data folder in demo mode")
 	size := flag.String("size", "900x1000", "window size when not full screen")
 	automation := flag.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("urna-kiosk", version)
+		return
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(start, log, *configPath, *demo, *data, *size, *automation); err != nil {
 		log.Error("kiosk-stopped", "err", err)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
@@ -175,12 +174,4 @@ func latest(ch chan []byte, v []byte) {
 			}
 		}
 	}
-}
-
-func freeMB(dir string) int64 {
-	var s syscall.Statfs_t
-	if syscall.Statfs(dir, &s) != nil {
-		return -1
-	}
-	return int64(s.Bavail) * int64(s.Bsize) >> 20
 }

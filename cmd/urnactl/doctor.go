@@ -9,11 +9,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"golang.org/x/image/font/sfnt"
-	"golang.org/x/sys/unix"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/config"
@@ -141,7 +139,7 @@ func doctor(cfgPath, data string) []Check {
 	default:
 		if real, err := filepath.EvalSymlinks(port); err != nil {
 			add(Check{Name: "device", Detail: port + " does not exist", Fix: "plug the printer in; urnactl ports lists USB printers and serial ports; the udev rule names known printers /dev/urna-printer"})
-		} else if err := unix.Access(real, unix.R_OK|unix.W_OK); err != nil {
+		} else if err := canReadWrite(real); err != nil {
 			add(Check{Name: "device", Detail: fmt.Sprintf("%s: no read/write access for this user", real), Fix: "add the kiosk user to the dialout and lp groups (the package does) and log in again"})
 		} else {
 			add(Check{Name: "device", OK: true, Detail: real + " readable and writable"})
@@ -150,10 +148,9 @@ func doctor(cfgPath, data string) []Check {
 	}
 
 	// disk
-	var s syscall.Statfs_t
-	if err := syscall.Statfs(data, &s); err != nil {
+	if free, err := freeMB(data); err != nil {
 		add(Check{Name: "disk", Detail: data + ": " + err.Error(), Fix: "create the data folder (the package does)"})
-	} else if free := int64(s.Bavail) * int64(s.Bsize) >> 20; free < 500 {
+	} else if free < 500 {
 		add(Check{Name: "disk", Detail: fmt.Sprintf("%d MB free in %s", free, data), Fix: "free at least 500 MB"})
 	} else {
 		add(Check{Name: "disk", OK: true, Detail: fmt.Sprintf("%d MB free in %s", free, data)})

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // progress draws a bar on standard error while long work runs, only when
@@ -17,8 +15,7 @@ type progress struct {
 }
 
 func newProgress(label string, total int) *progress {
-	_, err := unix.IoctlGetTermios(int(os.Stderr.Fd()), unix.TCGETS)
-	return &progress{label: label, total: max(total, 1), on: err == nil}
+	return &progress{label: label, total: max(total, 1), on: isTerminal(os.Stderr)}
 }
 
 // set shows n of total done.
