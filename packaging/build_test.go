@@ -104,4 +104,3 @@ func qemu(t *testing.T) string {
 	t.Helper()
 	return needs.Tool(t, "qemu-aarch64-static", "qemu-user-static")
 }
-
