@@ -135,6 +135,10 @@ func OpenBolt(path string) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
+	if err := checkRecords(db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &Bolt{db: db, batches: make(chan *batch), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.writer()
 	return s, nil
