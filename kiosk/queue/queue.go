@@ -138,11 +138,14 @@ func Open(path string, opts Options) (*Queue, error) {
 	if err == nil {
 		err = boltfile.Guard(path, q.Verify)
 	}
+	if err == nil {
+		err = q.checkSalvaged()
+	}
 	if err != nil {
 		db.Close()
 		var damaged *boltfile.DamagedError
 		var broken *ChainError
-		if errors.As(err, &damaged) || errors.As(err, &broken) {
+		if errors.As(err, &damaged) || errors.As(err, &broken) || errors.Is(err, ErrSalvagedLost) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("open ballot store: %w", err)
