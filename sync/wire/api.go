@@ -96,6 +96,9 @@ const (
 	WrongEdition  Status = "wrong-edition"
 	OutsideWindow Status = "outside-window"
 	Invalid       Status = "invalid" // breaks a ballot rule (Reason names it)
+	// SeqTaken: the central holds another ballot of this kiosk under this
+	// number (a kiosk that numbered again after losing its store).
+	SeqTaken Status = "seq-taken"
 )
 
 // Stored reports whether the central keeps the ballot (the kiosk may mark it done).

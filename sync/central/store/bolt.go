@@ -422,6 +422,11 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 	for i, b := range bt.bs {
 		cur, counts := getCounted(counted, b.VoterKey[:])
 		if ids.Get([]byte(b.ID)) == nil {
+			// one ballot per number of a kiosk: a second, different one is refused
+			if prefix := bt.keys[i][:len(bt.keys[i])-len(b.ID)]; hasPrefix(ballots.Cursor(), prefix) {
+				bt.out[i] = wire.SeqTaken
+				continue
+			}
 			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
 				return err
 			}

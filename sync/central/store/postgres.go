@@ -251,10 +251,15 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, recei
 			if err != nil {
 				return err
 			}
+			// one ballot per number of a kiosk: a second, different one is
+			// refused (not stored, not counted)
 			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+				SELECT $1, $2, $3, $4, $5, $6, $7, $8
+				WHERE NOT EXISTS (SELECT 1 FROM ballots WHERE kiosk = $2 AND seq = $3 AND id <> $1)
+				ON CONFLICT (id) DO NOTHING`,
 				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received)
-			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at) VALUES ($1, $2, $3)
+			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at)
+				SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM ballots WHERE id = $2)
 				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at
 				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)`,
 				b.VoterKey[:], b.ID, b.CastAt)
@@ -283,9 +288,31 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, recei
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		ids := make([]string, len(bs))
+		for i, b := range bs {
+			ids[i] = b.ID
+		}
+		stored := map[string]bool{}
+		rows, err = tx.Query(ctx, `SELECT id FROM ballots WHERE id = ANY($1)`, ids)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			stored[id] = true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		for i, b := range bs {
 			out[i] = wire.Duplicate
-			if who[string(b.VoterKey[:])] == b.ID {
+			switch {
+			case !stored[b.ID]:
+				out[i] = wire.SeqTaken
+			case who[string(b.VoterKey[:])] == b.ID:
 				out[i] = wire.Accepted
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -57,4 +58,10 @@ func checkRecords(db *bolt.DB, path string) error {
 		return &boltfile.DamagedError{Path: path, Key: boltfile.KeyDamaged, Reason: err.Error()}
 	}
 	return nil
+}
+
+// hasPrefix reports whether the cursor's bucket holds a key beginning with prefix.
+func hasPrefix(c *bolt.Cursor, prefix []byte) bool {
+	k, _ := c.Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
 }
