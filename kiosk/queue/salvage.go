@@ -40,7 +40,6 @@ var metaSalvagedKnown = []byte("salvaged-known-seq")
 // ErrSalvagedLost: a salvaged store lost its last ballots.
 var ErrSalvagedLost = errors.New("this store was salvaged and lost its last ballots: export its ballots with urnactl export-ballots; it takes no new ones (their numbers would repeat lost ones)")
 
-
 // ErrKeyLost: the kiosk's signing key is not in the store.
 var ErrKeyLost = errors.New("the kiosk's signing key cannot be read from the store: give the kiosk's public key (from the central) to verify its ballots")
 
