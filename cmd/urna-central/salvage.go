@@ -41,6 +41,12 @@ func cmdSalvage(args []string) error {
 	} else {
 		fmt.Println("the edition key cannot be read: catalogs are copied unverified:", err)
 	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return say("salvage.no_store", "path", path)
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return say("salvage.out_exists", "path", *out)
+	}
 	rep, err := store.SalvageBolt(context.Background(), path, *out, edition)
 	if err != nil {
 		return err

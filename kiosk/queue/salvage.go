@@ -32,6 +32,9 @@ type SalvageReport struct {
 	// store takes no new ballots: numbering again from Highest+1 would
 	// give a second, different ballot a number the central may hold.
 	Known uint64
+	// RecordsLost are the kinds of records of an enrolled kiosk that could
+	// not be recovered: "kiosk-id", "enrollment", "catalog".
+	RecordsLost []string
 }
 
 // metaSalvagedKnown holds SalvageReport.Known in a salvaged store.
@@ -97,6 +100,14 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 			meta[string(metaKiosk)] = v
 		case len(k) == 8 && bytes.HasPrefix(v, []byte(`{"id":`)):
 			candidates = append(candidates, [2][]byte{k, v})
+		case (string(k) == "enrollment" || string(k) == "catalog" || string(k) == "catalog.version") && len(v) > 0:
+			// settings the tree lost, from an older copy of their page
+			if buckets[string(bucketSettings)] == nil {
+				buckets[string(bucketSettings)] = map[string][]byte{}
+			}
+			if buckets[string(bucketSettings)][string(k)] == nil {
+				buckets[string(bucketSettings)][string(k)] = v
+			}
 		}
 	})
 	if scanErr != nil {
@@ -169,6 +180,25 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 			meta = map[string][]byte{}
 		}
 		meta[string(metaSalvagedKnown)] = seqKey(rep.Known)
+	}
+
+	enrolled := len(meta[string(metaKiosk)]) > 0
+	for _, seq := range seqs {
+		var s wire.SealedBallot
+		if json.Unmarshal(good[seq], &s) == nil && s.Kiosk != "" {
+			enrolled = true
+			break
+		}
+	}
+	if enrolled {
+		if len(meta[string(metaKiosk)]) == 0 {
+			rep.RecordsLost = append(rep.RecordsLost, "kiosk-id")
+		}
+		for _, name := range []string{"enrollment", "catalog"} {
+			if buckets[string(bucketSettings)][name] == nil {
+				rep.RecordsLost = append(rep.RecordsLost, name)
+			}
+		}
 	}
 
 	db, err := boltfile.Open(to, &bolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -142,5 +143,39 @@ func TestSalvageKeepsTheHighestNumber(t *testing.T) {
 			t.Fatalf("the salvaged store takes a new ballot numbered %d", b.Seq)
 		}
 		t.Fatalf("open: %v", err)
+	}
+}
+
+// TestSalvageNamesLostRecords: the pages with the kiosk's enrollment and
+// catalog are lost; the salvage names each kind of record it could not
+// recover instead of dropping them silently.
+func TestSalvageNamesLostRecords(t *testing.T) {
+	path := storeWith30(t)
+	q := open(t, path)
+	pub := q.PublicKey()
+	q.SetSetting("enrollment", "enrollment-record-0123456789")
+	q.SetSetting("catalog", `{"version":1,"catalog-record":true}`)
+	q.Close()
+	whole, err := Salvage(path, filepath.Join(t.TempDir(), "kiosk.db"), pub)
+	if err != nil || len(whole.RecordsLost) != 0 {
+		t.Fatalf("an undamaged store: lost %v, %v", whole.RecordsLost, err)
+	}
+	from := damagedCopy(t, path, 256<<10, func(b []byte) []byte {
+		for p := 2; (p+1)*4096 <= len(b); p++ {
+			if bytes.Contains(b[p*4096:(p+1)*4096], []byte("enrollment-record-0123456789")) ||
+				bytes.Contains(b[p*4096:(p+1)*4096], []byte("catalog-record")) {
+				clear(b[p*4096 : (p+1)*4096])
+			}
+		}
+		return b
+	})
+	rep, err := Salvage(from, filepath.Join(t.TempDir(), "kiosk.db"), pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"enrollment", "catalog"} {
+		if !slices.Contains(rep.RecordsLost, kind) {
+			t.Errorf("the %s was lost and the report does not say so: %+v", kind, rep)
+		}
 	}
 }
