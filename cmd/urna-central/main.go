@@ -414,17 +414,8 @@ func cmdImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey)})
-	counts, err := srv.ImportBallots(ctx, f)
-	for s, n := range counts {
-		fmt.Printf("%s: %d\n", s, n)
-	}
-	return err
+	return importBallots(ctx, st, srv, fs.Arg(0))
 }
 
 func cmdUser(args []string) error {
