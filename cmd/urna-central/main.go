@@ -322,7 +322,7 @@ func cmdServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("users.json: %w", err)
 	}
-	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
+	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken})
 	hs := &http.Server{Addr: *listen, Handler: web.Handler(), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
