@@ -277,8 +277,11 @@ func cmdServe(args []string) error {
 	metricsToken := ""
 	if *metricsTokenFile != "" {
 		raw, err := os.ReadFile(*metricsTokenFile)
-		if metricsToken = strings.TrimSpace(string(raw)); err != nil || len(metricsToken) < 16 {
-			return fmt.Errorf("--metrics-token-file: a token of at least 16 characters is needed (%v)", err)
+		if err != nil {
+			return say("serve.metrics_token_unreadable", "path", *metricsTokenFile)
+		}
+		if metricsToken = strings.TrimSpace(string(raw)); len(metricsToken) < 16 {
+			return say("serve.metrics_token_short", "path", *metricsTokenFile, "n", len(metricsToken))
 		}
 	}
 	keys, err := central.LoadKeys(c.data)
@@ -505,6 +508,12 @@ func cmdRestore(args []string) error {
 		c.db = "bolt:" + filepath.Join(c.data, "central.db")
 	}
 	m, err := central.Restore(context.Background(), fs.Arg(0), c.data, c.db)
+	for sentinel, key := range map[error]string{central.ErrCutOff: "restore.cut_off", central.ErrAltered: "restore.altered",
+		central.ErrRestoreTarget: "restore.target", central.ErrNotBackup: "restore.not_backup", os.ErrNotExist: "restore.no_file"} {
+		if errors.Is(err, sentinel) {
+			return say(key, "path", fs.Arg(0), "data", c.data)
+		}
+	}
 	if err != nil {
 		return err
 	}
