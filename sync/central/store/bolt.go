@@ -543,7 +543,8 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 		return tx.Bucket(bBallots).ForEach(func(_, v []byte) error {
 			st, err := decodeStored(v, counted)
 			if err != nil {
-				return err
+				// damage open did not catch (a field that reads as JSON but not as its type)
+				return &boltfile.DamagedError{Path: s.db.Path(), Key: boltfile.KeyDamaged, Reason: "a ballot record cannot be read: " + err.Error()}
 			}
 			return fn(st)
 		})

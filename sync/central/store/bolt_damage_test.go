@@ -253,3 +253,32 @@ func TestSalvageBoltReportsLostNumbers(t *testing.T) {
 		t.Fatalf("%d ballots recovered, lost %v: every number 1-3 must be one or the other", rep.Ballots, rep.Lost)
 	}
 }
+
+// TestBoltBallotsDamagedRecord: a ballot record that reads as JSON but not
+// as a ballot (a cast time that is no time) fails an export with the
+// damaged-store error staff read translated, not a Go parsing error.
+func TestBoltBallotsDamagedRecord(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, pub := signedChain("k1", 3)
+	s.AddKiosk(ctx, Kiosk{ID: "k1", Venue: "v1", PublicKey: pub, Enrolled: t0})
+	s.AddBallots(ctx, bs, t0)
+	s.Close()
+	from := copyStore(t, path, 1<<20, func(b []byte) []byte {
+		return []byte(strings.ReplaceAll(string(b), `"castAt":"2025-06-03T10:00:0`, `"castAt":"2025-06-03T10:00:x`))
+	})
+	st, err := OpenBolt(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Ballots(ctx, func(Stored) error { return nil })
+	var damaged *boltfile.DamagedError
+	if !errors.As(err, &damaged) || damaged.Key != boltfile.KeyDamaged {
+		t.Fatalf("export of a damaged record: %v", err)
+	}
+}
