@@ -1,11 +1,15 @@
 package central_test
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -319,5 +323,74 @@ func TestRestoreRefusesCutOffOrAltered(t *testing.T) {
 	}
 	if _, err := central.Restore(ctx, archive, fresh, target); err != nil {
 		t.Fatalf("the whole archive after the failed ones: %v", err)
+	}
+}
+
+// TestRestoreVerifiesBallots: an archive whose store was edited (one
+// ballot's cast time moved by a second) and whose checksums were made
+// again to match is refused by the ballots' signatures, and leaves
+// nothing in the target.
+func TestRestoreVerifiesBallots(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := rigIn(t, dir, st)
+	k := r.kiosk("")
+	for i := range 3 {
+		k.vote(t, r.ed, i)
+	}
+	k.a.SyncOnce(ctx)
+	var buf bytes.Buffer
+	if _, err := central.WriteBackup(ctx, &buf, dir, st, ""); err != nil {
+		t.Fatal(err)
+	}
+	// rewrite the archive: the store edited, every checksum made again
+	tr := tar.NewReader(&buf)
+	var out bytes.Buffer
+	tw := tar.NewWriter(&out)
+	sums := map[string]string{}
+	edited := false
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		raw, _ := io.ReadAll(tr)
+		if hdr.Name == "sha256sums.json" {
+			raw, _ = json.Marshal(sums)
+		}
+		if hdr.Name == "store/central.db" {
+			for i := 0; i+40 < len(raw) && !edited; i++ {
+				if bytes.HasPrefix(raw[i:], []byte(`"castAt":"20`)) {
+					d := &raw[i+len(`"castAt":"`)+18]
+					*d = '0' + (*d-'0'+1)%10
+					edited = true
+				}
+			}
+		}
+		if hdr.Name != "sha256sums.json" {
+			h := sha256.Sum256(raw)
+			sums[hdr.Name] = hex.EncodeToString(h[:])
+		}
+		hdr.Size = int64(len(raw))
+		tw.WriteHeader(hdr)
+		tw.Write(raw)
+	}
+	tw.Close()
+	if !edited {
+		t.Fatal("no ballot to edit")
+	}
+	archive := filepath.Join(t.TempDir(), "edited.backup")
+	os.WriteFile(archive, out.Bytes(), 0o600)
+	fresh := filepath.Join(t.TempDir(), "restored")
+	if _, err := central.Restore(ctx, archive, fresh, "bolt:"+filepath.Join(fresh, "central.db")); !errors.Is(err, central.ErrAltered) {
+		t.Fatalf("restore of an edited store: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(fresh, "*")); len(left) > 0 {
+		t.Fatalf("left in the target: %v", left)
 	}
 }
