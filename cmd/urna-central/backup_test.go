@@ -48,8 +48,16 @@ func TestBackupCommands(t *testing.T) {
 			t.Errorf("%s missing after restore", name)
 		}
 	}
-	if err := cmdRestore([]string{"--data", fresh, archive}); err == nil {
-		t.Fatal("a restore over keys went through")
+	if err := cmdRestore([]string{"--data", fresh, archive}); err == nil || !strings.Contains(sentence("uk", err), "Місце відновлення не порожнє") {
+		t.Fatalf("a restore over keys, in Ukrainian: %v", err)
+	}
+	// a cut-off archive is named so, in the staff's language
+	raw, _ := os.ReadFile(archive)
+	cut := filepath.Join(t.TempDir(), "cut.backup")
+	os.WriteFile(cut, raw[:len(raw)/2], 0o600)
+	err = cmdRestore([]string{"--data", filepath.Join(t.TempDir(), "new"), cut})
+	if s := sentence("uk", err); !strings.Contains(s, "обрізана") {
+		t.Fatalf("restore of a cut-off archive, in Ukrainian: %s", s)
 	}
 }
 

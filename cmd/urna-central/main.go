@@ -78,6 +78,11 @@ func main() {
 		os.Exit(2)
 	}
 	if err := c.run(os.Args[2:]); err != nil {
+		var s *said
+		if errors.As(err, &s) {
+			fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", sentence(assets.EnvLanguage(os.Getenv), s))
+			os.Exit(1)
+		}
 		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
 		var damaged *boltfile.DamagedError
 		if errors.As(err, &damaged) {
@@ -287,8 +292,11 @@ func cmdServe(args []string) error {
 	metricsToken := ""
 	if *metricsTokenFile != "" {
 		raw, err := os.ReadFile(*metricsTokenFile)
-		if metricsToken = strings.TrimSpace(string(raw)); err != nil || len(metricsToken) < 16 {
-			return fmt.Errorf("--metrics-token-file: a token of at least 16 characters is needed (%v)", err)
+		if err != nil {
+			return say("serve.metrics_token_unreadable", "path", *metricsTokenFile)
+		}
+		if metricsToken = strings.TrimSpace(string(raw)); len(metricsToken) < 16 {
+			return say("serve.metrics_token_short", "path", *metricsTokenFile, "n", len(metricsToken))
 		}
 	}
 	keys, err := central.LoadKeys(c.data)
@@ -332,7 +340,7 @@ func cmdServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("users.json: %w", err)
 	}
-	web := central.NewWeb(srv, central.WebConfig{Users: users, Limits: limits, MetricsToken: metricsToken})
+	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken})
 	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
 	if err != nil {
 		return err
@@ -429,17 +437,8 @@ func cmdImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey)})
-	counts, err := srv.ImportBallots(ctx, f)
-	for s, n := range counts {
-		fmt.Printf("%s: %d\n", s, n)
-	}
-	return err
+	return importBallots(ctx, st, srv, fs.Arg(0))
 }
 
 func cmdUser(args []string) error {
@@ -529,6 +528,12 @@ func cmdRestore(args []string) error {
 		c.db = "bolt:" + filepath.Join(c.data, "central.db")
 	}
 	m, err := central.Restore(context.Background(), fs.Arg(0), c.data, c.db)
+	for sentinel, key := range map[error]string{central.ErrCutOff: "restore.cut_off", central.ErrAltered: "restore.altered",
+		central.ErrRestoreTarget: "restore.target", central.ErrNotBackup: "restore.not_backup", os.ErrNotExist: "restore.no_file"} {
+		if errors.Is(err, sentinel) {
+			return say(key, "path", fs.Arg(0), "data", c.data)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/kiosk/queue"
@@ -137,7 +138,7 @@ func cmdExportBallots(args []string) error {
 	}
 	fmt.Printf("%d sealed ballots written to %s (import them with urna-central import-ballots)\n", len(bs), *out)
 	if len(breaks) > 0 {
-		fmt.Printf("the chain breaks %d times; ballots that do not verify were left out:\n", len(breaks))
+		fmt.Printf("breaks in the chain: %d; ballots that do not verify were left out:\n", len(breaks))
 		for _, b := range breaks {
 			fmt.Printf("  number %d: %s\n", b.Seq, b.Reason)
 		}
@@ -166,9 +167,19 @@ func cmdSalvage(args []string) error {
 		}
 		pub = b
 	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return say("salvage.no_store", "path", path)
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return say("salvage.out_exists", "path", *out)
+	}
 	rep, err := queue.Salvage(path, *out, pub)
 	if err != nil {
 		return err
+	}
+	lang := assets.EnvLanguage(os.Getenv)
+	for _, kind := range rep.RecordsLost {
+		fmt.Println(sentence(lang, say("salvage.kiosk_lost_"+strings.ReplaceAll(kind, "-", "_"))))
 	}
 	fmt.Printf("%d ballots recovered and verified into %s (highest number %d)\n", rep.Recovered, *out, rep.Highest)
 	if len(rep.Missing) > 0 {

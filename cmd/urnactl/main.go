@@ -62,6 +62,11 @@ func main() {
 		os.Exit(2)
 	}
 	if err := c.run(os.Args[2:]); err != nil {
+		var s *said
+		if errors.As(err, &s) {
+			fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", sentence(assets.EnvLanguage(os.Getenv), s))
+			os.Exit(1)
+		}
 		fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", err)
 		var damaged *boltfile.DamagedError
 		if errors.As(err, &damaged) {

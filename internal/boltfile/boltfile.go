@@ -36,7 +36,11 @@ type DamagedError struct {
 	Path   string
 	Key    string
 	Reason string
+	Err    error // the program's own finding, if any (a broken chain)
 }
+
+// Unwrap gives Err.
+func (e *DamagedError) Unwrap() error { return e.Err }
 
 func (e *DamagedError) Error() string {
 	if e.Key == KeyMissing {

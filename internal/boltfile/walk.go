@@ -1,6 +1,7 @@
 package boltfile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -178,6 +179,17 @@ func (w *walker) walkElements(p []byte, id uint64, bucket []string) error {
 	if pageHeaderSize+count*elemSize > len(p) {
 		return w.bad(fmt.Errorf("page %d: %d elements do not fit", id, count))
 	}
+	// bbolt finds keys by binary search: a page whose keys are out of
+	// order (a flipped byte in a key) sends its lookups astray, and its
+	// freelist check panics on another goroutine, beyond recovery
+	var last []byte
+	ordered := func(i int, key []byte) error {
+		if i > 0 && bytes.Compare(key, last) <= 0 {
+			return w.bad(fmt.Errorf("page %d: element %d is out of key order", id, i))
+		}
+		last = key
+		return nil
+	}
 	switch flags {
 	case flagBranch:
 		for i := range count {
@@ -188,6 +200,9 @@ func (w *walker) walkElements(p []byte, id uint64, bucket []string) error {
 					return err
 				}
 				continue
+			}
+			if err := ordered(i, p[e+pos:e+pos+ksize]); err != nil {
+				return err
 			}
 			if err := w.walkPage(le.Uint64(p[e+8:]), bucket); err != nil {
 				return err
@@ -206,6 +221,9 @@ func (w *walker) walkElements(p []byte, id uint64, bucket []string) error {
 				continue
 			}
 			key, value := p[e+pos:e+pos+ksize], p[e+pos+ksize:end]
+			if err := ordered(i, key); err != nil {
+				return err
+			}
 			if eflags&bucketLeafFlag == 0 {
 				if w.visit != nil {
 					w.visit(bucket, clone(key), clone(value))

@@ -138,11 +138,18 @@ func Open(path string, opts Options) (*Queue, error) {
 	if err == nil {
 		err = boltfile.Guard(path, q.Verify)
 	}
+	if err == nil {
+		err = q.checkSalvaged()
+	}
 	if err != nil {
 		db.Close()
 		var damaged *boltfile.DamagedError
 		var broken *ChainError
-		if errors.As(err, &damaged) || errors.As(err, &broken) {
+		if errors.As(err, &broken) && !errors.As(err, &damaged) {
+			// an unreadable or edited ballot: staff read store.damaged
+			return nil, &boltfile.DamagedError{Path: path, Key: boltfile.KeyDamaged, Reason: err.Error(), Err: err}
+		}
+		if errors.As(err, &damaged) || errors.Is(err, ErrSalvagedLost) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("open ballot store: %w", err)

@@ -17,6 +17,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -185,7 +186,7 @@ func TestVerifyFindsBreaks(t *testing.T) {
 			tamper(t, path, tc.seq, tc.edit)
 			_, err := Open(path, Options{})
 			var ce *ChainError
-			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.As(err, &ce) || !strings.Contains(ce.Error(), tc.want) || !errors.Is(err, boltfile.ErrDamaged) {
 				t.Fatalf("open = %v, want a chain error with %q", err, tc.want)
 			}
 		})

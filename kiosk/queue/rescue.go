@@ -72,7 +72,7 @@ func verifyEach(pub ed25519.PublicKey, each func(func(k, v []byte))) ([]wire.Sea
 		var s wire.SealedBallot
 		switch err := json.Unmarshal(v, &s); {
 		case err != nil:
-			breaks = append(breaks, ChainError{seq, "unreadable: " + err.Error()})
+			breaks = append(breaks, ChainError{seq, "unreadable (the record is damaged)"})
 			return
 		case s.Seq != seq:
 			breaks = append(breaks, ChainError{seq, fmt.Sprintf("stored under %d but numbered %d", seq, s.Seq)})

@@ -26,7 +26,22 @@ type SalvageReport struct {
 	Outbox       int      // recovered ballots whose central answer was recovered too; the others are pending again (re-sending is harmless)
 	Problems     []string // the damage the walk of the old file met
 	KeyLost      bool     // the kiosk's signing key was lost: the new store is for export only
+	// Known is the highest ballot number the old file shows (ballot
+	// records good or bad, central answers, the audit log's opens). When
+	// it is above Highest, the numbers between are in Missing and the new
+	// store takes no new ballots: numbering again from Highest+1 would
+	// give a second, different ballot a number the central may hold.
+	Known uint64
+	// RecordsLost are the kinds of records of an enrolled kiosk that could
+	// not be recovered: "kiosk-id", "enrollment", "catalog".
+	RecordsLost []string
 }
+
+// metaSalvagedKnown holds SalvageReport.Known in a salvaged store.
+var metaSalvagedKnown = []byte("salvaged-known-seq")
+
+// ErrSalvagedLost: a salvaged store lost its last ballots.
+var ErrSalvagedLost = errors.New("this store was salvaged and lost its last ballots: export its ballots with urnactl export-ballots; it takes no new ones (their numbers would repeat lost ones)")
 
 // ErrKeyLost: the kiosk's signing key is not in the store.
 var ErrKeyLost = errors.New("the kiosk's signing key cannot be read from the store: give the kiosk's public key (from the central) to verify its ballots")
@@ -85,6 +100,14 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 			meta[string(metaKiosk)] = v
 		case len(k) == 8 && bytes.HasPrefix(v, []byte(`{"id":`)):
 			candidates = append(candidates, [2][]byte{k, v})
+		case (string(k) == "enrollment" || string(k) == "catalog" || string(k) == "catalog.version") && len(v) > 0:
+			// settings the tree lost, from an older copy of their page
+			if buckets[string(bucketSettings)] == nil {
+				buckets[string(bucketSettings)] = map[string][]byte{}
+			}
+			if buckets[string(bucketSettings)][string(k)] == nil {
+				buckets[string(bucketSettings)][string(k)] = v
+			}
 		}
 	})
 	if scanErr != nil {
@@ -119,6 +142,20 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 		good[seq] = c[1]
 	}
 	rep.Unverifiable = len(bad)
+	for _, c := range candidates {
+		rep.Known = max(rep.Known, binary.BigEndian.Uint64(c[0]))
+	}
+	for k := range buckets[string(bucketOutbox)] {
+		if len(k) == 8 {
+			rep.Known = max(rep.Known, binary.BigEndian.Uint64([]byte(k)))
+		}
+	}
+	for _, v := range buckets[string(bucketAudit)] {
+		var ev Event
+		if json.Unmarshal(v, &ev) == nil {
+			rep.Known = max(rep.Known, ev.Seq)
+		}
+	}
 	seqs := make([]uint64, 0, len(good))
 	for seq := range good {
 		seqs = append(seqs, seq)
@@ -134,6 +171,34 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 			rep.Missing = append(rep.Missing, next)
 		}
 		next = seq + 1
+	}
+	for ; next <= rep.Known; next++ {
+		rep.Missing = append(rep.Missing, next)
+	}
+	if rep.Known > rep.Highest {
+		if meta == nil {
+			meta = map[string][]byte{}
+		}
+		meta[string(metaSalvagedKnown)] = seqKey(rep.Known)
+	}
+
+	enrolled := len(meta[string(metaKiosk)]) > 0
+	for _, seq := range seqs {
+		var s wire.SealedBallot
+		if json.Unmarshal(good[seq], &s) == nil && s.Kiosk != "" {
+			enrolled = true
+			break
+		}
+	}
+	if enrolled {
+		if len(meta[string(metaKiosk)]) == 0 {
+			rep.RecordsLost = append(rep.RecordsLost, "kiosk-id")
+		}
+		for _, name := range []string{"enrollment", "catalog"} {
+			if buckets[string(bucketSettings)][name] == nil {
+				rep.RecordsLost = append(rep.RecordsLost, name)
+			}
+		}
 	}
 
 	db, err := boltfile.Open(to, &bolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
@@ -180,4 +245,15 @@ func Salvage(from, to string, pub ed25519.PublicKey) (SalvageReport, error) {
 			Detail: fmt.Sprintf("%d ballots recovered, %d missing, %d unverifiable", rep.Recovered, len(rep.Missing), rep.Unverifiable)})
 	})
 	return rep, err
+}
+
+// checkSalvaged refuses a salvaged store whose chain ends below the
+// highest number the damaged one showed.
+func (q *Queue) checkSalvaged() error {
+	return q.db.View(func(tx *bolt.Tx) error {
+		if k := tx.Bucket(bucketMeta).Get(metaSalvagedKnown); len(k) == 8 && binary.BigEndian.Uint64(k) > q.seq {
+			return ErrSalvagedLost
+		}
+		return nil
+	})
 }

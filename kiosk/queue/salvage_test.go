@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,14 +69,14 @@ func TestSalvage(t *testing.T) {
 			if c.recovered >= 0 && rep.Recovered != c.recovered || c.recovered < 0 && rep.Recovered >= 30 {
 				t.Fatalf("recovered %d, want %d: %+v", rep.Recovered, c.recovered, rep)
 			}
-			if rep.Recovered+len(rep.Missing) != int(rep.Highest) || rep.Recovered == 0 || rep.Recovered == 30 && len(rep.Missing) > 0 {
+			if rep.Recovered+len(rep.Missing) != int(max(rep.Highest, rep.Known)) || rep.Recovered == 0 || rep.Recovered == 30 && len(rep.Missing) > 0 {
 				t.Fatalf("report does not add up: %+v", rep)
 			}
 			bs, breaks, err := Rescue(to, time.Second)
 			if err != nil || len(bs) != rep.Recovered {
 				t.Fatalf("the salvaged store: %d ballots, %v", len(bs), err)
 			}
-			if len(rep.Missing) > 0 && len(breaks) == 0 {
+			if len(rep.Missing) > 0 && len(breaks) == 0 && rep.Known <= rep.Highest {
 				t.Fatal("missing ballots but no break in the salvaged chain")
 			}
 			if rep.KeyLost {
@@ -107,5 +108,74 @@ func TestSalvage(t *testing.T) {
 	}
 	if _, err := Salvage(path, path, nil); err == nil {
 		t.Fatal("salvage over an existing file")
+	}
+}
+
+// TestSalvageKeepsTheHighestNumber: every page with ballots is lost. The
+// salvage names all 30 numbers as lost (known from the audit log), and the
+// new store refuses to take ballots: numbered from 1 again, they would be
+// second, different ballots under numbers the central holds.
+func TestSalvageKeepsTheHighestNumber(t *testing.T) {
+	path := storeWith30(t)
+	q := open(t, path)
+	pub := q.PublicKey()
+	q.Close()
+	from := damagedCopy(t, path, 256<<10, func(b []byte) []byte {
+		for p := 2; (p+1)*4096 <= len(b); p++ {
+			if bytes.Contains(b[p*4096:(p+1)*4096], []byte(`{"id":`)) {
+				clear(b[p*4096 : (p+1)*4096])
+			}
+		}
+		return b
+	})
+	to := filepath.Join(t.TempDir(), "kiosk.db")
+	rep, err := Salvage(from, to, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Recovered != 0 || len(rep.Missing) != 30 || rep.Known != 30 {
+		t.Fatalf("recovered %d, missing %d, known %d: %+v", rep.Recovered, len(rep.Missing), rep.Known, rep)
+	}
+	if s, err := Open(to, Options{}); !errors.Is(err, ErrSalvagedLost) {
+		if err == nil {
+			b, _ := s.Append(ballot(), voter(999), 1)
+			s.Close()
+			t.Fatalf("the salvaged store takes a new ballot numbered %d", b.Seq)
+		}
+		t.Fatalf("open: %v", err)
+	}
+}
+
+// TestSalvageNamesLostRecords: the pages with the kiosk's enrollment and
+// catalog are lost; the salvage names each kind of record it could not
+// recover instead of dropping them silently.
+func TestSalvageNamesLostRecords(t *testing.T) {
+	path := storeWith30(t)
+	q := open(t, path)
+	pub := q.PublicKey()
+	q.SetSetting("enrollment", "enrollment-record-0123456789")
+	q.SetSetting("catalog", `{"version":1,"catalog-record":true}`)
+	q.Close()
+	whole, err := Salvage(path, filepath.Join(t.TempDir(), "kiosk.db"), pub)
+	if err != nil || len(whole.RecordsLost) != 0 {
+		t.Fatalf("an undamaged store: lost %v, %v", whole.RecordsLost, err)
+	}
+	from := damagedCopy(t, path, 256<<10, func(b []byte) []byte {
+		for p := 2; (p+1)*4096 <= len(b); p++ {
+			if bytes.Contains(b[p*4096:(p+1)*4096], []byte("enrollment-record-0123456789")) ||
+				bytes.Contains(b[p*4096:(p+1)*4096], []byte("catalog-record")) {
+				clear(b[p*4096 : (p+1)*4096])
+			}
+		}
+		return b
+	})
+	rep, err := Salvage(from, filepath.Join(t.TempDir(), "kiosk.db"), pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"enrollment", "catalog"} {
+		if !slices.Contains(rep.RecordsLost, kind) {
+			t.Errorf("the %s was lost and the report does not say so: %+v", kind, rep)
+		}
 	}
 }

@@ -3,9 +3,13 @@ package central
 import (
 	"archive/tar"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
 
@@ -34,11 +39,13 @@ const (
 	backupManifest = "manifest.json"
 	backupBolt     = "store/central.db"
 	backupPostgres = "store/postgres.dump" // pg_dump's custom format
+	// backupSums is the last entry: the SHA-256 of every entry before it.
+	backupSums = "sha256sums.json"
 )
 
 // Manifest describes a backup.
 type Manifest struct {
-	Format  int       `json:"format"` // 1
+	Format  int       `json:"format"` // 2: with backupSums
 	Created time.Time `json:"created"`
 	Store   string    `json:"store"` // bolt or postgres
 	Files   []string  `json:"files"` // from the data folder
@@ -48,6 +55,8 @@ type Manifest struct {
 var (
 	ErrRestoreTarget = errors.New("the restore target is not empty: restore into a new data folder and an empty store")
 	ErrNotBackup     = errors.New("not an urna-central backup")
+	ErrCutOff        = errors.New("the backup archive is cut off: copy it again from where it was made, whole")
+	ErrAltered       = errors.New("the backup archive was altered or damaged after it was made: its checksums or its ballots' signatures do not verify")
 )
 
 // Backup writes the data folder's keys and secrets and a consistent copy
@@ -68,7 +77,7 @@ func Backup(ctx context.Context, dir string, st store.Store, dsn, out string) (M
 // meanwhile: bbolt is copied in one read transaction, PostgreSQL by
 // pg_dump (dsn is the store's address).
 func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, dsn string) (Manifest, error) {
-	m := Manifest{Format: 1, Created: time.Now().UTC()}
+	m := Manifest{Format: 2, Created: time.Now().UTC()}
 	switch st.(type) {
 	case *store.Bolt:
 		m.Store = "bolt"
@@ -100,12 +109,9 @@ func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, d
 			return m, err
 		}
 	}
-	tw := tar.NewWriter(w)
-	add := func(name string, size int64) error {
-		return tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o600, ModTime: m.Created, Typeflag: tar.TypeReg})
-	}
+	tw := &summedTar{tw: tar.NewWriter(w), sums: map[string]string{}, at: m.Created}
 	manifest, _ := json.MarshalIndent(m, "", "  ")
-	if err := add(backupManifest, int64(len(manifest))); err != nil {
+	if err := tw.add(backupManifest, int64(len(manifest))); err != nil {
 		return m, err
 	}
 	if _, err := tw.Write(manifest); err != nil {
@@ -116,7 +122,7 @@ func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, d
 		if err != nil {
 			return m, err
 		}
-		if err := add(name, int64(len(raw))); err != nil {
+		if err := tw.add(name, int64(len(raw))); err != nil {
 			return m, err
 		}
 		if _, err := tw.Write(raw); err != nil {
@@ -124,7 +130,7 @@ func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, d
 		}
 	}
 	if b, ok := st.(*store.Bolt); ok {
-		if err := b.CopyTo(func(size int64) (io.Writer, error) { return tw, add(backupBolt, size) }); err != nil {
+		if err := b.CopyTo(func(size int64) (io.Writer, error) { return tw, tw.add(backupBolt, size) }); err != nil {
 			return m, err
 		}
 	} else {
@@ -137,18 +143,59 @@ func WriteBackup(ctx context.Context, w io.Writer, dir string, st store.Store, d
 		if err != nil {
 			return m, err
 		}
-		if err := add(backupPostgres, fi.Size()); err != nil {
+		if err := tw.add(backupPostgres, fi.Size()); err != nil {
 			return m, err
 		}
 		if _, err := io.Copy(tw, d); err != nil {
 			return m, err
 		}
 	}
-	return m, tw.Close()
+	return m, tw.close()
 }
 
-// readBackup reads an archive through to its end and returns its
-// manifest: a truncated or damaged archive is an error.
+// summedTar writes tar entries and their SHA-256, and at the end an entry
+// with every entry's sum: restore checks each one against it.
+type summedTar struct {
+	tw   *tar.Writer
+	sums map[string]string
+	at   time.Time
+	name string
+	h    hash.Hash
+}
+
+func (s *summedTar) add(name string, size int64) error {
+	s.sum()
+	s.name, s.h = name, sha256.New()
+	return s.tw.WriteHeader(&tar.Header{Name: name, Size: size, Mode: 0o600, ModTime: s.at, Typeflag: tar.TypeReg})
+}
+
+func (s *summedTar) sum() {
+	if s.h != nil {
+		s.sums[s.name] = hex.EncodeToString(s.h.Sum(nil))
+	}
+}
+
+func (s *summedTar) Write(p []byte) (int, error) {
+	s.h.Write(p)
+	return s.tw.Write(p)
+}
+
+func (s *summedTar) close() error {
+	s.sum()
+	raw, _ := json.MarshalIndent(s.sums, "", "  ")
+	s.h = nil
+	if err := s.tw.WriteHeader(&tar.Header{Name: backupSums, Size: int64(len(raw)), Mode: 0o600, ModTime: s.at, Typeflag: tar.TypeReg}); err != nil {
+		return err
+	}
+	if _, err := s.tw.Write(raw); err != nil {
+		return err
+	}
+	return s.tw.Close()
+}
+
+// readBackup reads an archive through to its end, checks every entry
+// against the sums in its last entry and returns its manifest: an archive
+// cut off is ErrCutOff, one whose sums do not match ErrAltered.
 func readBackup(r io.Reader) (Manifest, error) {
 	var m Manifest
 	tr := tar.NewReader(r)
@@ -156,19 +203,69 @@ func readBackup(r io.Reader) (Manifest, error) {
 	if err != nil || hdr.Name != backupManifest {
 		return m, ErrNotBackup
 	}
-	if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&m); err != nil || m.Format != 1 {
+	h := sha256.New()
+	if err := json.NewDecoder(io.TeeReader(io.LimitReader(tr, 1<<20), h)).Decode(&m); err != nil || m.Format != 2 {
 		return m, ErrNotBackup
 	}
+	if _, err := io.Copy(h, tr); err != nil {
+		return m, cutOff(err)
+	}
+	got := map[string]string{backupManifest: hex.EncodeToString(h.Sum(nil))}
+	var sums map[string]string
 	for {
-		if _, err := tr.Next(); errors.Is(err, io.EOF) {
-			return m, nil
-		} else if err != nil {
-			return m, fmt.Errorf("%w: %w", ErrNotBackup, err)
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if _, err := io.Copy(io.Discard, tr); err != nil {
-			return m, fmt.Errorf("%w: %w", ErrNotBackup, err)
+		if err != nil {
+			return m, cutOff(err)
+		}
+		if sums != nil {
+			return m, fmt.Errorf("%w: an entry after the checksums", ErrAltered)
+		}
+		if hdr.Name == backupSums {
+			if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&sums); err != nil {
+				return m, cutOff(err)
+			}
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, tr); err != nil {
+			return m, cutOff(err)
+		}
+		if _, dup := got[hdr.Name]; dup {
+			return m, fmt.Errorf("%w: %s twice", ErrAltered, hdr.Name)
+		}
+		got[hdr.Name] = hex.EncodeToString(h.Sum(nil))
+	}
+	if sums == nil {
+		return m, ErrCutOff // the sums are the last entry
+	}
+	if len(sums) != len(got) {
+		return m, fmt.Errorf("%w: %d entries, %d checksums", ErrAltered, len(got), len(sums))
+	}
+	for name, sum := range got {
+		if sums[name] != sum {
+			return m, fmt.Errorf("%w: %s", ErrAltered, name)
 		}
 	}
+	for _, name := range m.Files {
+		if got[name] == "" {
+			return m, fmt.Errorf("%w: %s is missing", ErrAltered, name)
+		}
+	}
+	if got[backupBolt] == "" && got[backupPostgres] == "" {
+		return m, fmt.Errorf("%w: it holds no store", ErrAltered)
+	}
+	return m, nil
+}
+
+// cutOff names a read error of an archive that ends too early.
+func cutOff(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return ErrCutOff
+	}
+	return fmt.Errorf("%w: %w", ErrNotBackup, err)
 }
 
 // BackupSocket is the name, in the data folder, of the socket on which
@@ -243,10 +340,8 @@ func Restore(ctx context.Context, archive, dir, db string) (Manifest, error) {
 		return m, err
 	}
 	defer f.Close()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return m, err
-	}
-	// read it whole first: a truncated archive restores nothing
+	// read and check it whole first: an archive cut off or altered
+	// restores nothing
 	if m, err = readBackup(f); err != nil {
 		return m, fmt.Errorf("%s: %w", archive, err)
 	}
@@ -260,6 +355,12 @@ func Restore(ctx context.Context, archive, dir, db string) (Manifest, error) {
 	if (m.Store == "bolt") != isBolt {
 		return m, fmt.Errorf("the backup holds a %s store; restore it with --db %s", m.Store, map[bool]string{true: "bolt:PATH", false: "postgres://…"}[m.Store == "bolt"])
 	}
+	// the store first, then its ballots verified, and only then the
+	// keys: a restore that fails leaves nothing that blocks the next one
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return m, err
+	}
+	files := map[string][]byte{}
 	storeDone := false
 	for {
 		hdr, err := tr.Next()
@@ -270,13 +371,13 @@ func Restore(ctx context.Context, archive, dir, db string) (Manifest, error) {
 			return m, fmt.Errorf("%s: %w", archive, err)
 		}
 		switch {
+		case hdr.Name == backupSums:
 		case slices.Contains(m.Files, hdr.Name):
-			if err := WriteFileAtomic(filepath.Join(dir, hdr.Name), 0o600, func(out *os.File) error {
-				_, err := io.Copy(out, tr)
-				return err
-			}); err != nil {
-				return m, err
+			raw, err := io.ReadAll(io.LimitReader(tr, 16<<20))
+			if err != nil {
+				return m, fmt.Errorf("%s: %w", archive, cutOff(err))
 			}
+			files[hdr.Name] = raw
 		case hdr.Name == backupBolt && isBolt:
 			if err := os.MkdirAll(filepath.Dir(boltPath), 0o700); err != nil {
 				return m, err
@@ -311,7 +412,49 @@ func Restore(ctx context.Context, archive, dir, db string) (Manifest, error) {
 	if !storeDone {
 		return m, fmt.Errorf("%s holds no store: %w", archive, ErrNotBackup)
 	}
+	if err := verifyBallots(ctx, db); err != nil {
+		if isBolt {
+			os.Remove(boltPath)
+			os.Remove(boltPath + boltfile.MarkerSuffix)
+		}
+		return m, fmt.Errorf("%s: %w", archive, err)
+	}
+	for _, name := range m.Files {
+		if err := WriteFileAtomic(filepath.Join(dir, name), 0o600, func(out *os.File) error {
+			_, err := out.Write(files[name])
+			return err
+		}); err != nil {
+			return m, err
+		}
+	}
 	return m, nil
+}
+
+// verifyBallots checks every ballot of the restored store under its
+// kiosk's key.
+func verifyBallots(ctx context.Context, db string) error {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		if errors.Is(err, boltfile.ErrDamaged) {
+			return fmt.Errorf("%w: %w", ErrAltered, err)
+		}
+		return err
+	}
+	defer st.Close()
+	ks, err := st.Kiosks(ctx)
+	if err != nil {
+		return err
+	}
+	keys := map[string]ed25519.PublicKey{}
+	for _, k := range ks {
+		keys[k.ID] = k.PublicKey
+	}
+	return st.Ballots(ctx, func(s store.Stored) error {
+		if pub, ok := keys[s.Ballot.Kiosk]; !ok || s.Ballot.Verify(pub) != nil {
+			return fmt.Errorf("%w: ballot %d of kiosk %s", ErrAltered, s.Ballot.Seq, s.Ballot.Kiosk)
+		}
+		return nil
+	})
 }
 
 // emptyPostgres checks that a database has no Urna tables yet.

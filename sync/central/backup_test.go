@@ -1,11 +1,15 @@
 package central_test
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -215,7 +219,7 @@ func TestBackupWhileServing(t *testing.T) {
 	raw, _ := os.ReadFile(archive)
 	cut := filepath.Join(t.TempDir(), "cut.backup")
 	os.WriteFile(cut, raw[:len(raw)/2], 0o600)
-	if _, err := central.Restore(ctx, cut, t.TempDir(), "bolt:"+filepath.Join(t.TempDir(), "c.db")); !errors.Is(err, central.ErrNotBackup) {
+	if _, err := central.Restore(ctx, cut, t.TempDir(), "bolt:"+filepath.Join(t.TempDir(), "c.db")); !errors.Is(err, central.ErrCutOff) {
 		t.Fatalf("restore of a truncated archive: %v", err)
 	}
 	if _, err := central.FetchBackup(ctx, filepath.Join(dir, "nobody.sock"), filepath.Join(t.TempDir(), "x")); err == nil {
@@ -258,5 +262,135 @@ func TestNewEditionNeedsNewKeys(t *testing.T) {
 	other := rigIn(t, t.TempDir(), bolt(t))
 	if bytes.Equal(other.keys.VoterSecret, r.keys.VoterSecret) {
 		t.Fatal("two editions share a voter-key secret")
+	}
+}
+
+// TestRestoreRefusesCutOffOrAltered: an archive cut off anywhere (also
+// between two entries, where a tar reader sees a clean end) is named as
+// cut off and writes nothing to the target, so that the whole archive
+// restores there afterwards; a flipped byte in any entry is refused by
+// its checksum.
+func TestRestoreRefusesCutOffOrAltered(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := rigIn(t, dir, st)
+	k := r.kiosk("")
+	for i := range 3 {
+		k.vote(t, r.ed, i)
+	}
+	k.a.SyncOnce(ctx)
+	archive := filepath.Join(t.TempDir(), "central.backup")
+	if _, err := central.Backup(ctx, dir, st, "", archive); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(archive)
+	// the ends of entries: tar headers start at 512-byte blocks that
+	// begin with an entry's name
+	var cuts []int
+	for off := 512; off < len(raw); off += 512 {
+		for _, name := range []string{"store/", "voter", "edition", "sha256sums"} {
+			if bytes.HasPrefix(raw[off:], []byte(name)) {
+				cuts = append(cuts, off)
+			}
+		}
+	}
+	cuts = append(cuts, len(raw)/2, len(raw)/3)
+	fresh := filepath.Join(t.TempDir(), "restored")
+	target := "bolt:" + filepath.Join(fresh, "central.db")
+	for _, n := range cuts {
+		cut := filepath.Join(t.TempDir(), "cut.backup")
+		os.WriteFile(cut, raw[:n], 0o600)
+		if _, err := central.Restore(ctx, cut, fresh, target); !errors.Is(err, central.ErrCutOff) {
+			t.Fatalf("cut at %d of %d: %v", n, len(raw), err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(fresh, "*")); len(left) > 0 {
+			t.Fatalf("cut at %d: left in the target: %v", n, left)
+		}
+	}
+	for _, at := range []int{len(raw) / 3, len(raw) / 2, 512 + 8} {
+		bad := bytes.Clone(raw)
+		bad[at] ^= 0x20
+		altered := filepath.Join(t.TempDir(), "altered.backup")
+		os.WriteFile(altered, bad, 0o600)
+		if _, err := central.Restore(ctx, altered, fresh, target); err == nil || errors.Is(err, central.ErrCutOff) {
+			t.Fatalf("a byte flipped at %d: %v", at, err)
+		}
+	}
+	if _, err := central.Restore(ctx, archive, fresh, target); err != nil {
+		t.Fatalf("the whole archive after the failed ones: %v", err)
+	}
+}
+
+// TestRestoreVerifiesBallots: an archive whose store was edited (one
+// ballot's cast time moved by a second) and whose checksums were made
+// again to match is refused by the ballots' signatures, and leaves
+// nothing in the target.
+func TestRestoreVerifiesBallots(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := rigIn(t, dir, st)
+	k := r.kiosk("")
+	for i := range 3 {
+		k.vote(t, r.ed, i)
+	}
+	k.a.SyncOnce(ctx)
+	var buf bytes.Buffer
+	if _, err := central.WriteBackup(ctx, &buf, dir, st, ""); err != nil {
+		t.Fatal(err)
+	}
+	// rewrite the archive: the store edited, every checksum made again
+	tr := tar.NewReader(&buf)
+	var out bytes.Buffer
+	tw := tar.NewWriter(&out)
+	sums := map[string]string{}
+	edited := false
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		raw, _ := io.ReadAll(tr)
+		if hdr.Name == "sha256sums.json" {
+			raw, _ = json.Marshal(sums)
+		}
+		if hdr.Name == "store/central.db" {
+			for i := 0; i+40 < len(raw) && !edited; i++ {
+				if bytes.HasPrefix(raw[i:], []byte(`"castAt":"20`)) {
+					d := &raw[i+len(`"castAt":"`)+18]
+					*d = '0' + (*d-'0'+1)%10
+					edited = true
+				}
+			}
+		}
+		if hdr.Name != "sha256sums.json" {
+			h := sha256.Sum256(raw)
+			sums[hdr.Name] = hex.EncodeToString(h[:])
+		}
+		hdr.Size = int64(len(raw))
+		tw.WriteHeader(hdr)
+		tw.Write(raw)
+	}
+	tw.Close()
+	if !edited {
+		t.Fatal("no ballot to edit")
+	}
+	archive := filepath.Join(t.TempDir(), "edited.backup")
+	os.WriteFile(archive, out.Bytes(), 0o600)
+	fresh := filepath.Join(t.TempDir(), "restored")
+	if _, err := central.Restore(ctx, archive, fresh, "bolt:"+filepath.Join(fresh, "central.db")); !errors.Is(err, central.ErrAltered) {
+		t.Fatalf("restore of an edited store: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(fresh, "*")); len(left) > 0 {
+		t.Fatalf("left in the target: %v", left)
 	}
 }

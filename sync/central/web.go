@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -36,8 +38,13 @@ type Web struct {
 	srv   *Server
 	msgs  assets.Messages
 	users map[string]string // name -> bcrypt hash
-	floor time.Duration
-	sleep func(context.Context, time.Duration)
+	// usersFile, when set, is read again when it changes (urna-central
+	// user add while serve runs); usersMu guards users and usersSeen
+	usersFile string
+	usersMu   sync.Mutex
+	usersSeen os.FileInfo
+	floor     time.Duration
+	sleep     func(context.Context, time.Duration)
 	// per address for the check page and the sign-in; per account for
 	// wrong passwords (the lockout)
 	checkLimit, signInAddr, signInUser limit.Limiter
@@ -56,6 +63,9 @@ func sessionHash(token string) []byte {
 type WebConfig struct {
 	// Users are the city staff who may sign in: name -> bcrypt hash.
 	Users map[string]string
+	// UsersFile, when set, is where Users were read from: a changed file
+	// is read again at the next sign-in.
+	UsersFile string
 	// CheckFloor is the time every check answer takes, found or not, so
 	// that answer times do not tell which trackers exist (100 ms).
 	CheckFloor time.Duration
@@ -102,7 +112,7 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		cfg.AccountRule = limit.Rule{Rate: 1.0 / 300, Burst: 5}
 	}
 	clock := srv.cfg.Clock
-	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, floor: cfg.CheckFloor, sleep: cfg.Sleep,
+	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, usersFile: cfg.UsersFile, floor: cfg.CheckFloor, sleep: cfg.Sleep,
 		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
 		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
 		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
@@ -346,7 +356,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/login?m=locked", http.StatusSeeOther)
 		return
 	}
-	hash, ok := w.users[user]
+	hash, ok := w.userHash(user)
 	if !ok {
 		hash = "$2a$10$abcdefghijklmnopqrstuu1Hs9eX9aCYo1uZ8Zb7oQmSVWSr4vZ0e" // equal work for unknown users
 	}
@@ -683,4 +693,25 @@ func Users(raw []byte) (map[string]string, error) {
 		return m, nil
 	}
 	return m, json.Unmarshal(raw, &m)
+}
+
+// userHash is the bcrypt hash of user's password, from the users file as
+// it is now when it changed since it was read.
+func (w *Web) userHash(user string) (string, bool) {
+	w.usersMu.Lock()
+	defer w.usersMu.Unlock()
+	if w.usersFile != "" {
+		fi, err := os.Stat(w.usersFile)
+		if err == nil && (w.usersSeen == nil || !fi.ModTime().Equal(w.usersSeen.ModTime()) || fi.Size() != w.usersSeen.Size()) {
+			raw, err := os.ReadFile(w.usersFile)
+			if users, uerr := Users(raw); err == nil && uerr == nil {
+				w.users, w.usersSeen = users, fi
+				w.srv.cfg.Log.Info("users-reloaded", "users", len(users))
+			} else {
+				w.srv.cfg.Log.Error("users-unreadable") // the accounts read before stay
+			}
+		}
+	}
+	h, ok := w.users[user]
+	return h, ok
 }

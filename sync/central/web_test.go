@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/browser"
 	"github.com/urna-kiosk/urna/internal/pgtest"
 	"github.com/urna-kiosk/urna/sync/central"
@@ -250,5 +251,41 @@ func TestSignInSharedByReplicas(t *testing.T) {
 	}
 	if dashboard(0) != http.StatusSeeOther {
 		t.Fatal("signing out at one replica did not end the sign-in at the other")
+	}
+}
+
+// TestUserAddedWhileServing: urna-central user add writes users.json while
+// serve runs; the new account signs in without a restart.
+func TestUserAddedWhileServing(t *testing.T) {
+	r := newRig(t, bolt(t))
+	file := filepath.Join(t.TempDir(), central.FileUsers)
+	anna, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
+	raw, _ := json.Marshal(map[string]string{"anna": string(anna)})
+	os.WriteFile(file, raw, 0o600)
+	users, _ := central.Users(raw)
+	h := httptest.NewServer(central.NewWeb(r.srv, central.WebConfig{Users: users, UsersFile: file}).Handler())
+	defer h.Close()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	signIn := func(user, pass string) string {
+		resp, err := noRedirect.PostForm(h.URL+"/login", url.Values{"user": {user}, "password": {pass}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	if got := signIn("bogdan", "kierownik-2025!"); got == "/dashboard" {
+		t.Fatal("an unknown account signed in")
+	}
+	bogdan, _ := bcrypt.GenerateFromPassword([]byte("kierownik-2025!"), bcrypt.MinCost)
+	raw, _ = json.Marshal(map[string]string{"anna": string(anna), "bogdan": string(bogdan)})
+	if err := atomicfile.Write(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := signIn("bogdan", "kierownik-2025!"); got != "/dashboard" {
+		t.Fatalf("the account added while serving: sign-in goes to %q", got)
+	}
+	if got := signIn("anna", "urzednik-2025!"); got != "/dashboard" {
+		t.Fatalf("anna: %q", got)
 	}
 }

@@ -106,6 +106,9 @@ const (
 	// NotAdmitted: the edition admits only voter codes the central issued,
 	// and this voter key is not one of them.
 	NotAdmitted Status = "not-admitted"
+	// SeqTaken: the central holds another ballot of this kiosk under this
+	// number (a kiosk that numbered again after losing its store).
+	SeqTaken Status = "seq-taken"
 )
 
 // MaxSeqAhead is how far beyond the highest number the central holds of

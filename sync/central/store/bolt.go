@@ -144,6 +144,10 @@ func OpenBolt(path string) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
+	if err := checkRecords(db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &Bolt{db: db, batches: make(chan *batch), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.writer()
 	return s, nil
@@ -550,6 +554,11 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 		}
 		cur, counts := getCounted(counted, b.VoterKey[:])
 		if ids.Get([]byte(b.ID)) == nil {
+			// one ballot per number of a kiosk: a second, different one is refused
+			if prefix := bt.keys[i][:len(bt.keys[i])-len(b.ID)]; hasPrefix(ballots.Cursor(), prefix) {
+				bt.out[i] = wire.SeqTaken
+				continue
+			}
 			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
 				return err
 			}
@@ -845,7 +854,8 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 		return tx.Bucket(bBallots).ForEach(func(_, v []byte) error {
 			st, err := decodeStored(v, counted, holds, dec)
 			if err != nil {
-				return err
+				// damage open did not catch (a field that reads as JSON but not as its type)
+				return &boltfile.DamagedError{Path: s.db.Path(), Key: boltfile.KeyDamaged, Reason: "a ballot record cannot be read: " + err.Error()}
 			}
 			return fn(st)
 		})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -195,5 +196,36 @@ func TestBoltBusy(t *testing.T) {
 	defer s.Close()
 	if _, err := OpenBolt(path); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second open: %v", err)
+	}
+}
+
+// TestBoltRefusesASecondBallotUnderOneNumber: a kiosk that numbers from 1
+// again (its store salvaged with its ballots lost) sends a second,
+// different ballot 1; the central refuses it instead of counting both.
+func TestBoltRefusesASecondBallotUnderOneNumber(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	first, pub := signedChain("k1", 1)
+	s.AddKiosk(ctx, Kiosk{ID: "k1", Venue: "v1", PublicKey: pub, Enrolled: t0})
+	if out, err := s.AddBallots(ctx, first, nil, t0); err != nil || out[0] != wire.Accepted {
+		t.Fatalf("first ballot 1: %v %v", out, err)
+	}
+	again := first[0]
+	again.VoterKey[0] ^= 1 // another voter, the same number
+	again.ID = ""
+	again.Seal(ed25519.NewKeyFromSeed(make([]byte, 32))) // the ID changes with the content
+	out, err := s.AddBallots(ctx, []wire.SealedBallot{again, first[0]}, nil, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != wire.SeqTaken || out[1] != wire.Accepted {
+		t.Fatalf("a second ballot 1: %v", out)
+	}
+	if total, counted, _ := s.Counts(ctx); total != 1 || counted != 1 {
+		t.Fatalf("%d stored, %d counted", total, counted)
 	}
 }

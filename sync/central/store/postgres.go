@@ -271,8 +271,12 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 				hold = holds[i]
 			}
 			ids[i] = b.ID
+			// one ballot per number of a kiosk: a second, different one is
+			// refused (not stored, not counted: seq-taken)
 			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received, hold)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+				SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+				WHERE NOT EXISTS (SELECT 1 FROM ballots WHERE kiosk = $2 AND seq = $3 AND id <> $1)
+				ON CONFLICT (id) DO NOTHING`,
 				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
 			if hold != "" {
 				if hold == HoldSetAside {
@@ -333,7 +337,11 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 			}
 		}
 		for i, b := range bs {
-			out[i] = status[b.ID]
+			st, ok := status[b.ID]
+			if !ok {
+				st = wire.SeqTaken // not stored: its number holds another ballot
+			}
+			out[i] = st
 		}
 		return nil
 	})

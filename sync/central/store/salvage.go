@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/binary"
@@ -31,6 +32,56 @@ type SalvageReport struct {
 	// KiosksFromOldPages are kiosks whose record was read from an older
 	// copy of a page: check that a revoked one is still revoked.
 	KiosksFromOldPages []string
+	// Lost are, per kiosk, the numbers the old store knew of (from the
+	// keys of its ballot records and the kiosk's last heartbeat) that the
+	// new store lacks: to be brought from the kiosk by USB.
+	Lost map[string][]SeqRange
+}
+
+// SeqRange is the ballot numbers From … To of one kiosk.
+type SeqRange struct{ From, To uint64 }
+
+// LostCount is how many ballot numbers Lost names.
+func (r SalvageReport) LostCount() uint64 {
+	var n uint64
+	for _, rs := range r.Lost {
+		for _, x := range rs {
+			n += x.To - x.From + 1
+		}
+	}
+	return n
+}
+
+// lostRanges lists the numbers 1 … known that chain c lacks.
+func lostRanges(c Chain, known uint64) []SeqRange {
+	var out []SeqRange
+	add := func(from, to uint64) {
+		if n := len(out); n > 0 && out[n-1].To+1 == from {
+			out[n-1].To = to
+			return
+		}
+		out = append(out, SeqRange{from, to})
+	}
+	for _, g := range c.Gaps {
+		add(g.From, g.To)
+	}
+	if known > c.MaxSeq {
+		add(c.MaxSeq+1, known)
+	}
+	return out
+}
+
+// ballotKeySeq reads kiosk and seq from a key of bBallots.
+func ballotKeySeq(k []byte) (string, uint64, bool) {
+	for i, c := range k {
+		if c == 0 {
+			if len(k) < i+10 || k[i+9] != 0 {
+				return "", 0, false
+			}
+			return string(k[:i]), binary.BigEndian.Uint64(k[i+1 : i+9]), true
+		}
+	}
+	return "", 0, false
 }
 
 // SalvageBolt copies everything that can still be read and verified from a
@@ -42,12 +93,35 @@ type SalvageReport struct {
 // Sign-ins and unused enrollment codes are not copied (staff sign in
 // again; codes are issued again). The old file is only read.
 func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.PublicKey) (SalvageReport, error) {
-	rep := SalvageReport{Chains: map[string]Chain{}}
+	rep := SalvageReport{Chains: map[string]Chain{}, Lost: map[string][]SeqRange{}}
 	if _, err := os.Stat(to); err == nil {
 		return rep, fmt.Errorf("%s exists: salvage writes a new store", to)
 	}
 	kiosks := map[string]Kiosk{}
 	catalogs := map[int]wire.Catalog{}
+	// the highest number of each kiosk the old store knew of, from the
+	// keys of its ballot records (readable even where the values are not)
+	// keys of ballot records (readable even where the values are not),
+	// taken only where the ID index agrees: a damaged key is not a number
+	byKey, byID := map[string]string{}, map[string]string{}
+	seen := func(k, v []byte) {
+		if _, _, ok := ballotKeySeq(k); ok {
+			at := bytes.LastIndexByte(k, 0) // kiosk \x00 seq \x00 id
+			byKey[string(k[at+1:])] = string(k[:at])
+		}
+		if _, _, ok := ballotKeySeq(append(append([]byte(nil), v...), 0)); ok && len(k) > 0 {
+			byID[string(k)] = string(v)
+		}
+	}
+	readCatalog := func(k, v []byte) {
+		var c wire.Catalog
+		if len(k) == 8 && json.Unmarshal(v, &c) == nil && c.Version > 0 && uint64(c.Version) == binary.BigEndian.Uint64(k) &&
+			(editionKey == nil || c.Verify(editionKey, 0) == nil) {
+			if _, ok := catalogs[c.Version]; !ok {
+				catalogs[c.Version] = c
+			}
+		}
+	}
 	problems, err := boltfile.Walk(from, func(bucket []string, k, v []byte) {
 		if len(bucket) != 1 {
 			return
@@ -59,10 +133,9 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 				kiosks[kk.ID] = kk
 			}
 		case string(bCatalogs):
-			var c wire.Catalog
-			if len(k) == 8 && json.Unmarshal(v, &c) == nil && uint64(c.Version) == binary.BigEndian.Uint64(k) {
-				catalogs[c.Version] = c
-			}
+			readCatalog(k, v)
+		case string(bBallots), string(bIDs):
+			seen(k, v)
 		}
 	})
 	if err != nil {
@@ -77,6 +150,10 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 	// to check their revocation.
 	old := map[string]Kiosk{}
 	err = boltfile.ScanLeaves(from, func(_ []string, k, v []byte) {
+		seen(k, v)
+		// catalogs on pages the tree lost, or older copies: each is
+		// verified under the edition key below
+		readCatalog(k, v)
 		var kk Kiosk
 		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &kk) != nil || kk.ID != string(k) || kk.Venue == "" || len(kk.PublicKey) != ed25519.PublicKeySize {
 			return
@@ -96,6 +173,15 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 		rep.KiosksFromOldPages = append(rep.KiosksFromOldPages, id)
 	}
 	sort.Strings(rep.KiosksFromOldPages)
+
+	known := map[string]uint64{}
+	for id, ref := range byKey {
+		if byID[id] == ref {
+			if k, seq, _ := ballotKeySeq(append([]byte(ref), 0)); seq > known[k] {
+				known[k] = seq
+			}
+		}
+	}
 
 	st, err := OpenBolt(to)
 	if err != nil {
@@ -175,12 +261,20 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 	if rep.Ballots, _, err = st.Counts(ctx); err != nil {
 		return rep, err
 	}
-	for id := range kiosks {
+	for id, k := range kiosks {
 		c, err := st.Chain(ctx, id)
 		if err != nil {
 			return rep, err
 		}
 		rep.Chains[id] = c
+		if lost := lostRanges(c, max(known[id], k.Heartbeat.LastSeq)); len(lost) > 0 {
+			rep.Lost[id] = lost
+		}
+	}
+	for id, n := range known {
+		if _, ok := kiosks[id]; !ok && n > 0 {
+			rep.Lost[id] = []SeqRange{{1, n}} // no key left to verify them with
+		}
 	}
 	return rep, nil
 }

@@ -251,11 +251,18 @@ func TestConformanceChainGapsAndBreaks(t *testing.T) {
 	each(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		c := chainOfBallots("C", 8, func(i int) string { return "c" + fmt.Sprint(i) }, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) })
-		// 3 and 6 never arrive; a forged 5 that does not chain arrives too.
+		// 3 and 6 never arrive; a forged 5 that does not chain arrives
+		// first, and the real 5, a second ballot under its number, is refused.
 		forged := chainOfBallots("C", 5, func(i int) string { return "f" + fmt.Sprint(i) }, func(int) time.Time { return t0 })[4]
-		send := []wire.SealedBallot{c[0], c[1], c[3], c[4], c[6], c[7], forged}
+		send := []wire.SealedBallot{c[0], c[1], c[3], forged, c[6], c[7]}
 		if _, err := s.AddBallots(ctx, send, nil, t0); err != nil {
 			t.Fatal(err)
+		}
+		if out, err := s.AddBallots(ctx, []wire.SealedBallot{c[4], c[4]}, nil, t0); err != nil || out[0] != wire.SeqTaken || out[1] != wire.SeqTaken {
+			t.Fatalf("a second ballot 5: %v %v", out, err)
+		}
+		if total, counted, _ := s.Counts(ctx); total != 6 || counted != 6 {
+			t.Fatalf("%d stored, %d counted", total, counted)
 		}
 		ch, err := s.Chain(ctx, "C")
 		if err != nil {
