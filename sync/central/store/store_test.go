@@ -344,7 +344,7 @@ func TestConformanceContested(t *testing.T) {
 			t.Fatalf("late USB ballot with a commitment in time: %v %v", st, err)
 		}
 		// A hold the caller decided keeps a ballot out of the count.
-		other := chainOfBallots("honest", 1, func(int) string { return "someone" }, func(int) time.Time { return t0 })
+		other := chainOfBallots("another", 1, func(int) string { return "someone" }, func(int) time.Time { return t0 })
 		if st, _ := s.AddBallots(ctx, other, []Hold{HoldBackdated}, t0); st[0] != wire.Contested {
 			t.Fatalf("held: %v", st)
 		}
