@@ -24,6 +24,9 @@ var (
 	// (minKioskVersion) above the one this kiosk runs; the point stays
 	// closed until a technician updates the kiosk.
 	ErrKioskTooOld = election.Problem{Key: "station.kiosk_too_old"}
+	// ErrAlreadyOpen: the point is open already; a second opening would
+	// restart the day's count and spoil the closing report.
+	ErrAlreadyOpen = election.Problem{Key: "station.already_open"}
 )
 
 // ErrCountsDisagree says a report's counts do not match the store's own:
@@ -104,6 +107,9 @@ func (s *Station) OpenPolls(ctx context.Context, lang string) (layout.Report, er
 		s.Log.Warn(string(queue.EventPollsOpened), "ok", false, "version", s.Version, "min", s.Edition.MinKioskVersion)
 		return layout.Report{}, ErrKioskTooOld
 	}
+	if s.Opened() {
+		return layout.Report{}, ErrAlreadyOpen
+	}
 	r, err := s.report(false, lang)
 	if err != nil {
 		s.logPolls(queue.EventPollsOpened, r, err)
@@ -119,6 +125,9 @@ func (s *Station) OpenPolls(ctx context.Context, lang string) (layout.Report, er
 
 // ClosePolls closes the voting point and prints the closing report.
 func (s *Station) ClosePolls(ctx context.Context, lang string) (layout.Report, error) {
+	if !s.Opened() {
+		return layout.Report{}, ErrNotOpen
+	}
 	r, err := s.report(true, lang)
 	if err != nil {
 		s.logPolls(queue.EventPollsClosed, r, err)

@@ -140,8 +140,20 @@ func TestBallotsRefusedBeforeOpening(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := r.st.ClosePolls(ctx, "pl"); err != nil {
+	// opening again while open is refused: it would restart the day's
+	// count, and the closing report would say 0
+	if _, err := r.st.OpenPolls(ctx, "pl"); !errors.Is(err, ErrAlreadyOpen) {
+		t.Fatalf("a second opening: %v", err)
+	}
+	closing, err := r.st.ClosePolls(ctx, "pl")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if closing.Since != 3 {
+		t.Fatalf("closing report after a refused second opening: %+v", closing)
+	}
+	if _, err := r.st.ClosePolls(ctx, "pl"); !errors.Is(err, ErrNotOpen) {
+		t.Fatalf("closing a closed point: %v", err)
 	}
 	if err := r.cast(); !errors.Is(err, ErrNotOpen) {
 		t.Fatalf("ballot after closing: %v", err)

@@ -120,6 +120,9 @@ func (u *UI) pinScreen() fyne.CanvasObject {
 		title = u.t("staff.activate_pin")
 	}
 	submit := u.act(func() {
+		if len(u.pin) == 0 {
+			return // an empty PIN is no try: it costs none of the five
+		}
 		id, err := check.Who(string(u.pin))
 		for i := range u.pin {
 			u.pin[i] = 0
@@ -267,12 +270,16 @@ func (u *UI) staffScreen() fyne.CanvasObject {
 		point += " " + u.t("staff.reports_due", "n", n)
 	}
 	open := primary(u.t("staff.open"), polls(st.OpenPolls))
+	closing := newButton(u.t("staff.close"), u.closeOrWait(polls(st.ClosePolls)))
 	if st.Opened() {
 		open.Importance = widget.MediumImportance // done for today
+		open.Disable()
+	} else {
+		closing.Disable()
 	}
 	buttons := []fyne.CanvasObject{
 		open,
-		newButton(u.t("staff.close"), u.closeOrWait(polls(st.ClosePolls))),
+		closing,
 		pause,
 		newButton(u.t("staff.printer"), u.act(u.printerStatus)),
 		newButton(u.t("staff.test_page"), do(func(ctx context.Context) error { return st.PrintTestPage(ctx, lang) })),

@@ -101,6 +101,10 @@ func TestNoClosingUnderAVotingResident(t *testing.T) {
 func TestStaffPINSaysTriesLeft(t *testing.T) {
 	r := newRig(t, fyne.NewSize(1080, 1920))
 	r.longPress()
+	r.tap("OK") // nothing typed: no try spent
+	if strings.Contains(r.text(), "Pozostało prób") {
+		t.Fatalf("an empty PIN counted as a try: %s", r.text())
+	}
 	r.keys("1111")
 	r.tap("OK")
 	if !strings.Contains(r.text(), "Pozostało prób: 4") {

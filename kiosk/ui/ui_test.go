@@ -351,9 +351,9 @@ func TestStaffPINLockout(t *testing.T) {
 	r.keys("2468")
 	r.tap("OK")
 	r.want("staff-menu")
-	r.tap("Otwórz punkt")
-	if docs := r.mem.Docs(); len(docs) != 1 || !strings.Contains(transcript(t, docs[0]), "RAPORT OTWARCIA") {
-		t.Fatalf("no opening report: %d docs", len(docs))
+	r.tap("Zamknij punkt") // the rig's point is open: closing is what staff can do
+	if docs := r.mem.Docs(); len(docs) != 1 || !strings.Contains(transcript(t, docs[0]), "RAPORT ZAMKNIĘCIA") {
+		t.Fatalf("no closing report: %d docs", len(docs))
 	}
 	r.tap("OK") // the report on screen
 	r.tap("Wstrzymaj")
@@ -364,7 +364,7 @@ func TestStaffPINLockout(t *testing.T) {
 	for _, e := range events {
 		names = append(names, string(e.Name))
 	}
-	if !strings.Contains(strings.Join(names, " "), "polls-opened voting-paused") {
+	if !strings.Contains(strings.Join(names, " "), "polls-closed voting-paused") {
 		t.Fatalf("audit: %v", names)
 	}
 }
