@@ -104,8 +104,8 @@ const (
 	KeyVotedElsewhere = "session.voted_elsewhere"
 	// KeyNotAdmitted: the central never issued this code (or the register lacks the voter).
 	KeyNotAdmitted = "voter.not_admitted"
-	KeyStoreFailed    = "session.store_failed"
-	KeyIncomplete     = "session.incomplete"
+	KeyStoreFailed = "session.store_failed"
+	KeyIncomplete  = "session.incomplete"
 	// KeyPointsMoved is a notice, not a problem: points given to a project
 	// were taken from the project that had them ({points}, {from}).
 	KeyPointsMoved = "session.points_moved"

@@ -208,7 +208,6 @@ func (v *Printer) accept() {
 	}
 }
 
-
 // Path is the address to open: the pty's device, or 127.0.0.1:PORT.
 func (v *Printer) Path() string {
 	if v.ln != nil {
