@@ -160,7 +160,7 @@ func TestPagingApartFromNextAndMovedPoints(t *testing.T) {
 	r.tap("Next page ▶")
 	r.tap("3 pts", 0)
 	moved := r.s.Edition().Project(firstNumber).Number
-	if !strings.Contains(r.text(), "3 points moved here from project "+moved) {
+	if !strings.Contains(r.text(), "Moved here from project "+moved+": 3 pt.") {
 		t.Fatalf("moving points says nothing: %s", r.text())
 	}
 	r.tap("2 pts", 1)

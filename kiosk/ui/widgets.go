@@ -96,7 +96,7 @@ func messageLine(text string, notice bool, lines int) fyne.CanvasObject {
 	l := widget.NewLabel("⚠ " + text)
 	l.Importance = widget.DangerImportance
 	if notice {
-		l.Text, l.Importance = "ℹ "+text, widget.HighImportance
+		l.Text, l.Importance = "➜ "+text, widget.HighImportance // not ℹ, which reads as the word "i" (and)
 	}
 	l.TextStyle.Bold = true
 	l.Wrapping = fyne.TextWrapWord
