@@ -276,7 +276,7 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 			batch.Queue(`INSERT INTO ballots (id, kiosk, seq, prev, cast_at, voter_key, body, received, hold)
 				SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
 				WHERE NOT EXISTS (SELECT 1 FROM ballots WHERE kiosk = $2 AND seq = $3 AND id <> $1)
-				ON CONFLICT (id) DO NOTHING`,
+				ON CONFLICT DO NOTHING`, // the id, or (kiosk, seq) taken meanwhile by another transaction
 				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
 			if hold != "" {
 				if hold == HoldSetAside {
