@@ -141,7 +141,8 @@ func TestKioskSessionUnderCage(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var sc struct{ Screen string }
-		if b, err := os.ReadFile(auto); err == nil && json.Unmarshal(b, &sc) == nil && sc.Screen == "attract" {
+		if b, err := os.ReadFile(auto); err == nil && json.Unmarshal(b, &sc) == nil && (sc.Screen == "attract" || sc.Screen == "not-open") {
+			// the first screen a resident meets: "not yet open" until staff open the point
 			break
 		}
 		select {
