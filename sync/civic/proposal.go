@@ -91,17 +91,19 @@ type Proposal struct {
 
 // Problem keys for proposal forms and transitions; screens translate them.
 const (
-	KeyTitle       = "proposal.title"        // missing or too long
-	KeySummary     = "proposal.summary"      // missing or too long
-	KeyDescription = "proposal.description"  // too long
-	KeyPool        = "proposal.pool"         // unknown pool
-	KeyCategory    = "proposal.category"     // unknown category
-	KeyCostLow     = "proposal.cost_low"     // below the pool kind's minimum
-	KeyCostHigh    = "proposal.cost_high"    // above the maximum or the pool's budget
-	KeyPhase       = "proposal.phase_closed" // not in this phase
-	KeyTransition  = "proposal.not_now"      // the proposal's status does not allow it
-	KeyFixLate     = "proposal.fix_late"     // the fix-by date has passed
-	KeyReason      = "proposal.reason"       // a check or decision needs its reason
+	KeyTitle       = "proposal.title"         // missing or too long
+	KeySummary     = "proposal.summary"       // missing or too long
+	KeyDescription = "proposal.description"   // too long
+	KeyPool        = "proposal.pool"          // unknown pool
+	KeyCategory    = "proposal.category"      // unknown category
+	KeyCostLow     = "proposal.cost_low"      // below the pool kind's minimum
+	KeyCostHigh    = "proposal.cost_high"     // above the maximum or the pool's budget
+	KeyPhase       = "proposal.phase_closed"  // not in this phase
+	KeyTransition  = "proposal.not_now"       // the proposal's status does not allow it
+	KeyFixLate     = "proposal.fix_late"      // the fix-by date has passed
+	KeyReason      = "proposal.reason"        // a check or decision needs its reason
+	KeyCostText    = "proposal.cost_text"     // the cost is not a number of złoty
+	KeyProtests    = "proposal.protests_open" // the ballot waits for the protests to end and be decided
 )
 
 // Text limits a form enforces, in characters.
@@ -143,17 +145,27 @@ func Check(e *election.Edition, d Draft) election.Problems {
 	if d.Category != "" && !contains(election.Categories, d.Category) {
 		add(KeyCategory, "category", string(d.Category))
 	}
+	if d.Cost < 0 {
+		add(KeyCostText, "cost", "")
+		return ps
+	}
+	return append(ps, CheckCost(e, pool, d.Cost)...)
+}
+
+// CheckCost returns the problem with cost (grosze) under pool's cost limits
+// and budget, if any.
+func CheckCost(e *election.Edition, pool *election.Pool, cost int64) election.Problems {
 	var lim election.CostLimit
 	if e.Proposals != nil {
 		lim = e.Proposals.CostLimits[pool.Kind]
 	}
 	switch {
-	case d.Cost <= 0 || d.Cost < lim.Min:
-		add(KeyCostLow, "cost", election.FormatPLN(lim.Min))
-	case d.Cost > maxCost(pool.Budget, lim):
-		add(KeyCostHigh, "cost", election.FormatPLN(maxCost(pool.Budget, lim)))
+	case cost <= 0 || cost < lim.Min:
+		return election.Problems{{Key: KeyCostLow, Field: "cost", Detail: election.FormatPLN(lim.Min)}}
+	case cost > maxCost(pool.Budget, lim):
+		return election.Problems{{Key: KeyCostHigh, Field: "cost", Detail: election.FormatPLN(maxCost(pool.Budget, lim))}}
 	}
-	return ps
+	return nil
 }
 
 // maxCost is the most a proposal may cost: the pool's budget or the limit, whichever is lower.
@@ -255,9 +267,19 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		p.SupportIn = true
 	case EvMeritPass:
 		if ev.Detail != "" {
-			if c, err := strconv.ParseInt(ev.Detail, 10, 64); err == nil && c > 0 {
-				p.UnitCost = c
+			// the unit's cost, grosze: checked like the applicant's
+			c, err := strconv.ParseInt(ev.Detail, 10, 64)
+			if err != nil || c <= 0 {
+				return election.Problem{Key: KeyCostText, Field: "cost", Detail: ev.Detail}
 			}
+			pool := e.Pool(p.Pool)
+			if pool == nil {
+				return election.Problem{Key: KeyPool, Detail: p.Pool}
+			}
+			if ps := CheckCost(e, pool, c); len(ps) > 0 {
+				return ps[0]
+			}
+			p.UnitCost = c
 		}
 	}
 	if tr.to != "" {

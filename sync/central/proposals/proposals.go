@@ -7,6 +7,7 @@
 package proposals
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -508,6 +509,16 @@ func (d *Desk) Build(ctx context.Context, actor string) (*election.Edition, erro
 		}
 		draft = *ed
 		draft.Projects = append([]election.Project{}, projects...) // [] in the file, never null
+		// The draft must read back as a valid edition before anything is
+		// written: a draft that fails its checks would take every page down.
+		var buf bytes.Buffer
+		if err := election.EncodeEdition(&buf, &draft); err != nil {
+			return err
+		}
+		if _, err := election.DecodeEdition(&buf); err != nil {
+			d.cfg.Log.Warn("proposals-build-refused", "edition", ed.ID, "err", err.Error())
+			return err
+		}
 		if d.cfg.SaveDraft != nil {
 			return d.cfg.SaveDraft(&draft)
 		}
