@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -380,31 +381,37 @@ func formOf(r *http.Request) formData {
 }
 
 // ParseCost reads a cost typed in złoty ("150 000", "150000,50", "150 000 zł") as grosze.
+// A number of whole złoty too large for any budget is read as the largest
+// cost, so the form says "too high" rather than that it cannot read it.
 func ParseCost(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "", "PLN", "", "pln", "").Replace(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" || len(whole) > 12 {
+	if len(frac) > 2 || !digits(whole) || (frac != "" && !digits(frac)) {
 		return 0, false
 	}
-	zl, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || zl < 0 {
-		return 0, false
+	if whole = strings.TrimLeft(whole, "0"); len(whole) > 15 {
+		return math.MaxInt64, true
 	}
-	gr := int64(0)
-	if frac != "" {
-		for len(frac) < 2 {
-			frac += "0"
-		}
-		if gr, err = strconv.ParseInt(frac, 10, 64); err != nil {
-			return 0, false
-		}
-	}
+	zl, _ := strconv.ParseInt("0"+whole, 10, 64)
+	gr, _ := strconv.ParseInt(frac+"00"[len(frac):], 10, 64)
 	return zl*100 + gr, true
 }
 
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func draftOf(f formData, lang string) civic.Draft {
-	cost, _ := ParseCost(f.Cost)
+	cost, ok := ParseCost(f.Cost)
+	if !ok {
+		cost = -1 // civic.Check: "type the cost in złoty"
+	}
 	return civic.Draft{Pool: f.Pool, Lang: lang, Title: f.Title, Summary: f.Summary, Description: f.Description, Location: f.Location,
 		Category: election.Category(f.Category), Cost: cost}
 }
