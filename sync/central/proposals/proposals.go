@@ -16,6 +16,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ import (
 // Translation keys of the desk's own problems (assets/i18n).
 const (
 	KeyLimit     = "proposals.limit"      // too many submissions from one address
+	KeyLookLimit = "proposals.look_limit" // too many status look-ups from one address
 	KeySecret    = "proposals.secret"     // tracker and secret do not match a proposal
 	KeyNoEdition = "proposals.no_edition" // no edition is being prepared
 	KeyTarget    = "proposals.merge_target"
@@ -167,9 +169,9 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 	if len(ps) > 0 {
 		return Receipt{}, ps
 	}
-	if !d.submits.allow(addr) {
+	if ok, wait := d.submits.allow(addr); !ok {
 		d.cfg.Log.Warn("proposal-limited", "edition", ed.ID)
-		return Receipt{}, election.Problem{Key: KeyLimit}
+		return Receipt{}, election.Problem{Key: KeyLimit, Detail: seconds(wait)}
 	}
 	titles, err := d.titlesOf(ctx, ed.ID)
 	if err != nil {
@@ -272,8 +274,8 @@ func (d *Desk) titlesOf(ctx context.Context, edition string) (*titleSet, error) 
 // Look returns the proposal of tracker if secret is its secret; addr is
 // limited so that secrets cannot be guessed.
 func (d *Desk) Look(ctx context.Context, tracker, secret, addr string) (store.ProposalRecord, error) {
-	if !d.looks.allow(addr) {
-		return store.ProposalRecord{}, election.Problem{Key: KeyLimit}
+	if ok, wait := d.looks.allow(addr); !ok {
+		return store.ProposalRecord{}, election.Problem{Key: KeyLookLimit, Detail: seconds(wait)}
 	}
 	h := SecretHash(secret) // hashed first: an unknown tracker takes the same path
 	r, err := d.cfg.Store.ProposalByTracker(ctx, normal(tracker))
@@ -567,7 +569,24 @@ func newWindow(n int, per time.Duration, clock func() time.Time) *window {
 	return &window{n: n, per: per, clock: clock, counts: map[string]*slot{}}
 }
 
-func (w *window) allow(key string) bool {
+// seconds writes a wait as whole seconds, at least one (a Retry-After).
+func seconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
+// RetryAfter is how many seconds a limited caller should wait ("" unless
+// err is a limit).
+func RetryAfter(err error) string {
+	var p election.Problem
+	if errors.As(err, &p) && (p.Key == KeyLimit || p.Key == KeyLookLimit) {
+		return p.Detail
+	}
+	return ""
+}
+
+// allow counts an event of key and reports whether it is within the limit;
+// when not, how long until the key's period ends.
+func (w *window) allow(key string) (bool, time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.clock()
@@ -585,5 +604,5 @@ func (w *window) allow(key string) bool {
 		w.counts[key] = s
 	}
 	s.n++
-	return s.n <= w.n
+	return s.n <= w.n, s.start.Add(w.per).Sub(now)
 }

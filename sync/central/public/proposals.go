@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -35,6 +36,19 @@ var proposalPages = template.Must(template.New("").ParseFS(proposalsFS, "proposa
 type Proposals struct {
 	Desk *proposals.Desk
 	Msgs assets.Messages
+	// Log receives the pages' failures (slog.Default without one).
+	Log *slog.Logger
+}
+
+// fail answers 500 with the translated general sentence and logs why, with
+// no personal data: the event, the page and the Go error only.
+func (p *Proposals) fail(w http.ResponseWriter, r *http.Request, event string, err error) {
+	log := p.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Error(event, "path", r.URL.Path, "err", err.Error())
+	http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
 }
 
 // Routes adds the pages to mux.
@@ -149,7 +163,12 @@ func (p *Proposals) edition(w http.ResponseWriter, r *http.Request) *election.Ed
 func (p *Proposals) render(w http.ResponseWriter, name string, code int, d proposalPage) {
 	var buf bytes.Buffer
 	if err := proposalPages.ExecuteTemplate(&buf, name, d); err != nil {
-		http.Error(w, "template", http.StatusInternalServerError)
+		log := p.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Error("proposal-page-failed", "page", name, "err", err.Error())
+		http.Error(w, p.Msgs.T(d.Lang, "proposals.error"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -262,7 +281,7 @@ func (p *Proposals) export(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := p.Desk.List(r.Context(), p.filter(r))
 	if err != nil {
-		http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
+		p.fail(w, r, "proposal-export-failed", err)
 		return
 	}
 	var buf bytes.Buffer
@@ -275,7 +294,7 @@ func (p *Proposals) export(w http.ResponseWriter, r *http.Request) {
 		err = proposals.ExportJSON(&buf, rs)
 	}
 	if err != nil {
-		http.Error(w, "export", http.StatusInternalServerError)
+		p.fail(w, r, "proposal-export-failed", err)
 		return
 	}
 	w.Write(buf.Bytes())
@@ -416,6 +435,16 @@ func draftOf(f formData, lang string) civic.Draft {
 		Category: election.Category(f.Category), Cost: cost}
 }
 
+// refusal is the status code of a refused form: 429 with Retry-After for a
+// limit, else 422.
+func refusal(w http.ResponseWriter, err error) int {
+	if s := proposals.RetryAfter(err); s != "" {
+		w.Header().Set("Retry-After", s)
+		return http.StatusTooManyRequests
+	}
+	return http.StatusUnprocessableEntity
+}
+
 func addr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -436,7 +465,7 @@ func (p *Proposals) submit(w http.ResponseWriter, r *http.Request) {
 		d.Problems = p.problems(d.Lang, err)
 		d.Closed = !ed.Allows(election.ActSubmit, p.Desk.Now())
 		p.formOf(ed, &d, f)
-		p.render(w, "new.html", http.StatusUnprocessableEntity, d)
+		p.render(w, "new.html", refusal(w, err), d)
 		return
 	}
 	d := p.base(r, ed, "proposals.done.title")
@@ -466,7 +495,7 @@ func (p *Proposals) showStatus(w http.ResponseWriter, r *http.Request, ed *elect
 	if err != nil {
 		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
 		d.Tracker = clip(tracker)
-		p.render(w, "status.html", http.StatusUnprocessableEntity, d)
+		p.render(w, "status.html", refusal(w, err), d)
 		return
 	}
 	pr := rec.Proposal
@@ -525,7 +554,7 @@ func (p *Proposals) pdf(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := ConfirmationPDF(ed, p.Msgs, pageLang(r), rec.Proposal, proposals.Group(rec.Tracker), proposals.Group(clip(r.PostFormValue("secret"))), p.Desk.Now())
 	if err != nil {
-		http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
+		p.fail(w, r, "proposal-pdf-failed", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
