@@ -104,6 +104,8 @@ const (
 	KeyReason      = "proposal.reason"        // a check or decision needs its reason
 	KeyCostText    = "proposal.cost_text"     // the cost is not a number of złoty
 	KeyProtests    = "proposal.protests_open" // the ballot waits for the protests to end and be decided
+	KeyHearing     = "proposals.hearing_date" // a hearing's date is missing or not YYYY-MM-DD
+	KeyHearingDay  = "proposal.hearing_day"   // a hearing's date is before the protest or after today and the protest phase
 )
 
 // Text limits a form enforces, in characters.
@@ -235,7 +237,9 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 	if !contains(tr.from, p.Status) {
 		return election.Problem{Key: KeyTransition, Detail: fmt.Sprintf("%s while %s", ev.Kind, p.Status)}
 	}
-	if len(tr.phases) > 0 {
+	// a proposal restored after a formal rejection has its merit check late
+	lateMerit := (ev.Kind == EvMeritPass || ev.Kind == EvMeritReject) && p.has(EvRestore)
+	if len(tr.phases) > 0 && !lateMerit {
 		ph, ok := e.PhaseAt(ev.At)
 		if !ok || !contains(tr.phases, ph.Kind) {
 			return election.Problem{Key: KeyPhase, Detail: string(ev.Kind)}
@@ -245,6 +249,16 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		return election.Problem{Key: KeyReason, Detail: string(ev.Kind)}
 	}
 	switch ev.Kind {
+	case EvUphold, EvRestore:
+		if err := p.checkHearing(e, ev); err != nil {
+			return err
+		}
+		if ev.Kind == EvRestore && p.rejectedBy() == EvFormalReject {
+			// its cost and merit were never verified
+			p.Status = FormallyOK
+			p.History = append(p.History, ev)
+			return nil
+		}
 	case EvFixed:
 		if !p.FixBy.IsZero() && ev.At.After(p.FixBy) {
 			return election.Problem{Key: KeyFixLate, Detail: p.FixBy.Format(time.DateOnly)}
@@ -286,6 +300,54 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		p.Status = tr.to
 	}
 	p.History = append(p.History, ev)
+	return nil
+}
+
+func (p *Proposal) has(kind EventKind) bool {
+	for _, ev := range p.History {
+		if ev.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// rejectedBy is the kind of p's last rejection (formal or merit), or "".
+func (p *Proposal) rejectedBy() EventKind {
+	for i := len(p.History) - 1; i >= 0; i-- {
+		if k := p.History[i].Kind; k == EvFormalReject || k == EvMeritReject {
+			return k
+		}
+	}
+	return ""
+}
+
+// checkHearing requires a council decision's hearing date (ev.Detail,
+// YYYY-MM-DD in the edition's zone) from the protest's day to the day the
+// decision is recorded or, if later, the protest phase's end.
+func (p *Proposal) checkHearing(e *election.Edition, ev Event) error {
+	loc := e.Location()
+	day, err := time.ParseInLocation(time.DateOnly, ev.Detail, loc)
+	if err != nil {
+		return election.Problem{Key: KeyHearing, Field: "detail", Detail: ev.Detail}
+	}
+	var protested time.Time
+	for _, h := range p.History {
+		if h.Kind == EvProtest {
+			protested = h.At
+		}
+	}
+	y, m, d := protested.In(loc).Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	until := ev.At // a hearing already held, or one set within the protest phase
+	for _, ph := range e.Timeline() {
+		if ph.Kind == election.PhaseProtests && ph.Ends.After(until) {
+			until = ph.Ends
+		}
+	}
+	if day.Before(from) || !day.Before(until) && day.After(ev.At) {
+		return election.Problem{Key: KeyHearingDay, Field: "detail", Detail: from.Format(time.DateOnly)}
+	}
 	return nil
 }
 

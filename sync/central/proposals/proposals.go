@@ -38,7 +38,7 @@ const (
 	KeyBuilt     = "proposals.built"        // the ballot was built already
 	KeyNotFound  = "proposals.not_found"    // no such proposal
 	KeyRole      = "proposals.role"         // the staff member's role does not allow it
-	KeyHearing   = "proposals.hearing_date" // a hearing's date is not YYYY-MM-DD
+	KeyHearing   = civic.KeyHearing         // a hearing's date is missing or not YYYY-MM-DD
 	KeyContact   = "proposals.contact_long" // the contact is longer than MaxContact
 )
 
@@ -382,7 +382,7 @@ func (d *Desk) Staff(ctx context.Context, actor, id string, ev civic.Event) (civ
 		return civic.Proposal{}, err
 	}
 	ev.At, ev.Actor, ev.Reason, ev.Detail = d.cfg.Clock(), actor, strings.TrimSpace(ev.Reason), strings.TrimSpace(ev.Detail)
-	if (ev.Kind == civic.EvUphold || ev.Kind == civic.EvRestore) && ev.Detail != "" {
+	if ev.Kind == civic.EvUphold || ev.Kind == civic.EvRestore {
 		if _, err := time.Parse(time.DateOnly, ev.Detail); err != nil {
 			return civic.Proposal{}, election.Problem{Key: KeyHearing, Detail: ev.Detail}
 		}
