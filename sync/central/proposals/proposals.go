@@ -306,10 +306,15 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 	if err != nil {
 		return civic.Proposal{}, err
 	}
+	titles, err := d.titlesOf(ctx, ed.ID)
+	if err != nil {
+		return civic.Proposal{}, err
+	}
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, r.Proposal.ID, func(r *store.ProposalRecord) error {
 		p := &r.Proposal
 		ev := civic.Event{At: d.cfg.Clock(), Kind: kind, Actor: "applicant", Reason: strings.TrimSpace(reason)}
+		oldTitle := p.Title
 		if kind == civic.EvFixed && fix != nil {
 			fix.Pool, fix.Lang = p.Pool, p.Lang
 			if ps := civic.Check(ed, *fix); len(ps) > 0 {
@@ -320,9 +325,24 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 		if err := p.Apply(ed, ev); err != nil {
 			return err
 		}
+		// a correction passes the same moderation as a submission; its own
+		// unchanged title is no duplicate
+		if kind == civic.EvFixed && r.Held == "" {
+			check := *p
+			if strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
+				check.Title = ""
+			}
+			if why := heldFor(check, titles); why != "" {
+				r.Held = why
+				p.History = append(p.History, civic.Event{At: ev.At, Kind: EvHeld, Actor: "moderation", Reason: why})
+			}
+		}
 		out = *p
 		return nil
 	})
+	if err == nil && kind == civic.EvFixed {
+		d.titles.add(ed.ID, out.Pool, out.Title)
+	}
 	if err == nil {
 		d.cfg.Log.Info("proposal-applicant", "proposal", out.ID, "event", string(kind))
 	}
