@@ -86,9 +86,17 @@ func TestProposalPagesRefuse(t *testing.T) {
 	if resp, _ := post("/proposals/new", url.Values{"pool": {"d01"}, "title": {"Drugi"}, "summary": {"Opis."}, "cost": {"50000"}, "category": {"green"}}); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("submission over the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
+	withdrawn := func() bool {
+		r, _ := desk.Record(context.Background(), rc.Proposal.ID)
+		return r.Proposal.Status == civic.Withdrawn
+	}
+	if resp, body := post("/proposals/status/withdraw", secret); resp.StatusCode != http.StatusUnprocessableEntity || withdrawn() ||
+		!strings.Contains(body, "final") {
+		t.Errorf("withdrawal without confirming: %d, withdrawn %v", resp.StatusCode, withdrawn())
+	}
 	var resp *http.Response
 	var body string
-	for range 4 {
+	for range 3 {
 		resp, body = post("/proposals/status", secret)
 	}
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Retry-After") == "3600" ||

@@ -529,6 +529,11 @@ func (p *Proposals) act(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if kind == civic.EvWithdraw && r.PostFormValue("confirm") != "yes" {
+		// withdrawing is final: the resident ticks that they know it
+		p.showStatus(w, r, ed, http.StatusUnprocessableEntity, []string{p.Msgs.T(pageLang(r), "proposals.withdraw_final")})
+		return
+	}
 	var fix *civic.Draft
 	if kind == civic.EvFixed {
 		dr := draftOf(formOf(r), pageLang(r))
