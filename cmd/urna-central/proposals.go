@@ -61,7 +61,17 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	}
 	ed, err := election.DecodeEdition(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err
+		// A draft that fails its checks must not take the pages down: keep
+		// the last good one, else the published catalog's edition.
+		slog.Warn("proposal-draft-invalid", "file", central.FileDraft, "err", err.Error())
+		if d.ed != nil {
+			return d.ed, nil
+		}
+		c, cerr := d.st.Catalog(ctx)
+		if cerr != nil {
+			return nil, err
+		}
+		return election.DecodeEdition(bytes.NewReader(c.Edition))
 	}
 	if d.demo != "" {
 		proposals.DemoPhase(ed, d.demo, time.Now())

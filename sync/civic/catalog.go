@@ -15,7 +15,20 @@ import (
 // numbering template, with title, summary, cost and location carried over.
 // The project's id is the proposal's, so every project links back to its
 // history. It returns the projects and marks each proposal on the ballot.
+//
+// It refuses before the protest phase has ended and while any protest waits
+// for the council: a restored proposal must be able to reach the ballot.
 func BuildCatalog(e *election.Edition, ps []*Proposal, at time.Time, actor string) ([]election.Project, error) {
+	for _, ph := range e.Timeline() {
+		if ph.Kind == election.PhaseProtests && at.Before(ph.Ends) {
+			return nil, election.Problem{Key: KeyProtests, Detail: ph.Ends.In(e.Location()).Format(time.DateOnly)}
+		}
+	}
+	for _, p := range ps {
+		if p.Status == Protested && p.Edition == e.ID {
+			return nil, election.Problem{Key: KeyProtests, Detail: p.ID}
+		}
+	}
 	passed := slices.DeleteFunc(slices.Clone(ps), func(p *Proposal) bool { return !p.Passed() || p.Edition != e.ID })
 	slices.SortStableFunc(passed, func(a, b *Proposal) int {
 		if c := poolIndex(e, a.Pool) - poolIndex(e, b.Pool); c != 0 {

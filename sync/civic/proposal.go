@@ -91,17 +91,21 @@ type Proposal struct {
 
 // Problem keys for proposal forms and transitions; screens translate them.
 const (
-	KeyTitle       = "proposal.title"        // missing or too long
-	KeySummary     = "proposal.summary"      // missing or too long
-	KeyDescription = "proposal.description"  // too long
-	KeyPool        = "proposal.pool"         // unknown pool
-	KeyCategory    = "proposal.category"     // unknown category
-	KeyCostLow     = "proposal.cost_low"     // below the pool kind's minimum
-	KeyCostHigh    = "proposal.cost_high"    // above the maximum or the pool's budget
-	KeyPhase       = "proposal.phase_closed" // not in this phase
-	KeyTransition  = "proposal.not_now"      // the proposal's status does not allow it
-	KeyFixLate     = "proposal.fix_late"     // the fix-by date has passed
-	KeyReason      = "proposal.reason"       // a check or decision needs its reason
+	KeyTitle       = "proposal.title"         // missing or too long
+	KeySummary     = "proposal.summary"       // missing or too long
+	KeyDescription = "proposal.description"   // too long
+	KeyPool        = "proposal.pool"          // unknown pool
+	KeyCategory    = "proposal.category"      // unknown category
+	KeyCostLow     = "proposal.cost_low"      // below the pool kind's minimum
+	KeyCostHigh    = "proposal.cost_high"     // above the maximum or the pool's budget
+	KeyPhase       = "proposal.phase_closed"  // not in this phase
+	KeyTransition  = "proposal.not_now"       // the proposal's status does not allow it
+	KeyFixLate     = "proposal.fix_late"      // the fix-by date has passed
+	KeyReason      = "proposal.reason"        // a check or decision needs its reason
+	KeyCostText    = "proposal.cost_text"     // the cost is not a number of złoty
+	KeyProtests    = "proposal.protests_open" // the ballot waits for the protests to end and be decided
+	KeyHearing     = "proposals.hearing_date" // a hearing's date is missing or not YYYY-MM-DD
+	KeyHearingDay  = "proposal.hearing_day"   // a hearing's date is before the protest or after today and the protest phase
 )
 
 // Text limits a form enforces, in characters.
@@ -143,17 +147,27 @@ func Check(e *election.Edition, d Draft) election.Problems {
 	if d.Category != "" && !contains(election.Categories, d.Category) {
 		add(KeyCategory, "category", string(d.Category))
 	}
+	if d.Cost < 0 {
+		add(KeyCostText, "cost", "")
+		return ps
+	}
+	return append(ps, CheckCost(e, pool, d.Cost)...)
+}
+
+// CheckCost returns the problem with cost (grosze) under pool's cost limits
+// and budget, if any.
+func CheckCost(e *election.Edition, pool *election.Pool, cost int64) election.Problems {
 	var lim election.CostLimit
 	if e.Proposals != nil {
 		lim = e.Proposals.CostLimits[pool.Kind]
 	}
 	switch {
-	case d.Cost <= 0 || d.Cost < lim.Min:
-		add(KeyCostLow, "cost", election.FormatPLN(lim.Min))
-	case d.Cost > maxCost(pool.Budget, lim):
-		add(KeyCostHigh, "cost", election.FormatPLN(maxCost(pool.Budget, lim)))
+	case cost <= 0 || cost < lim.Min:
+		return election.Problems{{Key: KeyCostLow, Field: "cost", Detail: election.FormatPLN(lim.Min)}}
+	case cost > maxCost(pool.Budget, lim):
+		return election.Problems{{Key: KeyCostHigh, Field: "cost", Detail: election.FormatPLN(maxCost(pool.Budget, lim))}}
 	}
-	return ps
+	return nil
 }
 
 // maxCost is the most a proposal may cost: the pool's budget or the limit, whichever is lower.
@@ -223,7 +237,9 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 	if !contains(tr.from, p.Status) {
 		return election.Problem{Key: KeyTransition, Detail: fmt.Sprintf("%s while %s", ev.Kind, p.Status)}
 	}
-	if len(tr.phases) > 0 {
+	// a proposal restored after a formal rejection has its merit check late
+	lateMerit := (ev.Kind == EvMeritPass || ev.Kind == EvMeritReject) && p.has(EvRestore)
+	if len(tr.phases) > 0 && !lateMerit {
 		ph, ok := e.PhaseAt(ev.At)
 		if !ok || !contains(tr.phases, ph.Kind) {
 			return election.Problem{Key: KeyPhase, Detail: string(ev.Kind)}
@@ -233,6 +249,16 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		return election.Problem{Key: KeyReason, Detail: string(ev.Kind)}
 	}
 	switch ev.Kind {
+	case EvUphold, EvRestore:
+		if err := p.checkHearing(e, ev); err != nil {
+			return err
+		}
+		if ev.Kind == EvRestore && p.rejectedBy() == EvFormalReject {
+			// its cost and merit were never verified
+			p.Status = FormallyOK
+			p.History = append(p.History, ev)
+			return nil
+		}
 	case EvFixed:
 		if !p.FixBy.IsZero() && ev.At.After(p.FixBy) {
 			return election.Problem{Key: KeyFixLate, Detail: p.FixBy.Format(time.DateOnly)}
@@ -255,15 +281,73 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		p.SupportIn = true
 	case EvMeritPass:
 		if ev.Detail != "" {
-			if c, err := strconv.ParseInt(ev.Detail, 10, 64); err == nil && c > 0 {
-				p.UnitCost = c
+			// the unit's cost, grosze: checked like the applicant's
+			c, err := strconv.ParseInt(ev.Detail, 10, 64)
+			if err != nil || c <= 0 {
+				return election.Problem{Key: KeyCostText, Field: "cost", Detail: ev.Detail}
 			}
+			pool := e.Pool(p.Pool)
+			if pool == nil {
+				return election.Problem{Key: KeyPool, Detail: p.Pool}
+			}
+			if ps := CheckCost(e, pool, c); len(ps) > 0 {
+				return ps[0]
+			}
+			p.UnitCost = c
 		}
 	}
 	if tr.to != "" {
 		p.Status = tr.to
 	}
 	p.History = append(p.History, ev)
+	return nil
+}
+
+func (p *Proposal) has(kind EventKind) bool {
+	for _, ev := range p.History {
+		if ev.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// rejectedBy is the kind of p's last rejection (formal or merit), or "".
+func (p *Proposal) rejectedBy() EventKind {
+	for i := len(p.History) - 1; i >= 0; i-- {
+		if k := p.History[i].Kind; k == EvFormalReject || k == EvMeritReject {
+			return k
+		}
+	}
+	return ""
+}
+
+// checkHearing requires a council decision's hearing date (ev.Detail,
+// YYYY-MM-DD in the edition's zone) from the protest's day to the day the
+// decision is recorded or, if later, the protest phase's end.
+func (p *Proposal) checkHearing(e *election.Edition, ev Event) error {
+	loc := e.Location()
+	day, err := time.ParseInLocation(time.DateOnly, ev.Detail, loc)
+	if err != nil {
+		return election.Problem{Key: KeyHearing, Field: "detail", Detail: ev.Detail}
+	}
+	var protested time.Time
+	for _, h := range p.History {
+		if h.Kind == EvProtest {
+			protested = h.At
+		}
+	}
+	y, m, d := protested.In(loc).Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	until := ev.At // a hearing already held, or one set within the protest phase
+	for _, ph := range e.Timeline() {
+		if ph.Kind == election.PhaseProtests && ph.Ends.After(until) {
+			until = ph.Ends
+		}
+	}
+	if day.Before(from) || !day.Before(until) && day.After(ev.At) {
+		return election.Problem{Key: KeyHearingDay, Field: "detail", Detail: from.Format(time.DateOnly)}
+	}
 	return nil
 }
 

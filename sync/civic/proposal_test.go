@@ -104,7 +104,12 @@ func TestProposalYear(t *testing.T) {
 	must(t, restored, e, Event{At: day(5, 2), Kind: EvProtest, Actor: "applicant", Reason: "Koszt policzono źle."})
 	must(t, upheld, e, Event{At: day(5, 2), Kind: EvProtest, Actor: "applicant", Reason: "Park jest otwarty."})
 	must(t, restored, e, Event{At: day(5, 12), Kind: EvRestore, Actor: "council", Reason: "Rada przyjęła wyjaśnienie.", Detail: "2025-05-12"})
-	must(t, upheld, e, Event{At: day(5, 12), Kind: EvUphold, Actor: "council", Reason: "Park jest zamykany na noc."})
+	for date, want := range map[string]string{"": KeyHearing, "1999-01-01": KeyHearingDay, "2025-05-01": KeyHearingDay, "2025-05-13": KeyHearingDay} {
+		if err := upheld.Apply(e, Event{At: day(5, 12), Kind: EvUphold, Actor: "council", Reason: "Bez daty.", Detail: date}); key(err) != want {
+			t.Errorf("hearing %q: %v, want %s", date, err, want)
+		}
+	}
+	must(t, upheld, e, Event{At: day(5, 12), Kind: EvUphold, Actor: "council", Reason: "Park jest zamykany na noc.", Detail: "2025-05-02"})
 
 	all := []*Proposal{fixed, rejected, restored, upheld, withdrawn, mergedA, mergedB, plain}
 	projects, err := BuildCatalog(e, all, day(5, 14), "koord")
@@ -225,4 +230,25 @@ func TestDraftCheck(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+// TestRestoredAfterFormalRejection: a proposal the council restores after a
+// formal rejection goes to the merit check (its cost was never verified),
+// and may have it after the merit-check phase.
+func TestRestoredAfterFormalRejection(t *testing.T) {
+	e := year(t)
+	p, err := Submit(e, "p1", draft("d16", 50_000_00), day(2, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, p, e, Event{At: day(3, 12), Kind: EvFormalReject, Actor: "v", Reason: "Brak listy poparcia."})
+	must(t, p, e, Event{At: day(5, 2), Kind: EvProtest, Actor: "applicant", Reason: "Lista była złożona."})
+	must(t, p, e, Event{At: day(5, 12), Kind: EvRestore, Actor: "council", Reason: "Lista się znalazła.", Detail: "2025-05-11"})
+	if p.Status != FormallyOK || p.Passed() {
+		t.Fatalf("restored after a formal rejection: %s", p.Status)
+	}
+	must(t, p, e, Event{At: day(5, 13), Kind: EvMeritPass, Actor: "v", Detail: "4500000"})
+	if p.Status != Accepted || p.UnitCost != 4500000 {
+		t.Fatalf("after its merit check: %s %d", p.Status, p.UnitCost)
+	}
 }

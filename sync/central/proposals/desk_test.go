@@ -313,7 +313,7 @@ func TestDeskRefuses(t *testing.T) {
 	for range 3 {
 		d.Look(ctx, a.Tracker, "GUESS", "6")
 	}
-	if _, err := d.Look(ctx, a.Tracker, a.Secret, "6"); key(err) != KeyLimit {
+	if _, err := d.Look(ctx, a.Tracker, a.Secret, "6"); key(err) != KeyLookLimit {
 		t.Errorf("fourth look-up in a minute: %v", err)
 	}
 	if _, err := d.Look(ctx, a.Tracker, a.Secret, "7"); err != nil {

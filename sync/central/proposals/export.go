@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -60,6 +61,16 @@ func ExportJSON(w io.Writer, rs []store.ProposalRecord) error {
 // CSVHeader is the export's first row.
 var CSVHeader = []string{"id", "number", "pool", "category", "title", "summary", "location", "cost_pln", "unit_cost_pln", "status", "reason", "merged_into", "submitted"}
 
+// cell keeps a typed text from being read as a formula by a spreadsheet
+// that opens the export (OWASP's CSV injection): a leading = + - @ tab or
+// carriage return gets an apostrophe before it.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // ExportCSV writes the records' open data as CSV (costs in złoty with grosze).
 func ExportCSV(w io.Writer, rs []store.ProposalRecord) error {
 	cw := csv.NewWriter(w)
@@ -72,8 +83,8 @@ func ExportCSV(w io.Writer, rs []store.ProposalRecord) error {
 	}
 	for _, r := range rs {
 		o := OpenOf(r.Proposal)
-		cw.Write([]string{o.ID, o.Number, o.Pool, string(o.Category), o.Title, o.Summary, o.Location, pln(o.Cost), pln(o.UnitCost),
-			string(o.Status), o.Reason, o.MergedIn, o.Submitted.UTC().Format(time.RFC3339)})
+		cw.Write([]string{o.ID, o.Number, o.Pool, string(o.Category), cell(o.Title), cell(o.Summary), cell(o.Location), pln(o.Cost), pln(o.UnitCost),
+			string(o.Status), cell(o.Reason), o.MergedIn, o.Submitted.UTC().Format(time.RFC3339)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -7,6 +7,7 @@
 package proposals
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,13 +31,14 @@ import (
 // Translation keys of the desk's own problems (assets/i18n).
 const (
 	KeyLimit     = "proposals.limit"      // too many submissions from one address
+	KeyLookLimit = "proposals.look_limit" // too many status look-ups from one address
 	KeySecret    = "proposals.secret"     // tracker and secret do not match a proposal
 	KeyNoEdition = "proposals.no_edition" // no edition is being prepared
 	KeyTarget    = "proposals.merge_target"
 	KeyBuilt     = "proposals.built"        // the ballot was built already
 	KeyNotFound  = "proposals.not_found"    // no such proposal
 	KeyRole      = "proposals.role"         // the staff member's role does not allow it
-	KeyHearing   = "proposals.hearing_date" // a hearing's date is not YYYY-MM-DD
+	KeyHearing   = civic.KeyHearing         // a hearing's date is missing or not YYYY-MM-DD
 	KeyContact   = "proposals.contact_long" // the contact is longer than MaxContact
 )
 
@@ -166,9 +169,9 @@ func (d *Desk) Submit(ctx context.Context, dr civic.Draft, contactText, addr str
 	if len(ps) > 0 {
 		return Receipt{}, ps
 	}
-	if !d.submits.allow(addr) {
+	if ok, wait := d.submits.allow(addr); !ok {
 		d.cfg.Log.Warn("proposal-limited", "edition", ed.ID)
-		return Receipt{}, election.Problem{Key: KeyLimit}
+		return Receipt{}, election.Problem{Key: KeyLimit, Detail: seconds(wait)}
 	}
 	titles, err := d.titlesOf(ctx, ed.ID)
 	if err != nil {
@@ -271,8 +274,8 @@ func (d *Desk) titlesOf(ctx context.Context, edition string) (*titleSet, error) 
 // Look returns the proposal of tracker if secret is its secret; addr is
 // limited so that secrets cannot be guessed.
 func (d *Desk) Look(ctx context.Context, tracker, secret, addr string) (store.ProposalRecord, error) {
-	if !d.looks.allow(addr) {
-		return store.ProposalRecord{}, election.Problem{Key: KeyLimit}
+	if ok, wait := d.looks.allow(addr); !ok {
+		return store.ProposalRecord{}, election.Problem{Key: KeyLookLimit, Detail: seconds(wait)}
 	}
 	h := SecretHash(secret) // hashed first: an unknown tracker takes the same path
 	r, err := d.cfg.Store.ProposalByTracker(ctx, normal(tracker))
@@ -303,10 +306,15 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 	if err != nil {
 		return civic.Proposal{}, err
 	}
+	titles, err := d.titlesOf(ctx, ed.ID)
+	if err != nil {
+		return civic.Proposal{}, err
+	}
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, r.Proposal.ID, func(r *store.ProposalRecord) error {
 		p := &r.Proposal
 		ev := civic.Event{At: d.cfg.Clock(), Kind: kind, Actor: "applicant", Reason: strings.TrimSpace(reason)}
+		oldTitle := p.Title
 		if kind == civic.EvFixed && fix != nil {
 			fix.Pool, fix.Lang = p.Pool, p.Lang
 			if ps := civic.Check(ed, *fix); len(ps) > 0 {
@@ -317,9 +325,24 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 		if err := p.Apply(ed, ev); err != nil {
 			return err
 		}
+		// a correction passes the same moderation as a submission; its own
+		// unchanged title is no duplicate
+		if kind == civic.EvFixed && r.Held == "" {
+			check := *p
+			if strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
+				check.Title = ""
+			}
+			if why := heldFor(check, titles); why != "" {
+				r.Held = why
+				p.History = append(p.History, civic.Event{At: ev.At, Kind: EvHeld, Actor: "moderation", Reason: why})
+			}
+		}
 		out = *p
 		return nil
 	})
+	if err == nil && kind == civic.EvFixed {
+		d.titles.add(ed.ID, out.Pool, out.Title)
+	}
 	if err == nil {
 		d.cfg.Log.Info("proposal-applicant", "proposal", out.ID, "event", string(kind))
 	}
@@ -379,7 +402,7 @@ func (d *Desk) Staff(ctx context.Context, actor, id string, ev civic.Event) (civ
 		return civic.Proposal{}, err
 	}
 	ev.At, ev.Actor, ev.Reason, ev.Detail = d.cfg.Clock(), actor, strings.TrimSpace(ev.Reason), strings.TrimSpace(ev.Detail)
-	if (ev.Kind == civic.EvUphold || ev.Kind == civic.EvRestore) && ev.Detail != "" {
+	if ev.Kind == civic.EvUphold || ev.Kind == civic.EvRestore {
 		if _, err := time.Parse(time.DateOnly, ev.Detail); err != nil {
 			return civic.Proposal{}, election.Problem{Key: KeyHearing, Detail: ev.Detail}
 		}
@@ -508,6 +531,16 @@ func (d *Desk) Build(ctx context.Context, actor string) (*election.Edition, erro
 		}
 		draft = *ed
 		draft.Projects = append([]election.Project{}, projects...) // [] in the file, never null
+		// The draft must read back as a valid edition before anything is
+		// written: a draft that fails its checks would take every page down.
+		var buf bytes.Buffer
+		if err := election.EncodeEdition(&buf, &draft); err != nil {
+			return err
+		}
+		if _, err := election.DecodeEdition(&buf); err != nil {
+			d.cfg.Log.Warn("proposals-build-refused", "edition", ed.ID, "err", err.Error())
+			return err
+		}
 		if d.cfg.SaveDraft != nil {
 			return d.cfg.SaveDraft(&draft)
 		}
@@ -556,7 +589,24 @@ func newWindow(n int, per time.Duration, clock func() time.Time) *window {
 	return &window{n: n, per: per, clock: clock, counts: map[string]*slot{}}
 }
 
-func (w *window) allow(key string) bool {
+// seconds writes a wait as whole seconds, at least one (a Retry-After).
+func seconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
+// RetryAfter is how many seconds a limited caller should wait ("" unless
+// err is a limit).
+func RetryAfter(err error) string {
+	var p election.Problem
+	if errors.As(err, &p) && (p.Key == KeyLimit || p.Key == KeyLookLimit) {
+		return p.Detail
+	}
+	return ""
+}
+
+// allow counts an event of key and reports whether it is within the limit;
+// when not, how long until the key's period ends.
+func (w *window) allow(key string) (bool, time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.clock()
@@ -574,5 +624,5 @@ func (w *window) allow(key string) bool {
 		w.counts[key] = s
 	}
 	s.n++
-	return s.n <= w.n
+	return s.n <= w.n, s.start.Add(w.per).Sub(now)
 }

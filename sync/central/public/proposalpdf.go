@@ -3,10 +3,14 @@ package public
 import (
 	"bytes"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/civic"
@@ -22,12 +26,54 @@ var pdfSubsetNames = [][2]string{
 	{"/utf8dejavusansreg", "/URNAAA+DejaVuSans"},
 }
 
+// pdfFonts are the PDF's fonts, parsed once to ask which characters they draw.
+var pdfFonts = sync.OnceValue(func() []*sfnt.Font {
+	var out []*sfnt.Font
+	for _, b := range [][]byte{assets.FontSans(), assets.FontSansBold()} {
+		if f, err := sfnt.Parse(b); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+})
+
+// fontSafe replaces each character the PDF's fonts cannot draw (emoji,
+// mostly) with "?", and drops the invisible ones that only modify another
+// (variation selectors, skin tones, joiners): fpdf fails on a character
+// beyond the first plane or one its font lacks.
+func fontSafe(s string) string {
+	var buf sfnt.Buffer
+	var b strings.Builder
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			b.WriteRune(r)
+			continue
+		}
+		drawn := r <= 0xFFFF // fpdf's UTF-8 fonts reach the first plane only
+		for _, f := range pdfFonts() {
+			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+				drawn = false
+			}
+		}
+		switch {
+		case drawn:
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) || (r >= 0x1F3FB && r <= 0x1F3FF):
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
 // ConfirmationPDF is an applicant's A4 confirmation: the proposal, its
 // tracker and secret (with a QR of the status page's address, without the
 // secret), and, where the edition asks for supporters, the support list to
 // collect their signatures on paper, with the proposal printed on it.
 func ConfirmationPDF(ed *election.Edition, m assets.Messages, lang string, p civic.Proposal, tracker, secret string, now time.Time) ([]byte, error) {
 	t := func(k string, a ...any) string { return m.T(lang, k, a...) }
+	// what the applicant typed may hold characters the font lacks
+	p.Title, p.Summary, p.Location = fontSafe(p.Title), fontSafe(p.Summary), fontSafe(p.Location)
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes(pdfFamily, "", assets.FontSans())
 	pdf.AddUTF8FontFromBytes(pdfFamily, "B", assets.FontSansBold())
@@ -83,7 +129,7 @@ func ConfirmationPDF(ed *election.Edition, m assets.Messages, lang string, p civ
 		}
 		s := ev.At.In(ed.Location()).Format("2006-01-02 15:04") + " · " + t("proposals.ev."+string(ev.Kind))
 		if ev.Reason != "" {
-			s += ": " + ev.Reason
+			s += ": " + fontSafe(ev.Reason)
 		}
 		pdf.MultiCell(0, 4.5, s, "", "L", false)
 	}

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -34,6 +36,19 @@ var proposalPages = template.Must(template.New("").ParseFS(proposalsFS, "proposa
 type Proposals struct {
 	Desk *proposals.Desk
 	Msgs assets.Messages
+	// Log receives the pages' failures (slog.Default without one).
+	Log *slog.Logger
+}
+
+// fail answers 500 with the translated general sentence and logs why, with
+// no personal data: the event, the page and the Go error only.
+func (p *Proposals) fail(w http.ResponseWriter, r *http.Request, event string, err error) {
+	log := p.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Error(event, "path", r.URL.Path, "err", err.Error())
+	http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
 }
 
 // Routes adds the pages to mux.
@@ -148,7 +163,12 @@ func (p *Proposals) edition(w http.ResponseWriter, r *http.Request) *election.Ed
 func (p *Proposals) render(w http.ResponseWriter, name string, code int, d proposalPage) {
 	var buf bytes.Buffer
 	if err := proposalPages.ExecuteTemplate(&buf, name, d); err != nil {
-		http.Error(w, "template", http.StatusInternalServerError)
+		log := p.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Error("proposal-page-failed", "page", name, "err", err.Error())
+		http.Error(w, p.Msgs.T(d.Lang, "proposals.error"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -261,7 +281,7 @@ func (p *Proposals) export(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := p.Desk.List(r.Context(), p.filter(r))
 	if err != nil {
-		http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
+		p.fail(w, r, "proposal-export-failed", err)
 		return
 	}
 	var buf bytes.Buffer
@@ -274,7 +294,7 @@ func (p *Proposals) export(w http.ResponseWriter, r *http.Request) {
 		err = proposals.ExportJSON(&buf, rs)
 	}
 	if err != nil {
-		http.Error(w, "export", http.StatusInternalServerError)
+		p.fail(w, r, "proposal-export-failed", err)
 		return
 	}
 	w.Write(buf.Bytes())
@@ -380,33 +400,49 @@ func formOf(r *http.Request) formData {
 }
 
 // ParseCost reads a cost typed in złoty ("150 000", "150000,50", "150 000 zł") as grosze.
+// A number of whole złoty too large for any budget is read as the largest
+// cost, so the form says "too high" rather than that it cannot read it.
 func ParseCost(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "", "PLN", "", "pln", "").Replace(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" || len(whole) > 12 {
+	if len(frac) > 2 || !digits(whole) || (frac != "" && !digits(frac)) {
 		return 0, false
 	}
-	zl, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || zl < 0 {
-		return 0, false
+	if whole = strings.TrimLeft(whole, "0"); len(whole) > 15 {
+		return math.MaxInt64, true
 	}
-	gr := int64(0)
-	if frac != "" {
-		for len(frac) < 2 {
-			frac += "0"
-		}
-		if gr, err = strconv.ParseInt(frac, 10, 64); err != nil {
-			return 0, false
-		}
-	}
+	zl, _ := strconv.ParseInt("0"+whole, 10, 64)
+	gr, _ := strconv.ParseInt(frac+"00"[len(frac):], 10, 64)
 	return zl*100 + gr, true
 }
 
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func draftOf(f formData, lang string) civic.Draft {
-	cost, _ := ParseCost(f.Cost)
+	cost, ok := ParseCost(f.Cost)
+	if !ok {
+		cost = -1 // civic.Check: "type the cost in złoty"
+	}
 	return civic.Draft{Pool: f.Pool, Lang: lang, Title: f.Title, Summary: f.Summary, Description: f.Description, Location: f.Location,
 		Category: election.Category(f.Category), Cost: cost}
+}
+
+// refusal is the status code of a refused form: 429 with Retry-After for a
+// limit, else 422.
+func refusal(w http.ResponseWriter, err error) int {
+	if s := proposals.RetryAfter(err); s != "" {
+		w.Header().Set("Retry-After", s)
+		return http.StatusTooManyRequests
+	}
+	return http.StatusUnprocessableEntity
 }
 
 func addr(r *http.Request) string {
@@ -429,7 +465,7 @@ func (p *Proposals) submit(w http.ResponseWriter, r *http.Request) {
 		d.Problems = p.problems(d.Lang, err)
 		d.Closed = !ed.Allows(election.ActSubmit, p.Desk.Now())
 		p.formOf(ed, &d, f)
-		p.render(w, "new.html", http.StatusUnprocessableEntity, d)
+		p.render(w, "new.html", refusal(w, err), d)
 		return
 	}
 	d := p.base(r, ed, "proposals.done.title")
@@ -459,7 +495,7 @@ func (p *Proposals) showStatus(w http.ResponseWriter, r *http.Request, ed *elect
 	if err != nil {
 		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
 		d.Tracker = clip(tracker)
-		p.render(w, "status.html", http.StatusUnprocessableEntity, d)
+		p.render(w, "status.html", refusal(w, err), d)
 		return
 	}
 	pr := rec.Proposal
@@ -493,6 +529,11 @@ func (p *Proposals) act(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if kind == civic.EvWithdraw && r.PostFormValue("confirm") != "yes" {
+		// withdrawing is final: the resident ticks that they know it
+		p.showStatus(w, r, ed, http.StatusUnprocessableEntity, []string{p.Msgs.T(pageLang(r), "proposals.withdraw_final")})
+		return
+	}
 	var fix *civic.Draft
 	if kind == civic.EvFixed {
 		dr := draftOf(formOf(r), pageLang(r))
@@ -518,7 +559,7 @@ func (p *Proposals) pdf(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := ConfirmationPDF(ed, p.Msgs, pageLang(r), rec.Proposal, proposals.Group(rec.Tracker), proposals.Group(clip(r.PostFormValue("secret"))), p.Desk.Now())
 	if err != nil {
-		http.Error(w, p.Msgs.T(pageLang(r), "proposals.error"), http.StatusInternalServerError)
+		p.fail(w, r, "proposal-pdf-failed", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -25,9 +25,35 @@ func TestParseCost(t *testing.T) {
 			t.Errorf("ParseCost(%q) = %d %v, want %d", in, got, ok, want)
 		}
 	}
-	for _, in := range []string{"", "abc", "-5", "1,234", "1e9", "99999999999999"} {
+	for _, in := range []string{"", "abc", "-5", "+5", "1,234", "1e9", "1e5", "NaN", "0x10000", "400000.001", "10.000", "5.-"} {
 		if _, ok := ParseCost(in); ok {
 			t.Errorf("ParseCost(%q) accepted", in)
+		}
+	}
+	for _, in := range []string{"99999999999999", "1 000 000 000 000 000 000 000"} {
+		if got, ok := ParseCost(in); !ok || got < 99999999999999_00 {
+			t.Errorf("ParseCost(%q) = %d %v, want a huge cost", in, got, ok)
+		}
+	}
+}
+
+// TestCostProblems: an unreadable cost asks for złoty, a huge one is too high.
+func TestCostProblems(t *testing.T) {
+	ed := assets.MustDemoEdition()
+	proposals.KrakowYear(ed)
+	for in, want := range map[string]string{"abc": civic.KeyCostText, "NaN": civic.KeyCostText, "1e5": civic.KeyCostText,
+		"0x10000": civic.KeyCostText, "400000.001": civic.KeyCostText, "10.000": civic.KeyCostText, "": civic.KeyCostText,
+		"1 000 000 000 000": civic.KeyCostHigh, "99999999999999999999": civic.KeyCostHigh, "5": civic.KeyCostLow} {
+		d := draftOf(formData{Pool: "d01", Title: "Ławki", Summary: "Opis.", Category: "green", Cost: in}, "pl")
+		ps := civic.Check(ed, d)
+		if len(ps) != 1 || ps[0].Key != want {
+			t.Errorf("cost %q: %v, want %s", in, ps, want)
+		}
+	}
+	m := assets.MustMessages()
+	for _, l := range assets.Languages {
+		if s := m.T(l, civic.KeyCostText); !strings.Contains(s, "45 000") {
+			t.Errorf("%s: %q", l, s)
 		}
 	}
 }

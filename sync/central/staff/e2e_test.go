@@ -337,7 +337,7 @@ func TestProposalsWholePath(t *testing.T) {
 			if code, _ := s.post(rada, "/dashboard/proposals/"+id["Plac zabaw"]+"/event", url.Values{"kind": {"formal-pass"}}); code != http.StatusForbidden {
 				t.Fatalf("council recorded a formal check: %d", code)
 			}
-			s.applicant(rc["Łąka kwietna bis"], "withdraw", url.Values{})
+			s.applicant(rc["Łąka kwietna bis"], "withdraw", url.Values{"confirm": {"yes"}})
 
 			s.clk.Set(s.at(3, 12))
 			s.staff(anna, id["Ławki przy Wiśle"], civic.EvFormalFix, "Brak mapki z lokalizacją.", "")

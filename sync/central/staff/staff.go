@@ -229,9 +229,12 @@ func (p *Pages) event(w http.ResponseWriter, r *http.Request, user string) {
 	detail := strings.TrimSpace(r.PostFormValue("detail"))
 	if kind == civic.EvMeritPass && detail != "" {
 		// the unit's cost is typed in złoty like the applicant's
-		if g, ok := public.ParseCost(detail); ok {
-			detail = strconv.FormatInt(g, 10)
+		g, ok := public.ParseCost(detail)
+		if !ok {
+			p.showDetail(w, r, user, http.StatusUnprocessableEntity, "", []string{p.Msgs.T(lang(r), civic.KeyCostText)})
+			return
 		}
+		detail = strconv.FormatInt(g, 10)
 	}
 	_, err := p.Desk.Staff(r.Context(), user, r.PathValue("id"), civic.Event{Kind: kind, Reason: r.PostFormValue("reason"), Detail: detail})
 	if err != nil {
