@@ -183,6 +183,10 @@ type Device struct {
 	log  *slog.Logger
 	reqs chan request
 	done chan struct{}
+	// owned is closed once the owner has closed the connection, so that a
+	// process exiting right after Close has given the line back (its
+	// exclusive hold outlives the descriptor otherwise).
+	owned chan struct{}
 }
 
 // Serial is the name Device had when serial lines were the only transport.
@@ -221,7 +225,7 @@ func OpenSerial(cfg Config, find Finder, log *slog.Logger) (*Device, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Device{cfg: cfg, prof: prof, find: find, log: log, reqs: make(chan request), done: make(chan struct{})}
+	d := &Device{cfg: cfg, prof: prof, find: find, log: log, reqs: make(chan request), done: make(chan struct{}), owned: make(chan struct{})}
 	addr := cfg.Address
 	if addr == "" {
 		a, err := find()
@@ -267,12 +271,15 @@ func (d *Device) do(r request) result {
 	return <-r.reply
 }
 
-// Close stops the owner and closes the connection.
+// Close stops the owner and waits until it has closed the connection.
 func (d *Device) Close() error {
 	select {
 	case <-d.done:
 	default:
 		close(d.done)
+	}
+	if d.owned != nil {
+		<-d.owned
 	}
 	return nil
 }
@@ -422,6 +429,7 @@ func (c *conn) close() {
 
 // own is the connection's one owner.
 func (d *Device) own(c *conn) {
+	defer close(d.owned)
 	defer func() {
 		if c != nil {
 			c.close()

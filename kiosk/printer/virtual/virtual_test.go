@@ -328,3 +328,22 @@ func TestReceiptNeverShowsChoices(t *testing.T) {
 		t.Fatalf("an edition that asks for choices does not get them:\n%s", page.Text())
 	}
 }
+
+// TestReopenAfterClose: closing gives the line's exclusive hold back before
+// it returns, so a process that exits right after a job leaves the port
+// free for the next one (an unprivileged user found it busy for good).
+func TestReopenAfterClose(t *testing.T) {
+	asuser.Run(t, func(t *testing.T) {
+		r := start(t, "generic-80mm", printer.Config{Baud: 115200})
+		doc, _ := receipt(t, r.s.Profile(), "en")
+		if err := r.s.Print(context.Background(), doc); err != nil {
+			t.Fatal(err)
+		}
+		r.s.Close()
+		again, err := printer.Open(r.v.Config(printer.Config{Baud: 115200}), nil)
+		if err != nil {
+			t.Fatalf("reopening after a job: %v", err)
+		}
+		again.Close()
+	})
+}
