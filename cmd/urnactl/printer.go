@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -261,7 +262,11 @@ func probe(pf *printerFlags, scan string) error {
 	bar := newProgress("probe", tries)
 	defer bar.done()
 	i := 0
+	var cannotOpen []string // the first reason per address, so a technician fixes the right thing
+	serialTried := false
 	for _, c := range cands {
+		opened := false
+		var openErr error
 		guess := c.Guess
 		if guess == "" {
 			guess = "default"
@@ -276,7 +281,14 @@ func probe(pf *printerFlags, scan string) error {
 			cfg := printer.Config{Transport: c.Transport, Address: c.Address, Profile: guess, Baud: b, Timeout: 300 * time.Millisecond}
 			p, err := printer.Open(cfg, nil)
 			if err != nil {
+				if openErr == nil {
+					openErr = err
+				}
 				continue
+			}
+			opened = true
+			if c.Transport == printer.TransportSerial {
+				serialTried = true
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			st, err := p.Status(ctx)
@@ -300,8 +312,34 @@ func probe(pf *printerFlags, scan string) error {
 			fmt.Println("next: " + next)
 			return nil
 		}
+		if !opened && openErr != nil {
+			cannotOpen = append(cannotOpen, openHint(openErr))
+		}
 	}
-	return errors.New("no printer answered: check power and cable; serial ports were tried at 9600, 19200, 38400, 57600 and 115200 baud")
+	msg := "no printer answered"
+	if len(cannotOpen) > 0 {
+		msg += "; could not open " + strings.Join(cannotOpen, "; ")
+	}
+	if serialTried {
+		msg += "; where a serial port opened, check power and cable: it was tried at 9600, 19200, 38400, 57600 and 115200 baud"
+	} else if len(cannotOpen) == 0 {
+		msg += ": check power and cable"
+	}
+	return errors.New(msg)
+}
+
+// openHint says what to do about a printer that could not be opened.
+func openHint(err error) string {
+	s := err.Error()
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		return s + " (add this user to the dialout and lp groups, as the package does for the kiosk user, and log in again)"
+	case errors.Is(err, syscall.EBUSY):
+		return s + " (another program holds the port: stop it, e.g. the kiosk, and try again)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return s + " (nothing listens there: is the printer on, and is that its address and port?)"
+	}
+	return s
 }
 
 func baudText(b int) string {
