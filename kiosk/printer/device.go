@@ -278,9 +278,7 @@ func (d *Device) Close() error {
 	default:
 		close(d.done)
 	}
-	if d.owned != nil {
-		<-d.owned
-	}
+	<-d.owned
 	return nil
 }
 

@@ -34,7 +34,7 @@ func (o *oneWay) SetWriteDeadline(time.Time) error { return nil }
 func TestUnidirectionalUSBPrints(t *testing.T) {
 	p, _ := LookupProfile("pos-5890")
 	d := &Device{cfg: Config{Transport: TransportUSB, Address: "/dev/usb/lp0"}.WithDefaults(), prof: p,
-		reqs: make(chan request), done: make(chan struct{})}
+		reqs: make(chan request), done: make(chan struct{}), owned: make(chan struct{})}
 	d.log = discardLog()
 	l := &oneWay{}
 	c := &conn{addr: "/dev/usb/lp0", link: l, in: make(chan message, 1), dead: make(chan struct{}), closed: make(chan struct{})}
