@@ -1,8 +1,6 @@
 package election
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,18 +23,7 @@ var requiredColumns = []string{"id", "pool", "title_pl", "cost"}
 // Every problem names its line and column; no project is returned unless
 // all are right.
 func ImportProjects(r io.Reader, e *Edition) ([]Project, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(4096)
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	}
-	first, _, _ := bytes.Cut(head, []byte("\n"))
-	cr := csv.NewReader(br)
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
+	cr := NewCSVReader(r)
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, Problems{{Key: KeyFileMissing, Line: 1, Detail: "empty file"}}
