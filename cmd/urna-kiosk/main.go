@@ -47,13 +47,18 @@ opening and closing reports and posters. The package runs it as a cage(1) kiosk 
 func main() {
 	start := time.Now()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	os.Exit(program(start, log).Execute(os.Args[1:]))
+}
+
+// program is urna-kiosk's command line: its flags, and run.
+func program(start time.Time, log *slog.Logger) cli.Program {
 	fs := flag.NewFlagSet("urna-kiosk", flag.ContinueOnError)
 	configPath := fs.String("config", "/etc/urna/kiosk.toml", "configuration file")
 	demo := fs.Bool("demo", false, "demo mode: the demo edition, open now, a virtual printer, demo PINs")
 	data := fs.String("data", "demo-data", "data folder in demo mode")
 	size := fs.String("size", "900x1000", "window size when not full screen")
 	automation := fs.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
-	p := cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
+	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
 		Version: version, Flags: fs,
 		Run: func([]string) error { return run(start, log, *configPath, *demo, *data, *size, *automation) },
 		Fail: func(_ string, err error) int {
@@ -67,7 +72,6 @@ func main() {
 			}
 			return 1
 		}}
-	os.Exit(p.Execute(os.Args[1:]))
 }
 
 func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string) error {
