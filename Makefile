@@ -67,7 +67,7 @@ lint:
 package: cross
 	$(GO) build -trimpath -buildmode=pie -tags '$(TAGS)' -ldflags '-s -w $(LDFLAGS)' -o dist/bin/ ./cmd/...
 	packaging/build-deb.sh $(VERSION) $$(dpkg --print-architecture) dist/bin dist
-	packaging/build-deb.sh $(VERSION) arm64 dist/arm64/bin dist
+	URNA_HOST_BIN=dist/bin packaging/build-deb.sh $(VERSION) arm64 dist/arm64/bin dist
 
 # Cross-builds with Debian's cross-compilers (packaging/deps.sh package installs them);
 # packaging/cross_test.go builds the same way and runs them under qemu and Wine.
@@ -87,3 +87,10 @@ cross-test: test-deps
 
 clean:
 	rm -rf $(BIN) dist bench-report.txt
+
+# Manual pages, generated from the commands' own trees (cobra) into dist/man:
+# `man -l dist/man/urna-central.1`. The .debs generate theirs the same way.
+.PHONY: man
+man: build
+	@for c in urna-central urna-kiosk urnactl; do LC_ALL= LANG=en_US.UTF-8 $(BIN)/$$c __man dist/man || exit 1; done
+	@ls dist/man
