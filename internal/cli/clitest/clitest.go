@@ -141,6 +141,28 @@ func Conventions(t *testing.T, p cli.Program) {
 		for _, c := range p.Commands {
 			page(p.Name+"-"+c.Name, cli.FlagsOf(c))
 		}
+		// The same pages whoever builds the package, wherever.
+		t.Setenv("SOURCE_DATE_EPOCH", "1764547200")
+		var built [2]map[string]string
+		for i, user := range []string{"anna", "builder"} {
+			t.Setenv("USER", user)
+			t.Setenv("HOME", filepath.Join("/home", user))
+			d := t.TempDir()
+			if err := p.Man(d); err != nil {
+				t.Fatal(err)
+			}
+			built[i] = map[string]string{}
+			files, _ := filepath.Glob(filepath.Join(d, "*.1"))
+			for _, f := range files {
+				raw, _ := os.ReadFile(f)
+				built[i][filepath.Base(f)] = string(raw)
+			}
+		}
+		for name, page := range built[0] {
+			if built[1][name] != page {
+				t.Errorf("%s differs with who builds it:\n%s\n---\n%s", name, page, built[1][name])
+			}
+		}
 	})
 }
 
