@@ -25,6 +25,8 @@ import (
 // Command is one line of a program's command table.
 type Command struct {
 	Name, Short string
+	// Long is the command's description in its help and manual page.
+	Long string
 	// Subs are the words the first argument may be (catalog import|publish):
 	// offered by completion, and how the command is asked for its flags.
 	Subs []string
@@ -111,7 +113,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 		root.RunE = func(cmd *cobra.Command, args []string) error { return p.Run(args) }
 	}
 	for _, c := range p.Commands {
-		leaf := &cobra.Command{Use: c.Name, Short: c.Short, ValidArgs: c.Subs}
+		leaf := &cobra.Command{Use: c.Name, Short: c.Short, Long: c.Long, ValidArgs: c.Subs}
 		if len(c.Subs) > 0 {
 			leaf.Use = c.Name + " " + strings.Join(c.Subs, "|")
 		}
