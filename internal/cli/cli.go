@@ -167,6 +167,12 @@ func (p Program) stderr() io.Writer {
 // status: 0, 1 when a command fails, 2 for a usage error.
 func (p Program) Execute(args []string) int {
 	lang := assets.EnvLanguage(os.Getenv)
+	// On Windows, cobra stops a program started from Explorer: the kiosk
+	// is started that way, the technician's tool says to use a terminal.
+	cobra.MousetrapHelpText = ""
+	if p.Flags == nil {
+		cobra.MousetrapHelpText = assets.MustMessages().T(lang, "cli.use_terminal", "program", p.Name) + "\n"
+	}
 	if len(args) == 0 && p.Flags == nil {
 		root := p.tree([]string{}, nil)
 		root.SetOut(p.stderr())
@@ -180,6 +186,10 @@ func (p Program) Execute(args []string) int {
 	target, _, err := probe.Find(args)
 	var flagsFor []string
 	switch {
+	case len(args) > 1 && args[0] == "help" && !p.has(args[1]):
+		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.unknown_command",
+			"program", p.Name, "command", args[1], "help", p.Name+" --help"))
+		return 2
 	case slices.Contains(whole, firstWord(args)):
 	case err != nil && target == probe:
 		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.unknown_command",
@@ -212,6 +222,16 @@ func (p Program) Execute(args []string) int {
 		return p.Fail("", err)
 	}
 	return p.Fail(leaf.Name(), err)
+}
+
+// has: name is one of the program's commands, or cobra's.
+func (p Program) has(name string) bool {
+	for _, c := range p.Commands {
+		if c.Name == name {
+			return true
+		}
+	}
+	return slices.Contains(whole, name)
 }
 
 func firstWord(args []string) string {

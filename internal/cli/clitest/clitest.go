@@ -56,6 +56,10 @@ func Conventions(t *testing.T, p cli.Program) {
 		if code != 2 || out != "" || !strings.Contains(errs, "nie ma polecenia no-such-command") {
 			t.Errorf("%s no-such-command: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
 		}
+		code, out, errs = Run(p, "help", "no-such-command")
+		if code != 2 || out != "" || !strings.Contains(errs, "nie ma polecenia no-such-command") {
+			t.Errorf("%s help no-such-command: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
+		}
 		code, out, errs = Run(p, "--no-such-flag")
 		if code != 2 || out != "" || !strings.Contains(errs, "Tu nie ma opcji --no-such-flag") {
 			t.Errorf("%s --no-such-flag: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
