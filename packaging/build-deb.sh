@@ -26,7 +26,8 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%c
 gen=${URNA_HOST_BIN:-$bin}
 if ! "$gen/urnactl" --version >/dev/null 2>&1; then
     gen=$stage/host-bin
-    (cd "$top" && go build -trimpath -tags no_animations -ldflags "-X main.version=$version" -o "$gen/" ./cmd/urna-kiosk ./cmd/urnactl ./cmd/urna-central)
+    # the flags of make package and the tests' host build, so that the build cache has it
+    (cd "$top" && go build -trimpath -buildmode=pie -tags no_animations -ldflags "-s -w -X main.version=$version" -o "$gen/" ./cmd/urna-kiosk ./cmd/urnactl ./cmd/urna-central)
 fi
 
 man() { # root command...: each command's manual pages, compressed, and its bash, zsh and fish completions
