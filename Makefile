@@ -91,6 +91,7 @@ clean:
 # Manual pages, generated from the commands' own trees (cobra) into dist/man:
 # `man -l dist/man/urna-central.1`. The .debs generate theirs the same way.
 .PHONY: man
-man: build
-	@for c in urna-central urna-kiosk urnactl; do LC_ALL= LANG=en_US.UTF-8 $(BIN)/$$c __man dist/man || exit 1; done
+man: deps
+	$(GO) build -trimpath -buildmode=pie -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o dist/bin/ ./cmd/...
+	@for c in urna-central urna-kiosk urnactl; do LC_ALL= LANG=en_US.UTF-8 dist/bin/$$c __man dist/man || exit 1; done
 	@ls dist/man
