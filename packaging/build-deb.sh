@@ -24,7 +24,7 @@ doc() { # package: copyright, changelog, install guide
 # when BIN holds another architecture's binaries (URNA_HOST_BIN names one).
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct)}
 gen=${URNA_HOST_BIN:-$bin}
-if ! "$gen/urnactl" --version >/dev/null 2>&1; then
+if ! LC_ALL= LANG=en_US.UTF-8 "$gen/urnactl" --version >/dev/null 2>&1; then
     gen=$stage/host-bin
     # the flags of make package and the tests' host build, so that the build cache has it
     (cd "$top" && go build -trimpath -buildmode=pie -tags no_animations -ldflags "-s -w -X main.version=$version" -o "$gen/" ./cmd/urna-kiosk ./cmd/urnactl ./cmd/urna-central)
@@ -41,9 +41,9 @@ man() { # root command...: each command's manual pages, compressed, and its bash
         for p in "$stage/man-$c"/*.1; do
             gzip -9n < "$p" > "$r/usr/share/man/man1/$(basename "$p").gz"
         done
-        "$gen/$c" completion bash > "$r/usr/share/bash-completion/completions/$c"
-        "$gen/$c" completion zsh > "$r/usr/share/zsh/vendor-completions/_$c"
-        "$gen/$c" completion fish > "$r/usr/share/fish/vendor_completions.d/$c.fish"
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion bash > "$r/usr/share/bash-completion/completions/$c"
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion zsh > "$r/usr/share/zsh/vendor-completions/_$c"
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion fish > "$r/usr/share/fish/vendor_completions.d/$c.fish"
     done
     find "$r/usr/share/man" "$r/usr/share/bash-completion" "$r/usr/share/zsh" "$r/usr/share/fish" -type f -exec chmod 0644 {} +
 }

@@ -318,3 +318,28 @@ printf '%%s\n' "${COMPREPLY[@]}"`, filepath.Join(root, "usr/share/bash-completio
 		}
 	}
 }
+
+// TestDebManPagesAndCompletionsForeignArch: with another architecture's
+// binaries (here ones that cannot run), build-deb.sh still generates the
+// manual pages and completions, from a build of its own for this machine.
+func TestDebManPagesAndCompletionsForeignArch(t *testing.T) {
+	needs.Tool(t, "dpkg-deb", "dpkg")
+	bin, dist := t.TempDir(), filepath.Join(t.TempDir(), "dist")
+	for _, c := range []string{"urna-central", "urna-kiosk", "urnactl"} {
+		if err := os.WriteFile(filepath.Join(bin, c), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, "", "./build-deb.sh", version, "arm64", bin, dist)
+	for pkg, cmds := range map[string][]string{"urna-central": {"urna-central"}, "urna-kiosk": {"urna-kiosk", "urnactl"}} {
+		contents := run(t, "", "dpkg-deb", "--contents", filepath.Join(dist, pkg+"_"+version+"_arm64.deb"))
+		for _, c := range cmds {
+			for _, want := range []string{"./usr/share/man/man1/" + c + ".1.gz", "./usr/share/bash-completion/completions/" + c,
+				"./usr/share/zsh/vendor-completions/_" + c, "./usr/share/fish/vendor_completions.d/" + c + ".fish"} {
+				if !strings.Contains(contents, " "+want+"\n") {
+					t.Errorf("%s lacks %s:\n%s", pkg, want, contents)
+				}
+			}
+		}
+	}
+}
