@@ -68,6 +68,12 @@ type Scanner struct {
 	matched int  // how much of the prefix the held runes match
 }
 
+// DefaultPrefix is the prefix the kiosk expects when its configuration
+// names none: the AIM symbology identifier of a QR code, which most 2D
+// scanners send before the data once "AIM ID" is switched on
+// (docs/install.md, "Barcode scanner").
+const DefaultPrefix = "]Q1"
+
 // Event is what the scanner makes of input: typed characters for the
 // screen, or a finished scan.
 type Event struct {
