@@ -153,6 +153,10 @@ func (s *Scanner) Flush(now time.Time) Event {
 	return Event{Typed: s.release()}
 }
 
+// Holding reports whether characters are held back: a burst that may be a
+// scan is under way.
+func (s *Scanner) Holding() bool { return len(s.held) > 0 || s.inScan }
+
 func (s *Scanner) release() []rune {
 	out := append([]rune(nil), s.held...)
 	s.held = s.held[:0]

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -271,6 +272,13 @@ func groupCode(s string) string {
 	return b.String()
 }
 
+// modifiers are the keys a scanner presses with its characters (Shift for
+// capitals).
+var modifiers = map[fyne.KeyName]bool{
+	desktop.KeyShiftLeft: true, desktop.KeyShiftRight: true, desktop.KeyControlLeft: true, desktop.KeyControlRight: true,
+	desktop.KeyAltLeft: true, desktop.KeyAltRight: true, desktop.KeySuperLeft: true, desktop.KeySuperRight: true,
+}
+
 // listenScanner reads a keyboard-mode barcode scanner from the window's
 // keys: a scan goes to ReadPlan; everything else (a keypad, a keyboard) goes
 // on to the handlers set before, held back at most the scanner's MaxGap.
@@ -311,8 +319,11 @@ func (u *UI) listenScanner() {
 				u.ReadPlan(ev.Scan)
 				return
 			}
-		} else {
-			// another key ends any burst: what was held is the person's
+		} else if u.plan.scan.Holding() {
+			if len(k.Name) == 1 || k.Name == fyne.KeySpace || modifiers[k.Name] {
+				return // a key of a burst: its character decides (a scanner's dash is no volume key)
+			}
+			// a key that types nothing ends any burst: what was held is the person's
 			pass(u.plan.scan.Flush(now.Add(time.Hour)).Typed)
 		}
 		if prevKey != nil {

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -46,11 +48,23 @@ func planCode(t testing.TB, b election.Ballot, edit ...func(*election.Edition)) 
 // burst (the test clock stands still), then Enter.
 func (r *rig) scan(s string) {
 	r.t.Helper()
+	r.typeKeys("]Q1"+s, 0)
+	r.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+// typeKeys types s as a USB keyboard (or scanner) does through GLFW: each
+// character's key (Shift first for a capital), then its character, gap
+// apart on the test clock.
+func (r *rig) typeKeys(s string, gap time.Duration) {
 	c := r.w.Canvas()
-	for _, ch := range "]Q1" + s {
+	for _, ch := range s {
+		if unicode.IsUpper(ch) {
+			c.OnTypedKey()(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+		}
+		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyName(string(unicode.ToUpper(ch)))})
 		c.OnTypedRune()(ch)
+		r.c.t = r.c.t.Add(gap)
 	}
-	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }
 
 // same reports whether two ballots hold the same choices, in any order.
@@ -299,16 +313,10 @@ func TestPlanScannerTimingRule(t *testing.T) {
 	r := newRig(t, portrait)
 	r.identify("44051401359")
 	c := r.w.Canvas()
-	for _, ch := range code {
-		c.OnTypedRune()(ch)
-		r.c.t = r.c.t.Add(120 * time.Millisecond)
-	}
+	r.typeKeys(code, 120*time.Millisecond)
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.want("district")
-	for _, ch := range code {
-		c.OnTypedRune()(ch)
-		r.c.t = r.c.t.Add(5 * time.Millisecond)
-	}
+	r.typeKeys(code, 5*time.Millisecond)
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.want("review")
 }
