@@ -29,3 +29,39 @@ func TestScannerHolding(t *testing.T) {
 		t.Fatalf("a person's digit: %+v", ev)
 	}
 }
+
+// TestEagerScanner: an eager scanner hands a person's characters on at
+// once, holds only the prefix, and still takes a prefix-less burst ended by
+// Enter as a scan.
+func TestEagerScanner(t *testing.T) {
+	code := "7Q3K1-ABCDE-FGHJK-MNPQR"
+	at := time.Date(2025, 6, 3, 12, 0, 0, 0, time.UTC)
+	for name, c := range map[string]struct {
+		typed  string
+		gap    time.Duration
+		scan   string
+		passed string // handed on as typed
+	}{
+		"with the prefix":        {DefaultPrefix + code, 4 * time.Millisecond, code, ""},
+		"a burst without it":     {code, 4 * time.Millisecond, code, code},
+		"a person typing":        {code, 150 * time.Millisecond, "", code},
+		"a short burst":          {"44051401359", 4 * time.Millisecond, "", "44051401359"},
+		"the prefix broken off":  {"]Q7", 4 * time.Millisecond, "", "]Q7"},
+		"a person's ] and later": {"]" + "44", 200 * time.Millisecond, "", "]44"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := Scanner{Prefix: DefaultPrefix, Eager: true}
+			now := at
+			var passed []rune
+			for _, r := range c.typed {
+				passed = append(passed, s.Type(r, now).Typed...)
+				now = now.Add(c.gap)
+			}
+			ev, ok := s.Enter(now.Add(-c.gap + time.Millisecond))
+			passed = append(passed, ev.Typed...)
+			if ok != (c.scan != "") || ev.Scan != c.scan || string(passed) != c.passed {
+				t.Fatalf("scan %q %v, passed %q; want scan %q, passed %q", ev.Scan, ok, string(passed), c.scan, c.passed)
+			}
+		})
+	}
+}

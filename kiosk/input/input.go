@@ -61,7 +61,14 @@ type Scanner struct {
 	Prefix string        // e.g. "]Q" (most scanners can send an AIM-like prefix)
 	MaxGap time.Duration // 0: 35 ms (people type slower than one key per 80 ms)
 	MinLen int           // 0: 20
+	// Eager hands each character on at once instead of holding it until
+	// the timing rule decides: only the prefix is held. A burst without the
+	// prefix that ends in Enter is still a scan, its characters already
+	// handed on as typed (the kiosk uses it: a resident's keys are never
+	// late, and a configured scanner sends the prefix).
+	Eager bool
 
+	burst   []rune // Eager: the plausible characters of the burst so far
 	held    []rune
 	last    time.Time
 	inScan  bool // the prefix was seen: everything up to Enter is the code
@@ -97,6 +104,9 @@ func (s *Scanner) minLen() int {
 
 // Type takes a typed character at time at.
 func (s *Scanner) Type(r rune, at time.Time) Event {
+	if s.Eager {
+		return s.typeEager(r, at)
+	}
 	var ev Event
 	if len(s.held) > 0 && at.Sub(s.last) > s.gap() && !s.inScan {
 		ev.Typed = s.release()
@@ -118,10 +128,50 @@ func (s *Scanner) Type(r rune, at time.Time) Event {
 	return ev
 }
 
+// typeEager is Type for an Eager scanner.
+func (s *Scanner) typeEager(r rune, at time.Time) Event {
+	var ev Event
+	fast := at.Sub(s.last) <= s.gap()
+	s.last = at
+	if s.inScan {
+		s.held = append(s.held, r)
+		return ev
+	}
+	if !fast {
+		s.burst = s.burst[:0]
+	}
+	if p := []rune(s.Prefix); len(p) > 0 {
+		if (len(s.held) == 0 || fast) && len(s.held) < len(p) && p[len(s.held)] == r {
+			s.held = append(s.held, r)
+			if len(s.held) == len(p) {
+				s.inScan, s.held, s.burst = true, s.held[:0], s.burst[:0]
+			}
+			return ev
+		}
+		ev.Typed = s.release() // a prefix that broke off
+		s.burst = append(s.burst, ev.Typed...)
+	}
+	ev.Typed = append(ev.Typed, r)
+	if plausible(r) {
+		s.burst = append(s.burst, r)
+	} else {
+		s.burst = s.burst[:0]
+	}
+	return ev
+}
+
 // Enter takes the Enter key at time at: it ends a scan, or is the person's.
 func (s *Scanner) Enter(at time.Time) (Event, bool) {
 	var ev Event
 	burst := at.Sub(s.last) <= s.gap()
+	if s.Eager && !s.inScan {
+		ev.Typed = s.release()
+		if burst && len(ev.Typed) == 0 && len(s.burst) >= s.minLen() {
+			ev.Scan = strings.TrimSpace(string(s.burst))
+		}
+		s.reset()
+		return ev, ev.Scan != ""
+	}
 	switch {
 	case s.inScan:
 		ev.Scan = string(s.held)
@@ -164,7 +214,7 @@ func (s *Scanner) release() []rune {
 }
 
 func (s *Scanner) reset() {
-	s.held, s.inScan = s.held[:0], false
+	s.held, s.inScan, s.burst = s.held[:0], false, s.burst[:0]
 }
 
 // plausible reports whether r may be part of a scanned plan code or a

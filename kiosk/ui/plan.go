@@ -281,11 +281,13 @@ var modifiers = map[fyne.KeyName]bool{
 
 // listenScanner reads a keyboard-mode barcode scanner from the window's
 // keys: a scan goes to ReadPlan; everything else (a keypad, a keyboard) goes
-// on to the handlers set before, held back at most the scanner's MaxGap.
+// on to the handlers set before (call it after them), at once but for the
+// scanner's prefix, held at most the scanner's MaxGap.
 func (u *UI) listenScanner() {
 	c := u.win.Canvas()
 	prevRune, prevKey := c.OnTypedRune(), c.OnTypedKey()
-	u.plan.scan.Prefix = u.o.ScanPrefix
+	// Eager: a resident's keypad is never held back; only the prefix is
+	u.plan.scan.Prefix, u.plan.scan.Eager = u.o.ScanPrefix, true
 	if u.plan.scan.Prefix == "" {
 		u.plan.scan.Prefix = input.DefaultPrefix
 	}

@@ -364,3 +364,30 @@ func TestPlanScreenshots(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestPlanScannerPassesKeysOn: the keys handlers set before the scanner
+// (the voice guide's) get a person's characters at once and their keys,
+// and nothing of a scan: not its characters, not its dashes (the volume
+// key), not its Enter.
+func TestPlanScannerPassesKeysOn(t *testing.T) {
+	r := newRig(t, portrait)
+	c := r.w.Canvas()
+	var runes []rune
+	var keys []fyne.KeyName
+	c.SetOnTypedRune(func(ch rune) { runes = append(runes, ch) })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) { keys = append(keys, k.Name) })
+	r.u.listenScanner()
+	r.typeKeys("44", 0)
+	if string(runes) != "44" {
+		t.Fatalf("a person's digits held back: %q", string(runes))
+	}
+	r.scan(planCode(t, planBallot(assets.MustDemoEdition(), "d13")))
+	r.want("identity")
+	if string(runes) != "44" || slices.Contains(keys, "-") || slices.Contains(keys, fyne.KeyReturn) {
+		t.Fatalf("the scan went on as typing: %q, keys %v", string(runes), keys)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if keys[len(keys)-1] != fyne.KeyReturn {
+		t.Fatalf("a person's Enter did not go on: %v", keys)
+	}
+}
