@@ -48,14 +48,14 @@ func planCode(t testing.TB, b election.Ballot, edit ...func(*election.Edition)) 
 // burst (the test clock stands still), then Enter.
 func (r *rig) scan(s string) {
 	r.t.Helper()
-	r.typeKeys("]Q1"+s, 0)
+	r.keyboardTypes("]Q1"+s, 0)
 	r.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }
 
-// typeKeys types s as a USB keyboard (or scanner) does through GLFW: each
+// keyboardTypes types s as a USB keyboard (or scanner) does through GLFW: each
 // character's key (Shift first for a capital), then its character, gap
 // apart on the test clock.
-func (r *rig) typeKeys(s string, gap time.Duration) {
+func (r *rig) keyboardTypes(s string, gap time.Duration) {
 	c := r.w.Canvas()
 	for _, ch := range s {
 		if unicode.IsUpper(ch) {
@@ -313,10 +313,10 @@ func TestPlanScannerTimingRule(t *testing.T) {
 	r := newRig(t, portrait)
 	r.identify("44051401359")
 	c := r.w.Canvas()
-	r.typeKeys(code, 120*time.Millisecond)
+	r.keyboardTypes(code, 120*time.Millisecond)
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.want("district")
-	r.typeKeys(code, 5*time.Millisecond)
+	r.keyboardTypes(code, 5*time.Millisecond)
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r.want("review")
 }
@@ -377,7 +377,7 @@ func TestPlanScannerPassesKeysOn(t *testing.T) {
 	c.SetOnTypedRune(func(ch rune) { runes = append(runes, ch) })
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) { keys = append(keys, k.Name) })
 	r.u.listenScanner()
-	r.typeKeys("44", 0)
+	r.keyboardTypes("44", 0)
 	if string(runes) != "44" {
 		t.Fatalf("a person's digits held back: %q", string(runes))
 	}
