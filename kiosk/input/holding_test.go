@@ -65,3 +65,29 @@ func TestEagerScanner(t *testing.T) {
 		})
 	}
 }
+
+// TestEagerPrefixUntimed: on a loaded kiosk the prefix's keys may come
+// late; the scan still reads, and a prefix followed by silence is given
+// back once HoldFor has passed.
+func TestEagerPrefixUntimed(t *testing.T) {
+	s := Scanner{Prefix: DefaultPrefix, Eager: true}
+	at := time.Date(2025, 6, 3, 12, 0, 0, 0, time.UTC)
+	for _, r := range DefaultPrefix + "7Q3K1" {
+		if ev := s.Type(r, at); len(ev.Typed) > 0 {
+			t.Fatalf("%q handed on", ev.Typed)
+		}
+		at = at.Add(300 * time.Millisecond)
+	}
+	if ev, ok := s.Enter(at); !ok || ev.Scan != "7Q3K1" {
+		t.Fatalf("late keys: %+v %v", ev, ok)
+	}
+	for _, r := range DefaultPrefix {
+		s.Type(r, at)
+	}
+	if ev := s.Flush(at.Add(s.HoldFor() / 2)); len(ev.Typed) > 0 || !s.Holding() {
+		t.Fatal("the prefix given back too soon")
+	}
+	if ev := s.Flush(at.Add(2 * s.HoldFor())); string(ev.Typed) != DefaultPrefix || s.Holding() {
+		t.Fatalf("a prefix and silence: %+v, holding %v", ev, s.Holding())
+	}
+}

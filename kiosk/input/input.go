@@ -131,7 +131,8 @@ func (s *Scanner) Type(r rune, at time.Time) Event {
 // typeEager is Type for an Eager scanner.
 func (s *Scanner) typeEager(r rune, at time.Time) Event {
 	var ev Event
-	fast := at.Sub(s.last) <= s.gap()
+	prev := s.last
+	fast := at.Sub(prev) <= s.gap()
 	s.last = at
 	if s.inScan {
 		s.held = append(s.held, r)
@@ -141,7 +142,9 @@ func (s *Scanner) typeEager(r rune, at time.Time) Event {
 		s.burst = s.burst[:0]
 	}
 	if p := []rune(s.Prefix); len(p) > 0 {
-		if (len(s.held) == 0 || fast) && len(s.held) < len(p) && p[len(s.held)] == r {
+		// the prefix is not timed (a loaded kiosk may take the keys late): it
+		// holds until it matches whole, stops matching or HoldFor passes
+		if (len(s.held) == 0 || at.Sub(prev) <= s.HoldFor()) && len(s.held) < len(p) && p[len(s.held)] == r {
 			s.held = append(s.held, r)
 			if len(s.held) == len(p) {
 				s.inScan, s.held, s.burst = true, s.held[:0], s.burst[:0]
@@ -190,7 +193,7 @@ func (s *Scanner) Enter(at time.Time) (Event, bool) {
 // Flush hands on what was held once MaxGap has passed since the last key:
 // a person typing. The UI calls it from a timer.
 func (s *Scanner) Flush(now time.Time) Event {
-	if len(s.held) == 0 || now.Sub(s.last) <= s.gap() {
+	if !s.Holding() || now.Sub(s.last) <= s.HoldFor() {
 		return Event{}
 	}
 	if s.inScan {
@@ -201,6 +204,16 @@ func (s *Scanner) Flush(now time.Time) Event {
 		return ev
 	}
 	return Event{Typed: s.release()}
+}
+
+// HoldFor is how long after the last key Flush keeps what is held: MaxGap,
+// or for an Eager scanner (which holds only a prefix and the code after it)
+// a second, so that a kiosk under load does not break a scan.
+func (s *Scanner) HoldFor() time.Duration {
+	if s.Eager {
+		return time.Second
+	}
+	return s.gap()
 }
 
 // Holding reports whether characters are held back: a burst that may be a

@@ -282,7 +282,7 @@ var modifiers = map[fyne.KeyName]bool{
 // listenScanner reads a keyboard-mode barcode scanner from the window's
 // keys: a scan goes to ReadPlan; everything else (a keypad, a keyboard) goes
 // on to the handlers set before (call it after them), at once but for the
-// scanner's prefix, held at most the scanner's MaxGap.
+// scanner's prefix, held at most the scanner's HoldFor.
 func (u *UI) listenScanner() {
 	c := u.win.Canvas()
 	prevRune, prevKey := c.OnTypedRune(), c.OnTypedKey()
@@ -302,10 +302,7 @@ func (u *UI) listenScanner() {
 	c.SetOnTypedRune(func(r rune) {
 		pass(u.plan.scan.Type(r, u.o.Clock()).Typed)
 		// what is held goes on once no scanner could be typing it
-		wait := u.plan.scan.MaxGap
-		if wait == 0 {
-			wait = 35 * time.Millisecond
-		}
+		wait := u.plan.scan.HoldFor()
 		if u.plan.timer == nil {
 			u.plan.timer = time.AfterFunc(wait+10*time.Millisecond, func() { fyne.Do(flush) })
 		} else {
