@@ -213,7 +213,7 @@ func TestPreparedBallotEndToEnd(t *testing.T) {
 			}
 		}
 		t.Logf("scanned at %v", time.Since(began).Round(time.Millisecond))
-		logText := waitLog(t, logPath, "plan-read", i+1)
+		logText := waitLog(t, logPath, "plan-read", i+1, s.read().Screen)
 		if strings.Contains(logText, payload) {
 			t.Fatal("the kiosk logged the plan code")
 		}
@@ -315,8 +315,9 @@ func planInChromium(t *testing.T, args []string, base string, picks [][2]string,
 	return strings.TrimSpace(string(out))
 }
 
-// waitLog waits until the kiosk's log has n lines with event.
-func waitLog(t *testing.T, path, event string, n int) string {
+// waitLog waits until the kiosk's log has n lines with event (screen: what
+// the kiosk showed, for the failure).
+func waitLog(t *testing.T, path, event string, n int, screen string) string {
 	t.Helper()
 	var text string
 	for i := 0; i < 100; i++ {
@@ -327,7 +328,7 @@ func waitLog(t *testing.T, path, event string, n int) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("the kiosk did not log %s (%d):\n%s", event, n, text)
+	t.Fatalf("the kiosk did not log %s (%d) on screen %s:\n%s", event, n, screen, text)
 	return ""
 }
 
