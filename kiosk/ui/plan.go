@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/urna-kiosk/urna/kiosk/input"
 	"github.com/urna-kiosk/urna/kiosk/session"
@@ -247,11 +246,9 @@ func (u *UI) planCodeScreen(area fyne.Size) fyne.CanvasObject {
 	if p.bad {
 		msg, notice = u.withPlan("", false)
 	}
-	label := widget.NewLabel(u.t("ui.plan_code_label"))
 	top := container.NewVBox(
 		headingIn(u.t("ui.plan_code_title"), area.Width),
 		paraIn(u.t("ui.plan_code_help"), area.Width),
-		label,
 		container.NewStack(box, container.NewPadded(shown)),
 		messageLine(msg, notice, 2),
 	)
