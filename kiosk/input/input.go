@@ -78,7 +78,7 @@ type Scanner struct {
 // DefaultPrefix is the prefix the kiosk expects when its configuration
 // names none: the AIM symbology identifier of a QR code, which most 2D
 // scanners send before the data once "AIM ID" is switched on
-// (docs/install.md, "Barcode scanner").
+// (docs/install.md, "A barcode scanner for prepared ballots").
 const DefaultPrefix = "]Q1"
 
 // Event is what the scanner makes of input: typed characters for the
