@@ -1,14 +1,18 @@
 package central
 
 import (
+	"context"
 	"crypto/subtle"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -132,4 +136,53 @@ func (w *Web) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", w.metricsPage)
 	return mux
+}
+
+// SeqSlack is how far beyond its human pace since enrollment a kiosk's
+// number may be: the ballots of a test run before the point opens.
+const SeqSlack = 100
+
+// maxSeqSince is the highest number a kiosk enrolled at enrolled can have
+// reached at now, casting HumanPerMinute a minute from CastSkew before its
+// enrollment, plus SeqSlack: a commitment or a closing report beyond it
+// names ballots that no human pace produced, so it is refused.
+func (s *Server) maxSeqSince(enrolled, now time.Time) uint64 {
+	minutes := math.Ceil(now.Sub(enrolled.Add(-s.cfg.CastSkew)).Minutes())
+	if minutes < 0 {
+		minutes = 0
+	}
+	return SeqSlack + uint64(minutes)*HumanPerMinute
+}
+
+// commitmentProblem names what makes a heartbeat's commitment absurd, or is "".
+func (s *Server) commitmentProblem(k store.Kiosk, hb wire.Heartbeat, now time.Time) string {
+	if most := s.maxSeqSince(k.Enrolled, now); hb.LastSeq > most {
+		return fmt.Sprintf("lastSeq %d is beyond the %d ballots a kiosk enrolled at %s can have taken at a human pace",
+			hb.LastSeq, most, k.Enrolled.UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// withhold keeps a batch from telling a stolen kiosk who voted: every
+// answer about a ballot's voter (accepted, duplicate, contested because
+// another ballot of the voter counts) takes a token of the kiosk's
+// voter-lookup budget, and once none is left the answer is Withheld,
+// alike for all three, so they cannot be told apart. USB import does not
+// go through here: the office runs it.
+func (s *Server) withhold(ctx context.Context, k store.Kiosk, results []wire.Result) {
+	n := 0
+	for i := range results {
+		r := &results[i]
+		if r.Status != wire.Accepted && r.Status != wire.Duplicate && (r.Status != wire.Contested || r.Reason != string(store.HoldContested)) {
+			continue
+		}
+		if ok, _ := s.lookups.Allow(ctx, k.ID); ok {
+			continue
+		}
+		r.Status, r.Reason = wire.Withheld, ""
+		n++
+	}
+	if n > 0 {
+		s.cfg.Log.Warn("ballot-answers-withheld", "kiosk", k.ID, "n", n)
+	}
 }

@@ -129,3 +129,26 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 	}
 	return holds, nil
 }
+
+// flagForged sets a kiosk's ballots aside for review when one of its
+// commitments to a number in seqs named a head other than the ballot the
+// central holds at that number: the kiosk signed a chain head it never had
+// (docs/protocol.md). Such a commitment proves nothing (store.provenAt);
+// the office releases the kiosk once it has looked.
+func (s *Server) flagForged(ctx context.Context, k store.Kiosk, seqs map[uint64]bool) error {
+	fs, err := s.cfg.Store.ForgedCommitments(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range fs {
+		if !seqs[c.Seq] {
+			continue
+		}
+		s.cfg.Log.Warn("commitment-forged", "kiosk", k.ID, "seq", c.Seq)
+		if !k.SetAside.IsZero() {
+			return nil
+		}
+		return s.cfg.Store.SetAside(ctx, k.ID, true, s.cfg.Clock())
+	}
+	return nil
+}

@@ -334,6 +334,7 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
+	s.withhold(r.Context(), k, results) // guard.go: no "who voted" beyond the budget
 	writeJSON(w, wire.BatchResponse{Results: results})
 }
 
@@ -389,6 +390,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		if err != nil {
 			return nil, err
 		}
+		seqs := map[uint64]bool{}
 		for j, st := range statuses {
 			results[at[j]].Status = st
 			if st == wire.Contested && results[at[j]].Reason == "" {
@@ -397,6 +399,12 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			if st != wire.Contested {
 				results[at[j]].Reason = ""
 			}
+			if st.Stored() {
+				seqs[ok[j].Seq] = true
+			}
+		}
+		if err := s.flagForged(ctx, k, seqs); err != nil { // judge.go
+			return nil, err
 		}
 	}
 	s.Counters.Received.Add(int64(len(results)))
@@ -474,6 +482,9 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	if reason == "" && len(hb.HeadID) > 128 {
 		reason = "headID longer than 128 bytes"
 	}
+	if reason == "" {
+		reason = s.commitmentProblem(k, hb, s.cfg.Clock()) // guard.go
+	}
 	if reason != "" {
 		s.cfg.Log.Warn("heartbeat-refused", "kiosk", k.ID, "reason", reason)
 		apiError(w, http.StatusBadRequest, "heartbeat refused: "+reason)
@@ -483,6 +494,12 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	if err := s.cfg.Store.RecordHeartbeat(r.Context(), k.ID, hb, now); err != nil {
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
+	}
+	if hb.HeadID != "" {
+		if err := s.flagForged(r.Context(), k, map[uint64]bool{hb.LastSeq: true}); err != nil { // judge.go
+			apiError(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
 	}
 	resp := wire.HeartbeatResponse{CentralTime: now}
 	if c, err := s.cfg.Store.Catalog(r.Context()); err == nil {
