@@ -32,7 +32,7 @@ const ClosingGrace = 24 * time.Hour
 // the future (beyond FutureSkew), before the kiosk's enrollment or outside
 // the edition's window (from CastSkew before it opens to ClosingGrace
 // after it closes).
-func (s *Server) closingProblem(k store.Kiosk, ed *election.Edition, r wire.ClosingReport, now time.Time) error {
+func (s *Server) closingProblem(ctx context.Context, k store.Kiosk, ed *election.Edition, r wire.ClosingReport, now time.Time) error {
 	var reason string
 	switch {
 	case r.Ballots < 0 || r.Today < 0:
@@ -47,11 +47,12 @@ func (s *Server) closingProblem(k store.Kiosk, ed *election.Edition, r wire.Clos
 		reason = fmt.Sprintf("closedAt %s is before the kiosk was enrolled", r.ClosedAt.UTC().Format(time.RFC3339))
 	case r.ClosedAt.Before(ed.Opens.Add(-s.cfg.CastSkew)) || r.ClosedAt.After(ed.Closes.Add(ClosingGrace)):
 		reason = fmt.Sprintf("closedAt %s is outside the edition's window", r.ClosedAt.UTC().Format(time.RFC3339))
-	case r.LastSeq > s.maxSeqSince(k.Enrolled, now):
-		reason = fmt.Sprintf("lastSeq %d is beyond what the kiosk can have taken at a human pace", r.LastSeq)
 	}
 	if reason == "" {
-		return nil
+		var err error
+		if reason, err = s.seqProblem(ctx, k, r.LastSeq, now); err != nil || reason == "" {
+			return err
+		}
 	}
 	return &reportValuesError{reason}
 }

@@ -154,13 +154,43 @@ func (s *Server) maxSeqSince(enrolled, now time.Time) uint64 {
 	return SeqSlack + uint64(minutes)*HumanPerMinute
 }
 
-// commitmentProblem names what makes a heartbeat's commitment absurd, or is "".
-func (s *Server) commitmentProblem(k store.Kiosk, hb wire.Heartbeat, now time.Time) string {
-	if most := s.maxSeqSince(k.Enrolled, now); hb.LastSeq > most {
-		return fmt.Sprintf("lastSeq %d is beyond the %d ballots a kiosk enrolled at %s can have taken at a human pace",
-			hb.LastSeq, most, k.Enrolled.UTC().Format(time.RFC3339))
+// seqProblem names what makes a kiosk's claim to have reached number seq
+// by now absurd, or is "": beyond maxSeqSince, counted from the first
+// number the central holds of the kiosk (a kiosk enrolled again keeps
+// numbering its old chain), read only when the bound is passed.
+func (s *Server) seqProblem(ctx context.Context, k store.Kiosk, seq uint64, now time.Time) (string, error) {
+	most := s.maxSeqSince(k.Enrolled, now)
+	if seq <= most {
+		return "", nil
 	}
-	return ""
+	ch, err := s.cfg.Store.Chain(ctx, k.ID)
+	if err != nil {
+		return "", err
+	}
+	if ch.Count > 0 && len(ch.Gaps) > 0 && ch.Gaps[0].From == 1 {
+		most += ch.Gaps[0].To
+	}
+	if seq <= most {
+		return "", nil
+	}
+	return fmt.Sprintf("lastSeq %d is beyond the %d ballots a kiosk enrolled at %s can have taken at a human pace",
+		seq, most, k.Enrolled.UTC().Format(time.RFC3339)), nil
+}
+
+// commitment drops a heartbeat's commitment (the heartbeat itself is
+// kept) when its number is absurd for the kiosk: such a commitment could
+// only serve a thief, to claim ballots it never had.
+func (s *Server) commitment(ctx context.Context, k store.Kiosk, hb *wire.Heartbeat, now time.Time) error {
+	if hb.HeadID == "" {
+		return nil
+	}
+	reason, err := s.seqProblem(ctx, k, hb.LastSeq, now)
+	if err != nil || reason == "" {
+		return err
+	}
+	s.cfg.Log.Warn("commitment-refused", "kiosk", k.ID, "reason", reason)
+	hb.HeadID = ""
+	return nil
 }
 
 // withhold keeps a batch from telling a stolen kiosk who voted: every

@@ -368,14 +368,18 @@ func findingKeys(t *testing.T, r *rig, k *kiosk) []string {
 // resident's counted one used to count as "committed in time". Now the
 // made-up commitment proves nothing, the ballot is contested; once the
 // number arrives with another ballot the kiosk is flagged and set aside;
-// a number beyond a human pace since enrollment is refused outright.
+// a commitment to a number beyond a human pace since enrollment is not
+// kept at all.
 func TestForgedCommitmentProvesNothing(t *testing.T) {
 	both(t, func(t *testing.T, st store.Store) {
 		r := newRig(t, st)
 		ctx := context.Background()
 		thief := r.kioskWith(queue.Options{Clock: func() time.Time { return time.Now().Add(-3 * time.Minute) }})
-		if code := heartbeat(t, r, thief, 5000, strings.Repeat("ab", 32)); code != http.StatusBadRequest {
-			t.Fatalf("a commitment to 5000 ballots right after enrollment: %d", code)
+		if code := heartbeat(t, r, thief, 5000, strings.Repeat("ab", 32)); code != http.StatusOK {
+			t.Fatalf("heartbeat: %d", code)
+		}
+		if cs, _ := r.st.Commitments(ctx, thief.q.KioskID()); len(cs) != 0 {
+			t.Fatalf("a commitment to 5000 ballots right after enrollment was kept: %v", cs)
 		}
 		made := strings.Repeat("cd", 32)
 		if code := heartbeat(t, r, thief, 40, made); code != http.StatusOK {

@@ -482,15 +482,16 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 	if reason == "" && len(hb.HeadID) > 128 {
 		reason = "headID longer than 128 bytes"
 	}
-	if reason == "" {
-		reason = s.commitmentProblem(k, hb, s.cfg.Clock()) // guard.go
-	}
 	if reason != "" {
 		s.cfg.Log.Warn("heartbeat-refused", "kiosk", k.ID, "reason", reason)
 		apiError(w, http.StatusBadRequest, "heartbeat refused: "+reason)
 		return
 	}
 	now := s.cfg.Clock()
+	if err := s.commitment(r.Context(), k, &hb, now); err != nil { // guard.go: no absurd commitment
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	if err := s.cfg.Store.RecordHeartbeat(r.Context(), k.ID, hb, now); err != nil {
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
