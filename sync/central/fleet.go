@@ -73,6 +73,9 @@ func (s *Server) KioskFindings(ctx context.Context, k store.Kiosk, ed *election.
 	if p.Burst > 0 {
 		add("pace", "warn", "dash.alert.burst", "n", p.Burst, "silence", p.Silence.Round(time.Minute))
 	}
+	if n := s.SeqTaken(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.seq_taken", "n", n)
+	}
 	if n := s.OverBudget()[k.ID]; n > 0 {
 		add("lookups", "bad", "dash.alert.lookups", "n", n)
 	}

@@ -598,3 +598,20 @@ func TestClosingReportValuesRefused(t *testing.T) {
 		t.Fatalf("a sound report: %v", err)
 	}
 }
+
+// A second ballot under a number the central holds is refused as
+// seq-taken, and the fleet page counts such refusals on the kiosk's row.
+func TestSeqTakenShownOnFleet(t *testing.T) {
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	first := k.vote(t, r.ed, 800)
+	send(t, r, k, first)
+	again := first
+	again.VoterKey = election.VoterKey{8, 0, 0}
+	if got := send(t, r, k, sealAs(k, again)); got[0].Status != wire.SeqTaken {
+		t.Fatalf("a second ballot under number 1: %+v", got[0])
+	}
+	if !slices.Contains(findingKeys(t, r, k), "dash.alert.seq_taken") || r.srv.SeqTaken(k.q.KioskID()) != 1 {
+		t.Fatalf("findings %v, count %d", findingKeys(t, r, k), r.srv.SeqTaken(k.q.KioskID()))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -151,4 +152,39 @@ func (s *Server) flagForged(ctx context.Context, k store.Kiosk, seqs map[uint64]
 		return s.cfg.Store.SetAside(ctx, k.ID, true, s.cfg.Clock())
 	}
 	return nil
+}
+
+// seqTaken counts, per kiosk, the ballots refused since this process
+// started because the central holds another ballot under their number (a
+// kiosk that numbered again after losing its store, or one that signs two
+// ballots for one place in its chain): the fleet page shows it.
+type seqTaken struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *seqTaken) add(kiosk string, results []wire.Result) {
+	n := 0
+	for _, r := range results {
+		if r.Status == wire.SeqTaken {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[kiosk] += n
+}
+
+// SeqTaken returns how many of a kiosk's ballots were refused as
+// seq-taken since this process started.
+func (s *Server) SeqTaken(kiosk string) int {
+	s.seqTaken.mu.Lock()
+	defer s.seqTaken.mu.Unlock()
+	return s.seqTaken.n[kiosk]
 }
