@@ -421,6 +421,12 @@ func TestForgedCommitmentProvesNothing(t *testing.T) {
 		if k, _ := r.st.Kiosk(ctx, other.q.KioskID()); k.SetAside.IsZero() {
 			t.Fatal("a heartbeat naming another head than the stored ballot is not flagged")
 		}
+		// the office looked and released it: the same heartbeat again does not set it aside
+		r.st.SetAside(ctx, other.q.KioskID(), false, time.Now())
+		heartbeat(t, r, other, 1, made)
+		if k, _ := r.st.Kiosk(ctx, other.q.KioskID()); !k.SetAside.IsZero() {
+			t.Fatal("a released kiosk set aside again by a repeat of the same forgery")
+		}
 	})
 }
 

@@ -134,15 +134,17 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 // flagForged sets a kiosk's ballots aside for review when one of its
 // commitments to a number in seqs named a head other than the ballot the
 // central holds at that number: the kiosk signed a chain head it never had
-// (docs/protocol.md). Such a commitment proves nothing (store.provenAt);
-// the office releases the kiosk once it has looked.
+// (docs/protocol.md). Such a commitment proves nothing (store.provenAt).
+// Each forgery sets the kiosk aside once (per process): once the office
+// has looked and released it, a repeat of the same heartbeat or ballot
+// does not set it aside again.
 func (s *Server) flagForged(ctx context.Context, k store.Kiosk, seqs map[uint64]bool) error {
 	fs, err := s.cfg.Store.ForgedCommitments(ctx, k.ID)
 	if err != nil {
 		return err
 	}
 	for _, c := range fs {
-		if !seqs[c.Seq] {
+		if !seqs[c.Seq] || !s.watch.firstForgery(k.ID, c.Seq) {
 			continue
 		}
 		s.cfg.Log.Warn("commitment-forged", "kiosk", k.ID, "seq", c.Seq)
@@ -154,16 +156,17 @@ func (s *Server) flagForged(ctx context.Context, k store.Kiosk, seqs map[uint64]
 	return nil
 }
 
-// seqTaken counts, per kiosk, the ballots refused since this process
-// started because the central holds another ballot under their number (a
-// kiosk that numbered again after losing its store, or one that signs two
-// ballots for one place in its chain): the fleet page shows it.
-type seqTaken struct {
-	mu sync.Mutex
-	n  map[string]int
+// watch is what this process counts of the kiosks for the fleet page: the
+// ballots refused as seq-taken (another ballot under their number: a kiosk
+// that numbered again after losing its store, or one signing two ballots
+// for one place in its chain), and the forgeries already acted on.
+type watch struct {
+	mu       sync.Mutex
+	seqTaken map[string]int
+	forged   map[string]map[uint64]bool
 }
 
-func (c *seqTaken) add(kiosk string, results []wire.Result) {
+func (c *watch) add(kiosk string, results []wire.Result) {
 	n := 0
 	for _, r := range results {
 		if r.Status == wire.SeqTaken {
@@ -175,16 +178,33 @@ func (c *seqTaken) add(kiosk string, results []wire.Result) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.n == nil {
-		c.n = map[string]int{}
+	if c.seqTaken == nil {
+		c.seqTaken = map[string]int{}
 	}
-	c.n[kiosk] += n
+	c.seqTaken[kiosk] += n
+}
+
+// firstForgery reports whether a forgery at seq is new for the kiosk.
+func (c *watch) firstForgery(kiosk string, seq uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forged == nil {
+		c.forged = map[string]map[uint64]bool{}
+	}
+	if c.forged[kiosk] == nil {
+		c.forged[kiosk] = map[uint64]bool{}
+	}
+	if c.forged[kiosk][seq] {
+		return false
+	}
+	c.forged[kiosk][seq] = true
+	return true
 }
 
 // SeqTaken returns how many of a kiosk's ballots were refused as
 // seq-taken since this process started.
 func (s *Server) SeqTaken(kiosk string) int {
-	s.seqTaken.mu.Lock()
-	defer s.seqTaken.mu.Unlock()
-	return s.seqTaken.n[kiosk]
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	return s.watch.seqTaken[kiosk]
 }

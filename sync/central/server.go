@@ -70,8 +70,8 @@ type Server struct {
 	overMu     sync.Mutex
 	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
 
-	audits   auditCache
-	seqTaken seqTaken // judge.go
+	audits auditCache
+	watch  watch // judge.go
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
@@ -408,7 +408,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			return nil, err
 		}
 	}
-	s.seqTaken.add(k.ID, results)
+	s.watch.add(k.ID, results)
 	s.Counters.Received.Add(int64(len(results)))
 	for _, res := range results {
 		s.Counters.add(res.Status)
