@@ -682,6 +682,91 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 			bt.out[i] = wire.Duplicate
 		}
 	}
+	// A new ballot at or below a number its kiosk committed to may have
+	// made that commitment valid (its head, or a gap in the chain below it,
+	// arrived): the kiosk's contested ballots are judged again.
+	again := map[string]bool{}
+	for i, b := range bt.bs {
+		if !fresh[i] || again[b.Kiosk] {
+			continue
+		}
+		if c := lastCommitted(tx.Bucket(bCommits), b.Kiosk); c >= b.Seq {
+			again[b.Kiosk] = true
+		}
+	}
+	for kiosk := range again {
+		if err := rejudge(tx, kiosk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lastCommitted is the number of a kiosk's latest commitment (0: none).
+func lastCommitted(b *bolt.Bucket, kiosk string) uint64 {
+	prefix := append([]byte(kiosk), 0)
+	c := b.Cursor()
+	k, v := c.Seek(append([]byte(kiosk), 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) || len(v) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// rejudge counts a kiosk's contested ballots that a valid commitment now
+// proves in time (dated before their voter's counted ballot, proven no
+// later than it arrived, or their voter has none): a commitment proves a
+// time once the central holds its head and the chain below it, whenever
+// that is. A kiosk set aside keeps its holds.
+func rejudge(tx *bolt.Tx, kiosk string) error {
+	holds, ids, ballots, counted := tx.Bucket(bHolds), tx.Bucket(bIDs), tx.Bucket(bBallots), tx.Bucket(bCounted)
+	var k Kiosk
+	if err := get(tx.Bucket(bKiosks), []byte(kiosk), &k); err != nil || !k.SetAside.IsZero() {
+		return nil
+	}
+	prefix := append([]byte(kiosk), 0)
+	var keys [][]byte // the contested ballots' keys in bBallots
+	err := holds.ForEach(func(id, h []byte) error {
+		if Hold(h) != HoldContested {
+			return nil
+		}
+		if at := ids.Get(id); at != nil && bytes.HasPrefix(at, prefix) {
+			keys = append(keys, append(append(append([]byte{}, at...), 0), id...))
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	cs, chain, err := chainProof(tx, kiosk)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		st, err := decodeStored(ballots.Get(key), counted, nil)
+		if err != nil {
+			return err
+		}
+		b := st.Ballot
+		at, ok := provenAt(cs, b.Seq, chain)
+		if !ok {
+			continue
+		}
+		if cur, counts := getCounted(counted, b.VoterKey[:]); counts && (!b.CastAt.Before(cur.CastAt) || at.After(receivedOf(tx, cur.ID))) {
+			continue
+		}
+		if err := holds.Delete([]byte(b.ID)); err != nil {
+			return err
+		}
+		if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.entry(&b)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -144,3 +144,37 @@ func TestConformanceBallotTimes(t *testing.T) {
 		}
 	})
 }
+
+// A contested ballot counts once its proof arrives: the kiosk committed,
+// in time, to a head the central receives only later (another batch, a
+// second USB file), and the chain up to it is then whole.
+func TestConformanceContestedCountsOnceProven(t *testing.T) {
+	each(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for _, k := range []string{"honest", "late"} {
+			s.AddKiosk(ctx, Kiosk{ID: k, Venue: "v", PublicKey: []byte("pk"), Enrolled: t0.Add(-time.Hour)})
+		}
+		voter := func(i int) string { return fmt.Sprint("voter-", i) }
+		late := chainOfBallots("late", 3, voter, func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) })
+		s.RecordHeartbeat(ctx, "late", wire.Heartbeat{LastSeq: 3, HeadID: late[2].ID}, t0.Add(time.Hour))
+		honest := chainOfBallots("honest", 1, voter, func(int) time.Time { return t0.Add(2 * time.Hour) })
+		if st, _ := s.AddBallots(ctx, honest, nil, t0.Add(2*time.Hour)); st[0] != wire.Accepted {
+			t.Fatalf("honest: %v", st)
+		}
+		if st, _ := s.AddBallots(ctx, late[:1], nil, t0.Add(3*time.Hour)); st[0] != wire.Contested {
+			t.Fatalf("before its committed head arrived: %v", st)
+		}
+		if st, _ := s.AddBallots(ctx, late[1:], nil, t0.Add(4*time.Hour)); st[0] != wire.Accepted || st[1] != wire.Accepted {
+			t.Fatalf("the rest of the chain: %v", st)
+		}
+		if got, _ := s.Ballot(ctx, late[0].ID); !got.Counted || got.Hold != "" {
+			t.Fatalf("the proven ballot: counted %v, hold %q", got.Counted, got.Hold)
+		}
+		if got, _ := s.Ballot(ctx, honest[0].ID); got.Counted {
+			t.Fatal("the later-dated ballot still counts")
+		}
+		if _, n, _ := s.Counts(ctx); n != 3 {
+			t.Fatalf("%d counted", n)
+		}
+	})
+}

@@ -265,6 +265,52 @@ func pgChainProof(ctx context.Context, tx pgx.Tx, kiosk string) ([]Commitment, [
 	return cs, wholePrefix(links), rows.Err()
 }
 
+// pgRejudge counts a kiosk's contested ballots that a valid commitment now
+// proves in time (Bolt's rejudge); a kiosk set aside keeps its holds.
+func pgRejudge(ctx context.Context, tx pgx.Tx, kiosk string) error {
+	rows, err := tx.Query(ctx, `SELECT b.id, b.seq FROM ballots b JOIN kiosks k ON k.id = b.kiosk
+		WHERE b.kiosk = $1 AND b.hold = 'contested' AND k.set_aside IS NULL`, kiosk)
+	if err != nil {
+		return err
+	}
+	type held struct {
+		id  string
+		seq int64
+	}
+	var hs []held
+	for rows.Next() {
+		var h held
+		if err := rows.Scan(&h.id, &h.seq); err != nil {
+			rows.Close()
+			return err
+		}
+		hs = append(hs, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(hs) == 0 {
+		return err
+	}
+	cs, chain, err := pgChainProof(ctx, tx, kiosk)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		at, ok := provenAt(cs, uint64(h.seq), chain)
+		if !ok {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `WITH freed AS (UPDATE ballots b SET hold = '' WHERE b.id = $1 AND b.hold = 'contested'
+				AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.voter_key = b.voter_key AND NOT (b.cast_at < c.cast_at AND $2 <= c.received))
+				RETURNING b.voter_key, b.id, b.cast_at, b.received)
+			INSERT INTO counted (voter_key, ballot_id, cast_at, received) SELECT voter_key, id, cast_at, received FROM freed
+			ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at, received = EXCLUDED.received`,
+			h.id, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func scanCommitments(rows pgx.Rows) ([]Commitment, error) {
 	defer rows.Close()
 	var out []Commitment
@@ -450,6 +496,26 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 		if len(contested) > 0 {
 			if _, err := tx.Exec(ctx, `UPDATE ballots SET hold = $2 WHERE id = ANY($1) AND hold = ''`, contested, string(HoldContested)); err != nil {
 				return err
+			}
+		}
+		// A ballot at or below a number its kiosk committed to may have made
+		// that commitment valid: the kiosk's contested ballots are judged
+		// again (as Bolt's rejudge).
+		lowest := map[string]uint64{}
+		for _, b := range bs {
+			if m, ok := lowest[b.Kiosk]; !ok || b.Seq < m {
+				lowest[b.Kiosk] = b.Seq
+			}
+		}
+		for kiosk, low := range lowest {
+			var top int64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1`, kiosk).Scan(&top); err != nil {
+				return err
+			}
+			if uint64(top) >= low {
+				if err := pgRejudge(ctx, tx, kiosk); err != nil {
+					return err
+				}
 			}
 		}
 		for i, b := range bs {

@@ -145,7 +145,9 @@ type Store interface {
 	// is dated before the voter's counted ballot but no valid commitment,
 	// provenAt, showed its place in its kiosk's chain before that ballot
 	// arrived). The batch's ballots are stored before any is judged, so a
-	// commitment the batch itself completes counts.
+	// commitment the batch itself completes counts; when a batch makes a
+	// commitment valid, the kiosk's contested ballots it proves in time
+	// count (rejudge).
 	// holds may be nil.
 	AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error)
 	// SetAside sets a kiosk's ballots aside for review (aside) or releases
