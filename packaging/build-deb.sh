@@ -21,10 +21,10 @@ doc() { # package: copyright, changelog, install guide
 
 # Manual pages and shell completions come from the commands' own trees
 # (cobra): run from BIN, or from this machine's build of the same source
-# when BIN holds another architecture's binaries (URNA_HOST_BIN names one).
+# when BIN holds another architecture's binaries or stand-ins (URNA_HOST_BIN names one).
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct)}
 gen=${URNA_HOST_BIN:-$bin}
-if ! LC_ALL= LANG=en_US.UTF-8 "$gen/urnactl" --version >/dev/null 2>&1; then
+if [[ "$(LC_ALL= LANG=en_US.UTF-8 "$gen/urnactl" --version 2>/dev/null)" != "urnactl "* ]]; then
     gen=$stage/host-bin
     # the flags of make package and the tests' host build, so that the build cache has it
     (cd "$top" && go build -trimpath -buildmode=pie -tags no_animations -ldflags "-s -w -X main.version=$version" -o "$gen/" ./cmd/urna-kiosk ./cmd/urnactl ./cmd/urna-central)
