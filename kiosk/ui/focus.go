@@ -119,13 +119,26 @@ func (r *focusRing) hide() { r.outer.Hide(); r.inner.Hide() }
 // around puts the ring around b.
 func (r *focusRing) around(b fyne.CanvasObject) {
 	drv := fyne.CurrentApp().Driver()
-	pos := drv.AbsolutePositionForObject(b).Subtract(drv.AbsolutePositionForObject(r.box))
+	origin := drv.AbsolutePositionForObject(r.box)
+	pos := drv.AbsolutePositionForObject(b).Subtract(origin)
 	size := b.Size()
+	win := fyne.NewSize(0, 0)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(b); c != nil {
+		win = c.Size()
+	}
 	const out, in = 8, 2
-	r.outer.Move(pos.Subtract(fyne.NewPos(out, out)))
-	r.outer.Resize(size.Add(fyne.NewSize(2*out, 2*out)))
-	r.inner.Move(pos.Subtract(fyne.NewPos(in, in)))
-	r.inner.Resize(size.Add(fyne.NewSize(2*in, 2*in)))
+	// kept inside the window: a full-width button's ring is not cut off
+	place := func(rect *canvas.Rectangle, by float32) {
+		x0, y0 := max(-origin.X, pos.X-by), max(-origin.Y, pos.Y-by)
+		x1, y1 := pos.X+size.Width+by, pos.Y+size.Height+by
+		if win.Width > 0 {
+			x1, y1 = min(x1, win.Width-origin.X), min(y1, win.Height-origin.Y)
+		}
+		rect.Move(fyne.NewPos(x0, y0))
+		rect.Resize(fyne.NewSize(x1-x0, y1-y0))
+	}
+	place(r.outer, out)
+	place(r.inner, in)
 	r.outer.Show()
 	r.inner.Show()
 	r.box.Refresh()

@@ -269,7 +269,8 @@ func TestFocusRingShows(t *testing.T) {
 		}
 		drv := fyne.CurrentApp().Driver()
 		bp, rp := drv.AbsolutePositionForObject(b), drv.AbsolutePositionForObject(ring.outer)
-		if rp.X > bp.X || rp.Y > bp.Y || rp.X+ring.outer.Size().Width < bp.X+b.Size().Width || rp.Y+ring.outer.Size().Height < bp.Y+b.Size().Height {
+		if rp.X > bp.X || rp.Y > bp.Y || rp.X+ring.outer.Size().Width < bp.X+b.Size().Width || rp.Y+ring.outer.Size().Height < bp.Y+b.Size().Height ||
+			rp.X < 0 || rp.Y < 0 || rp.X+ring.outer.Size().Width > portrait.Width {
 			t.Fatalf("%s: the ring at %v %v does not go round %q at %v %v", name, rp, ring.outer.Size(), b.Text, bp, b.Size())
 		}
 		if dir := os.Getenv("URNA_SCREENSHOTS"); dir != "" {
