@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -10,13 +12,17 @@ import (
 
 // focusItems is the focus order of the screen shown, as keys go through it:
 // Focus's reading order without the on-screen keyboards' keys (a keypad or
-// keyboard types those itself, and Backspace deletes).
+// keyboard types those itself, and Backspace deletes). Positions come from
+// the layout itself: a desktop driver knows an object's place on the
+// canvas only once it has been drawn, and keys come before that.
 func (u *UI) focusItems() []*touchButton {
 	f, ok := u.win.Canvas().Content().(*frame)
 	if !ok || f.Root() == nil {
 		return nil
 	}
 	root := f.Root()
+	at := layoutPositions(root)
+	u.voice.at = at
 	keys := map[*touchButton]bool{}
 	walk(root, func(o fyne.CanvasObject) {
 		if k, ok := o.(*keyboard); ok {
@@ -27,23 +33,60 @@ func (u *UI) focusItems() []*touchButton {
 			})
 		}
 	})
+	var modal fyne.CanvasObject
+	walk(root, func(o fyne.CanvasObject) {
+		if m, ok := o.(*modalCard); ok {
+			modal = m
+		}
+	})
+	from := root
+	if modal != nil {
+		from = modal // nothing behind a card is reachable
+	}
 	var out []*touchButton
-	for _, b := range Focus(root) {
-		if !keys[b] {
+	walk(from, func(o fyne.CanvasObject) {
+		if b, ok := o.(*touchButton); ok && !b.Disabled() && b.Visible() && !keys[b] {
 			out = append(out, b)
 		}
+	})
+	slices.SortStableFunc(out, func(a, b *touchButton) int {
+		pa, pb := at[a], at[b]
+		if d := pa.Y - pb.Y; d > minTouch/2 || d < -minTouch/2 {
+			return cmp.Compare(pa.Y, pb.Y)
+		}
+		return cmp.Compare(pa.X, pb.X)
+	})
+	return out
+}
+
+// layoutPositions is where every object under root is, relative to root.
+func layoutPositions(root fyne.CanvasObject) map[fyne.CanvasObject]fyne.Position {
+	out := map[fyne.CanvasObject]fyne.Position{}
+	var visit func(o fyne.CanvasObject, at fyne.Position)
+	visit = func(o fyne.CanvasObject, at fyne.Position) {
+		out[o] = at
+		switch c := o.(type) {
+		case *fyne.Container:
+			for _, x := range c.Objects {
+				visit(x, at.Add(x.Position()))
+			}
+		case interface{ children() []fyne.CanvasObject }:
+			for _, x := range c.children() {
+				visit(x, at.Add(x.Position()))
+			}
+		}
 	}
+	visit(root, fyne.NewPos(0, 0))
 	return out
 }
 
 // focusLines numbers the items' lines: items whose tops are within half a
 // button of each other are on one line, as Focus sorts them.
-func focusLines(items []*touchButton) []int {
-	drv := fyne.CurrentApp().Driver()
+func focusLines(items []*touchButton, at map[fyne.CanvasObject]fyne.Position) []int {
 	lines := make([]int, len(items))
 	var top float32
 	for i, b := range items {
-		y := drv.AbsolutePositionForObject(b).Y
+		y := at[b].Y
 		switch {
 		case i == 0:
 			top = y
@@ -116,16 +159,11 @@ func newFocusRing() *focusRing {
 
 func (r *focusRing) hide() { r.outer.Hide(); r.inner.Hide() }
 
-// around puts the ring around b.
-func (r *focusRing) around(b fyne.CanvasObject) {
-	drv := fyne.CurrentApp().Driver()
-	origin := drv.AbsolutePositionForObject(r.box)
-	pos := drv.AbsolutePositionForObject(b).Subtract(origin)
+// around puts the ring around b, which is at pos in a window of size win
+// (the ring's layer covers the window).
+func (r *focusRing) around(b fyne.CanvasObject, pos fyne.Position, win fyne.Size) {
+	origin := fyne.NewPos(0, 0)
 	size := b.Size()
-	win := fyne.NewSize(0, 0)
-	if c := fyne.CurrentApp().Driver().CanvasForObject(b); c != nil {
-		win = c.Size()
-	}
 	const out, in = 8, 2
 	// kept inside the window: a full-width button's ring is not cut off
 	place := func(rect *canvas.Rectangle, by float32) {

@@ -41,6 +41,8 @@ type voiceState struct {
 	about map[*touchButton]about
 	ring  *focusRing
 	head  fyne.CanvasObject
+	// at is where the screen's objects are (focusItems)
+	at map[fyne.CanvasObject]fyne.Position
 }
 
 type about struct{ full, short string }
@@ -248,7 +250,7 @@ func (u *UI) Press(a input.Action) {
 		how := map[input.Action]string{input.Up: "up", input.Down: "down", input.Left: "prev", input.Right: "next",
 			input.Next: "next", input.First: "first", input.Last: "last"}[a]
 		items := u.focusItems()
-		v.focus, v.moved = moveFocus(focusLines(items), v.focus, how), how
+		v.focus, v.moved = moveFocus(focusLines(items, v.at), v.focus, how), how
 	case input.Select:
 		items := u.focusItems()
 		if v.focus < len(items) {
@@ -364,7 +366,8 @@ func (u *UI) afterShow() {
 		u.say(strings.Join(parts, " "))
 	}
 	if v.ring != nil && len(items) > 0 {
-		v.ring.around(items[v.focus])
+		b := items[v.focus]
+		v.ring.around(b, v.at[b], u.win.Canvas().Size())
 	}
 }
 
