@@ -122,7 +122,7 @@ func TestKioskVotesByKeysUnderXvfb(t *testing.T) {
 	s.keys("Return")                 // the declaration has the focus
 	s.keys("End", "Right", "Return") // Przerwij, Dalej
 	s.slowWait("district")
-	s.keys("End", "Right", "Return")
+	s.keys("End", "Tab", "Return") // Tab is Right
 	for range 2 {
 		s.slowWait("choose")
 		s.keys("Return")                           // 3 points to the first project

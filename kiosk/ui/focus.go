@@ -10,6 +10,43 @@ import (
 	"fyne.io/fyne/v2/container"
 )
 
+// keyTarget takes keys.
+type keyTarget interface {
+	TypedKey(*fyne.KeyEvent)
+	TypedRune(rune)
+}
+
+// takeKeys gives the frame shown Fyne's focus, so every key comes to the
+// UI: with no focus, Fyne's desktop driver keeps Tab for itself and moves
+// its focus to a button, which would then swallow every key.
+func (u *UI) takeKeys(f *frame) {
+	f.keys = u
+	u.win.Canvas().Focus(f)
+}
+
+// FocusGained implements fyne.Focusable.
+func (f *frame) FocusGained() {}
+
+// FocusLost implements fyne.Focusable.
+func (f *frame) FocusLost() {}
+
+// TypedRune implements fyne.Focusable: the UI's.
+func (f *frame) TypedRune(r rune) {
+	if f.keys != nil {
+		f.keys.TypedRune(r)
+	}
+}
+
+// TypedKey implements fyne.Focusable: the UI's.
+func (f *frame) TypedKey(ev *fyne.KeyEvent) {
+	if f.keys != nil {
+		f.keys.TypedKey(ev)
+	}
+}
+
+// AcceptsTab implements fyne.Tabbable: Tab moves the kiosk's own focus.
+func (f *frame) AcceptsTab() bool { return true }
+
 // focusItems is the focus order of the screen shown, as keys go through it:
 // Focus's reading order without the on-screen keyboards' keys (a keypad or
 // keyboard types those itself, and Backspace deletes). Positions come from

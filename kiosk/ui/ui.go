@@ -244,7 +244,9 @@ func (u *UI) Refresh() {
 		u.idle, u.confirming = session.Idle{}, nil
 	}
 	u.shown = next
-	u.win.SetContent(newFrame(screen{name: next.name, reset: next.reset, build: u.compose(next)}))
+	f := newFrame(screen{name: next.name, reset: next.reset, build: u.compose(next)})
+	u.win.SetContent(f)
+	u.takeKeys(f)
 	u.afterShow()
 }
 

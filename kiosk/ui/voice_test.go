@@ -293,3 +293,26 @@ func TestFocusRingShows(t *testing.T) {
 	r.press("End")
 	check("choose-end")
 }
+
+// TestTabStaysWithTheKiosk: the frame holds Fyne's focus and takes Tab, so
+// Fyne's desktop driver does not move its own focus to a button (which
+// would swallow every key after it).
+func TestTabStaysWithTheKiosk(t *testing.T) {
+	r, _ := voiceRig(t, portrait)
+	r.press("Return")
+	f, ok := r.w.Canvas().Focused().(*frame)
+	if !ok {
+		t.Fatalf("Fyne's focus is on %T, not the kiosk's frame", r.w.Canvas().Focused())
+	}
+	if _, tabs := any(f).(fyne.Tabbable); !tabs || !f.AcceptsTab() {
+		t.Fatal("the frame lets Fyne keep Tab")
+	}
+	before := r.u.voice.focus
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if r.u.voice.focus != before+1 {
+		t.Fatalf("Tab moved the focus from %d to %d", before, r.u.voice.focus)
+	}
+	if _, ok := r.w.Canvas().Focused().(*frame); !ok {
+		t.Fatal("the new screen's frame does not hold the focus")
+	}
+}
