@@ -97,41 +97,8 @@ func TestVoteByKeysWithVoice(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			r, rec := voiceRig(t, portrait)
 			r.want("attract")
-			r.press("Return") // any key starts the guide and the session
-			r.want("identity")
-			if lang != "pl" {
-				r.press("Home") // the header: the languages
-				r.toButton(langNames[lang])
-				r.press("Return")
-			}
 			pesel := []string{"44051401359", "02270803624", "85010112345"}[i]
-			r.typeKeys(pesel)
-			r.press("Return") // the declaration has the focus
-			r.press("End")
-			r.toButton(m.T(lang, "ui.next"))
-			r.press("Return")
-			r.want("district")
-			r.press("End")
-			r.toButton(m.T(lang, "ui.next"))
-			r.press("Return")
-			var first []string
-			for range 2 {
-				r.want("choose")
-				pool, _ := r.s.Pool()
-				p := r.s.Projects(pool.ID, "", "")
-				first = append(first, p[0].ID)
-				r.press("Return") // 3 points to the first project
-				r.press("Down", "Right", "Return")
-				r.press("Down", "Right", "Right", "Return")
-				r.press("End")
-				r.toButton(m.T(lang, "ui.next"))
-				r.press("Return")
-			}
-			r.want("review")
-			r.press("End")
-			r.toButton(m.T(lang, "ui.confirm"))
-			r.press("Return")
-			r.want("done")
+			first := r.voteByKeys(lang, pesel)
 			sealed, _ := r.s.Sealed()
 			ballots, _ := r.q.Ballots()
 			if len(ballots) != 1 || len(r.st.Edition.Validate(asBallot(ballots[0]))) != 0 {
@@ -171,6 +138,49 @@ func TestVoteByKeysWithVoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// voteByKeys votes a Kraków 3-2-1 ballot from the attract screen by keys
+// alone, switching to lang on the identity screen; it returns the first
+// project of each pool.
+func (r *rig) voteByKeys(lang, pesel string) []string {
+	r.t.Helper()
+	m := assets.MustMessages()
+	r.press("Return") // any key starts the guide and the session
+	r.want("identity")
+	if lang != "pl" {
+		r.press("Home") // the header: the languages
+		r.toButton(langNames[lang])
+		r.press("Return")
+	}
+	r.typeKeys(pesel)
+	r.press("Return") // the declaration has the focus
+	r.press("End")
+	r.toButton(m.T(lang, "ui.next"))
+	r.press("Return")
+	r.want("district")
+	r.press("End")
+	r.toButton(m.T(lang, "ui.next"))
+	r.press("Return")
+	var first []string
+	for range 2 {
+		r.want("choose")
+		pool, _ := r.s.Pool()
+		p := r.s.Projects(pool.ID, "", "")
+		first = append(first, p[0].ID)
+		r.press("Return") // 3 points to the first project
+		r.press("Down", "Right", "Return")
+		r.press("Down", "Right", "Right", "Return")
+		r.press("End")
+		r.toButton(m.T(lang, "ui.next"))
+		r.press("Return")
+	}
+	r.want("review")
+	r.press("End")
+	r.toButton(m.T(lang, "ui.confirm"))
+	r.press("Return")
+	r.want("done")
+	return first
 }
 
 // TestVoiceSettingsAndReset: +/- and * / change volume and rate within
