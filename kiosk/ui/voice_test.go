@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -324,5 +325,49 @@ func TestTabStaysWithTheKiosk(t *testing.T) {
 	}
 	if _, ok := r.w.Canvas().Focused().(*frame); !ok {
 		t.Fatal("the new screen's frame does not hold the focus")
+	}
+}
+
+// TestVoiceSaysProblemsDetailsAndIdle: a problem is said as it appears,
+// a project's summary is read on request (its details), and the idle
+// warning is said with its question.
+func TestVoiceSaysProblemsDetailsAndIdle(t *testing.T) {
+	m := assets.MustMessages()
+	r, rec := voiceRig(t, portrait)
+	last := func() string { t.Helper(); x := rec.Texts(); return x[len(x)-1] }
+	r.press("Return")
+	r.typeKeys("4405")
+	r.press("End", "Right", "Return") // Next with a short PESEL, no declaration
+	if key, args := r.s.Problem(); key == "" || !strings.Contains(last(), r.u.problem(key, args)) {
+		t.Fatalf("problem %q not said: %q", key, last())
+	}
+	r.press("BackSpace")
+	if !strings.Contains(last(), m.T("pl", "voice.deleted")) || !strings.Contains(last(), m.T("pl", "voice.typed_pesel", "n", 3)) {
+		t.Fatalf("backspace said %q", last())
+	}
+	r.typeKeys("51401359")
+	r.press("Home", "Down", "Return", "End", "Right", "Return") // the declaration, Next
+	r.want("district")
+	r.press("End", "Right", "Return")
+	r.want("choose")
+	pool, _ := r.s.Pool()
+	p := r.s.Projects(pool.ID, "", "")[0]
+	r.toButton(m.T("pl", "ui.details"))
+	r.press("Return")
+	if !strings.Contains(last(), r.u.inLang(p.Summary)) {
+		t.Fatalf("details did not read the summary of %s: %q", p.ID, last())
+	}
+	r.press("Escape")
+	if r.u.detail != "" || !strings.Contains(last(), pool.Name.In("pl")) {
+		t.Fatalf("escape did not close the details: %q", last())
+	}
+	r.c.t = r.c.t.Add(61 * time.Second)
+	r.u.Tick()
+	if !strings.Contains(last(), "Czy nadal głosujesz?") {
+		t.Fatalf("idle warning said %q", last())
+	}
+	r.press("Return") // yes, still here
+	if r.u.idle.Warning {
+		t.Fatal("the idle card stays after a key")
 	}
 }
