@@ -439,7 +439,38 @@ func (u *UI) aboutChoice(b *touchButton, p election.Project, selected bool) *tou
 
 // spokenProject is a project's number, title and cost, in words espeak-ng reads well.
 func (u *UI) spokenProject(p election.Project) string {
-	return u.t("voice.project", "number", p.Number, "title", u.inLang(p.Title), "cost", strconv.FormatInt(p.Cost/100, 10))
+	return u.t("voice.project", "number", p.Number, "title", u.inLang(p.Title), "cost", spokenZloty(u.s.Lang(), p.Cost))
+}
+
+// spokenZloty is an amount in whole złoty as espeak-ng reads it right:
+// digits without separators, which its Polish and English voices say as
+// numbers; its Ukrainian voice says 1200000 as "one thousand two hundred
+// thousand", so there millions and thousands are words.
+func spokenZloty(lang string, grosze int64) string {
+	z := grosze / 100
+	if lang != "uk" || z < 1000 {
+		return strconv.FormatInt(z, 10)
+	}
+	plural := func(n int64, one, few, many string) string {
+		switch {
+		case n%10 == 1 && n%100 != 11:
+			return one
+		case n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
+			return few
+		}
+		return many
+	}
+	var parts []string
+	if m := z / 1_000_000; m > 0 {
+		parts = append(parts, strconv.FormatInt(m, 10)+" "+plural(m, "мільйон", "мільйони", "мільйонів"))
+	}
+	if k := z / 1000 % 1000; k > 0 {
+		parts = append(parts, strconv.FormatInt(k, 10)+" "+plural(k, "тисяча", "тисячі", "тисяч"))
+	}
+	if r := z % 1000; r > 0 {
+		parts = append(parts, strconv.FormatInt(r, 10))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (u *UI) spokenPoints(n int) string {
@@ -564,7 +595,7 @@ func (u *UI) chooseIntro() string {
 	case election.Approval:
 		help = u.t("ui.approval_help", "min", rule.Min, "max", rule.Max) + " " + sentence(u.t("ui.chosen_of", "n", len(u.s.Choices(pool.ID)), "max", rule.Max))
 	case election.Knapsack:
-		help = u.t("ui.knapsack_help", "budget", strconv.FormatInt(pool.Budget/100, 10))
+		help = u.t("ui.knapsack_help", "budget", spokenZloty(u.s.Lang(), pool.Budget))
 	}
 	return sentence(pool.Name.In(u.s.Lang())) + " " + sentence(help) + " " +
 		u.t("voice.list", "page", u.page+1, "pages", max(1, u.pages), "n", u.pageSize)

@@ -371,3 +371,25 @@ func TestVoiceSaysProblemsDetailsAndIdle(t *testing.T) {
 		t.Fatal("the idle card stays after a key")
 	}
 }
+
+// TestSpokenZloty: amounts as espeak-ng says them right; its Ukrainian
+// voice misreads millions written in digits.
+func TestSpokenZloty(t *testing.T) {
+	cases := map[string]struct {
+		lang   string
+		grosze int64
+		want   string
+	}{
+		"pl millions": {"pl", 120_000_000, "1200000"},
+		"en":          {"en", 45_000_000, "450000"},
+		"uk millions": {"uk", 120_000_000, "1 мільйон 200 тисяч"},
+		"uk few":      {"uk", 342_250_000, "3 мільйони 422 тисячі 500"},
+		"uk one":      {"uk", 2_100_000, "21 тисяча"},
+		"uk small":    {"uk", 50_000, "500"},
+	}
+	for name, c := range cases {
+		if got := spokenZloty(c.lang, c.grosze); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+}
