@@ -36,6 +36,18 @@ func (r *rig) press(names ...string) {
 // typeKeys types characters on the window (digits, + - * /).
 func (r *rig) typeKeys(s string) { test.TypeOnCanvas(r.w.Canvas(), s) }
 
+// shot saves the screen as $URNA_SCREENSHOTS/focus/name.png, if set.
+func (r *rig) shot(name string) {
+	if dir := os.Getenv("URNA_SCREENSHOTS"); dir != "" {
+		os.MkdirAll(filepath.Join(dir, "focus"), 0o755)
+		f, err := os.Create(filepath.Join(dir, "focus", name+".png"))
+		if err == nil {
+			png.Encode(f, r.w.Canvas().Capture())
+			f.Close()
+		}
+	}
+}
+
 // focused is the button the keys would press.
 func (r *rig) focused() *touchButton {
 	r.t.Helper()
@@ -190,6 +202,7 @@ func (r *rig) voteByKeys(lang, pesel string) []string {
 func TestVoiceSettingsAndReset(t *testing.T) {
 	m := assets.MustMessages()
 	r, rec := voiceRig(t, portrait)
+	r.shot("attract")
 	r.tap("🎧") // the attract screen's button
 	r.want("identity")
 	if !r.u.voice.on {
@@ -213,6 +226,7 @@ func TestVoiceSettingsAndReset(t *testing.T) {
 	if !strings.Contains(r.text(), m.T("pl", "voice.curtain_text")) || strings.Contains(r.text(), "PESEL") && !r.u.voice.curtain {
 		t.Fatalf("no curtain: %s", r.text())
 	}
+	r.shot("curtain")
 	// a touch on the curtain reaches nothing behind it
 	before := r.u.Taps
 	test.TapCanvas(r.w.Canvas(), r.at("Dalej"))
@@ -284,14 +298,7 @@ func TestFocusRingShows(t *testing.T) {
 			rp.X < 0 || rp.Y < 0 || rp.X+ring.outer.Size().Width > portrait.Width {
 			t.Fatalf("%s: the ring at %v %v does not go round %q at %v %v", name, rp, ring.outer.Size(), b.Text, bp, b.Size())
 		}
-		if dir := os.Getenv("URNA_SCREENSHOTS"); dir != "" {
-			os.MkdirAll(filepath.Join(dir, "focus"), 0o755)
-			f, err := os.Create(filepath.Join(dir, "focus", name+".png"))
-			if err == nil {
-				png.Encode(f, r.w.Canvas().Capture())
-				f.Close()
-			}
-		}
+		r.shot(name)
 	}
 	r.press("Return")
 	check("identity")
