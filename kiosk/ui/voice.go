@@ -32,6 +32,8 @@ type voiceState struct {
 	// key caused this redraw (the focused button is said again).
 	lead  []string
 	keyed bool
+	// stay keeps the focus where it is through a repeated introduction (help).
+	stay bool
 	// moved is how focus last moved: "next"/"prev" within a line says a
 	// project's button briefly.
 	moved string
@@ -112,6 +114,9 @@ func (u *UI) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyBackspace && u.typing() && u.voice.on {
 		u.deleteTyped()
 		return
+	}
+	if ev.Name == fyne.KeySpace && u.searching && u.voice.on {
+		return // the search takes the space as a character
 	}
 	if a := input.Key(string(ev.Name)); a != input.None {
 		u.Press(a)
@@ -237,7 +242,7 @@ func (u *UI) Press(a input.Action) {
 		return
 	case input.Help:
 		v.lead = append(v.lead, u.t("voice.keys"))
-		v.view = "" // and where the resident is, again
+		v.view, v.stay = "", true // and where the resident is, again, focus kept
 	case input.Curtain:
 		v.curtain = !v.curtain
 		if v.curtain {
@@ -354,14 +359,16 @@ func (u *UI) afterShow() {
 	fresh := view != v.view
 	if fresh {
 		v.view = view
-		v.focus = u.firstFocus(items)
+		if !v.stay {
+			v.focus = u.firstFocus(items)
+		}
 		parts = append(parts, u.intro())
 	}
 	v.focus = max(0, min(v.focus, len(items)-1))
 	if (fresh || v.keyed) && len(items) > 0 {
 		parts = append(parts, u.describe(items[v.focus]))
 	}
-	v.lead, v.keyed = nil, false
+	v.lead, v.keyed, v.stay = nil, false, false
 	if len(parts) > 0 {
 		u.say(strings.Join(parts, " "))
 	}

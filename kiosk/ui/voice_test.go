@@ -218,7 +218,12 @@ func TestVoiceSettingsAndReset(t *testing.T) {
 	if got := rec.Said(); len(got) != 4 || got[3].Text != got[2].Text {
 		t.Fatalf("repeat said %+v", got)
 	}
+	r.press("End")
+	at := r.u.voice.focus
 	r.press("F1")
+	if r.u.voice.focus != at {
+		t.Fatal("help moved the focus")
+	}
 	if last := rec.Texts()[len(rec.Texts())-1]; !strings.Contains(last, m.T("pl", "voice.keys")) || !strings.Contains(last, m.T("pl", "voice.identity")) {
 		t.Fatalf("help said %q", last)
 	}
@@ -398,5 +403,36 @@ func TestSpokenZloty(t *testing.T) {
 		if got := spokenZloty(c.lang, c.grosze); got != c.want {
 			t.Errorf("%s: %q, want %q", name, got, c.want)
 		}
+	}
+}
+
+// TestSearchByKeys: the search is typed on the keyboard, said back with
+// how many projects match, and Escape returns to the list.
+func TestSearchByKeys(t *testing.T) {
+	m := assets.MustMessages()
+	r, rec := voiceRig(t, portrait)
+	r.press("Return")
+	r.typeKeys("44051401359")
+	r.press("Return", "End", "Right", "Return", "End", "Right", "Return")
+	r.want("choose")
+	r.press("Home", "Down")
+	r.toButton("🔍")
+	r.press("Return")
+	if !r.u.searching {
+		t.Fatal("the search did not open")
+	}
+	r.typeKeys("kino")
+	r.press("Space") // a key that also types: the search keeps the rune only
+	n := len(r.s.Projects(r.u.poolID(), "", "kino "))
+	if r.u.query != "kino" && r.u.query != "kino " {
+		t.Fatalf("query %q", r.u.query)
+	}
+	x := rec.Texts()
+	if last := x[len(x)-1]; !strings.Contains(last, m.T("pl", "ui.found", "n", len(r.s.Projects(r.u.poolID(), "", r.u.query)))) || n == 0 {
+		t.Fatalf("typing said %q", last)
+	}
+	r.press("Escape")
+	if r.u.searching || !strings.HasPrefix(r.u.query, "kino") {
+		t.Fatalf("escape: searching %v, query %q", r.u.searching, r.u.query)
 	}
 }
