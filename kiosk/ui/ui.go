@@ -210,6 +210,7 @@ func (u *UI) Tick() {
 	if u.applyCatalog() || u.pauseIfRevoked() {
 		u.Refresh()
 	}
+	u.voiceKeepsAwake()
 	u.idle = u.s.Tick()
 	if u.s.Step() != before || u.idle.Warning || wasWarning {
 		u.Refresh()

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -38,6 +39,10 @@ type voiceState struct {
 	// project's button briefly.
 	moved string
 	last  speech.Prompt
+	// until is when the last prompt will have been said, about: the idle
+	// timeout counts from then, not from the key (a ballot read back
+	// takes over a minute).
+	until time.Time
 	// about holds what a button means beyond its label (a project's
 	// number, title and cost), set as the screen is built.
 	about map[*touchButton]about
@@ -292,7 +297,24 @@ func (u *UI) back() {
 func (u *UI) say(text string) {
 	p := u.voice.set.Prompt(u.s.Lang(), text)
 	u.voice.last = p
+	u.voice.until = u.o.Clock().Add(saying(p))
 	u.o.Speaker.Say(p)
+}
+
+// saying is about how long espeak-ng takes to say p, on the long side:
+// measured, it says about 10 characters a second at 160 words a minute
+// (numbers like BO.OM.6/25 take longer than their words suggest).
+func saying(p speech.Prompt) time.Duration {
+	chars := float64(len([]rune(p.Text)))
+	secs := chars / 9 * float64(speech.DefaultRate) / float64(max(p.Rate, speech.MinRate))
+	return time.Duration(secs*float64(time.Second)) + time.Second
+}
+
+// voiceKeepsAwake holds the idle timeout off while the guide is speaking.
+func (u *UI) voiceKeepsAwake() {
+	if u.voice.on && !u.s.Between() && u.o.Clock().Before(u.voice.until) {
+		u.s.StillHere()
+	}
 }
 
 // voiceLayers puts the focus ring and, in audio-only mode, the privacy

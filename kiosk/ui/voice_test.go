@@ -436,3 +436,32 @@ func TestSearchByKeys(t *testing.T) {
 		t.Fatalf("escape: searching %v, query %q", r.u.searching, r.u.query)
 	}
 }
+
+// TestIdleWaitsForTheGuide: the idle warning does not cut into the ballot
+// read back (over a minute of speech); it comes once the guide is silent.
+func TestIdleWaitsForTheGuide(t *testing.T) {
+	r, rec := voiceRig(t, portrait)
+	r.press("Return")
+	r.typeKeys("44051401359")
+	r.press("Return", "End", "Right", "Return", "End", "Right", "Return")
+	for range 2 {
+		r.press("Return", "Down", "Right", "Return", "Down", "Right", "Right", "Return", "End", "Right", "Right", "Return")
+	}
+	r.want("review")
+	review := rec.Texts()[len(rec.Texts())-1]
+	for range 6 {
+		r.c.t = r.c.t.Add(11 * time.Second)
+		r.u.Tick()
+	}
+	if r.u.idle.Warning {
+		t.Fatalf("the idle warning came 66 s into a %d-character read-back", len([]rune(review)))
+	}
+	for range 20 {
+		r.c.t = r.c.t.Add(10 * time.Second)
+		r.u.Tick()
+		if r.u.idle.Warning {
+			return
+		}
+	}
+	t.Fatal("no idle warning once the guide was silent")
+}
