@@ -20,8 +20,24 @@ type keyTarget interface {
 // UI: with no focus, Fyne's desktop driver keeps Tab for itself and moves
 // its focus to a button, which would then swallow every key.
 func (u *UI) takeKeys(f *frame) {
-	f.keys = u
+	f.keys = canvasKeys{u.win.Canvas()}
 	u.win.Canvas().Focus(f)
+}
+
+// canvasKeys hands keys to the canvas's own handlers, as if nothing had
+// the focus: the scanner's (plan.go) and, through it, the guide's.
+type canvasKeys struct{ c fyne.Canvas }
+
+func (k canvasKeys) TypedKey(ev *fyne.KeyEvent) {
+	if h := k.c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+func (k canvasKeys) TypedRune(r rune) {
+	if h := k.c.OnTypedRune(); h != nil {
+		h(r)
+	}
 }
 
 // FocusGained implements fyne.Focusable.
