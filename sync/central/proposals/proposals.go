@@ -314,9 +314,15 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 	err = d.cfg.Store.UpdateProposal(ctx, r.Proposal.ID, func(r *store.ProposalRecord) error {
 		p := &r.Proposal
 		ev := civic.Event{At: d.cfg.Clock(), Kind: kind, Actor: "applicant", Reason: strings.TrimSpace(reason)}
-		oldTitle := p.Title
+		oldTitle, oldPool := p.Title, p.Pool
 		if kind == civic.EvFixed && fix != nil {
-			fix.Pool, fix.Lang = p.Pool, p.Lang
+			// the applicant may move the proposal to another pool (the
+			// formal check found it city-wide, or in another district); an
+			// empty pool keeps its own
+			if fix.Pool == "" {
+				fix.Pool = p.Pool
+			}
+			fix.Lang = p.Lang
 			if ps := civic.Check(ed, *fix); len(ps) > 0 {
 				return ps
 			}
@@ -329,7 +335,7 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 		// unchanged title is no duplicate
 		if kind == civic.EvFixed && r.Held == "" {
 			check := *p
-			if strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
+			if oldPool == p.Pool && strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
 				check.Title = ""
 			}
 			if why := heldFor(check, titles); why != "" {
@@ -358,6 +364,7 @@ func applyFix(p *civic.Proposal, f civic.Draft) string {
 			changed = append(changed, name)
 		}
 	}
+	set("pool", &p.Pool, f.Pool)
 	set("title", &p.Title, f.Title)
 	set("summary", &p.Summary, f.Summary)
 	set("description", &p.Description, f.Description)
