@@ -390,6 +390,9 @@ const (
 	Council     Role = "council"     // records the Civic Budget Council's protest decisions
 )
 
+// Roles are every role, in the order a year needs them.
+var Roles = []Role{Coordinator, Verifier, Council}
+
 // RoleOf says which role records each staff event.
 var RoleOf = map[civic.EventKind]Role{
 	civic.EvAssign: Coordinator, civic.EvMerge: Coordinator,

@@ -11,12 +11,15 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
@@ -42,6 +45,15 @@ type Pages struct {
 	// Roles are each staff member's roles; nil gives every signed-in
 	// member every role (a small city's single office, and the demo).
 	Roles map[string][]proposals.Role
+	// RolesFile, when set, is read for the roles instead (ParseRoles),
+	// again whenever it changes; without the file every signed-in member
+	// has every role, and a damaged file gives no one any role.
+	RolesFile string
+	// Log receives a damaged roles file's error (slog.Default without one).
+	Log *slog.Logger
+
+	once  sync.Once
+	roles *rolesFile
 }
 
 // Routes adds the pages to mux.
@@ -69,10 +81,22 @@ func sameSite(h func(http.ResponseWriter, *http.Request, string)) func(http.Resp
 }
 
 func (p *Pages) has(user string, role proposals.Role) bool {
-	if p.Roles == nil {
+	roles := p.Roles
+	if p.RolesFile != "" {
+		p.once.Do(func() { p.roles = &rolesFile{path: p.RolesFile} })
+		var err error
+		if roles, err = p.roles.get(); err != nil {
+			log := p.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Error("staff-roles-damaged", "path", p.RolesFile, "err", err.Error())
+		}
+	}
+	if roles == nil {
 		return true
 	}
-	return slices.Contains(p.Roles[user], role)
+	return slices.Contains(roles[user], role)
 }
 
 func lang(r *http.Request) string {
@@ -84,12 +108,32 @@ func lang(r *http.Request) string {
 
 type opt struct{ ID, Name string }
 
+// step is one step the proposal's state, the phase and the member's role
+// allow now, with the fields it needs.
+type step struct {
+	Kind, Name        string
+	Reason            bool   // a reason is asked (and required where the applicant is told)
+	Detail, DetailKey string // the detail's input type ("text", "date") and its label's key
+}
+
+// steps are the staff's steps in the order a year goes, with each one's detail.
+var steps = []struct {
+	kind       civic.EventKind
+	reason     bool
+	detailType string
+}{
+	{civic.EvAssign, false, "text"}, {civic.EvFormalFix, true, ""}, {civic.EvFormalPass, true, ""}, {civic.EvFormalReject, true, ""},
+	{civic.EvSupport, false, ""}, {civic.EvMeritPass, true, "text"}, {civic.EvMeritReject, true, ""},
+	{civic.EvUphold, true, "date"}, {civic.EvRestore, true, "date"}, {civic.EvMerge, true, "text"},
+}
+
 type row struct{ Href, ID, Title, Pool, Status, Unit, Held string }
 
 type auditRow struct{ When, Who, What, Detail, Reason string }
 
 type pageData struct {
 	Lang, Title, Edition, User, Notice string
+	Langs                              []string
 	T                                  func(string, ...any) string
 	Problems                           []string
 	Rows                               []row
@@ -97,14 +141,94 @@ type pageData struct {
 	P                                  *civic.Proposal
 	Status, Cost, HeldFor, Contact     string
 	ShowContact, CanModerate           bool
-	Kinds                              []opt
+	Steps                              []step
 	Audit                              []auditRow
+}
+
+// Money writes grosze as a staff member reads an amount: "1 250 000,00 zł"
+// in Polish and Ukrainian, "PLN 1,250,000.00" in English, grosze always
+// shown (a unit's estimate is to the grosz).
+func Money(lang string, grosze int64) string {
+	neg := grosze < 0
+	if neg {
+		grosze = -grosze
+	}
+	group, dec := "\u00a0", ","
+	if lang == "en" {
+		group, dec = ",", "."
+	}
+	digits := strconv.FormatInt(grosze/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	if lang == "en" {
+		b.WriteString("PLN\u00a0")
+	}
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(d)
+	}
+	b.WriteString(dec)
+	b.WriteString(fmt.Sprintf("%02d", grosze%100))
+	if lang != "en" {
+		b.WriteString("\u00a0zł")
+	}
+	return b.String()
+}
+
+// poolName is a pool's name in lang (the district's, not its code).
+func poolName(ed *election.Edition, lang, id string) string {
+	if pl := ed.Pool(id); pl != nil {
+		return pl.Name.In(lang)
+	}
+	return id
+}
+
+// detailOf is an audit row's detail as staff read it: a cost in złoty, the
+// fields a fix changed by their names, a merge target, a hearing's date.
+func (d *pageData) detailOf(ev civic.Event) string {
+	switch ev.Kind {
+	case civic.EvMeritPass:
+		if c, err := strconv.ParseInt(ev.Detail, 10, 64); err == nil && c > 0 {
+			return d.T("proposals.unit_cost") + ": " + Money(d.Lang, c)
+		}
+		return ""
+	case civic.EvFixed:
+		var names []string
+		for _, f := range strings.Split(ev.Detail, ", ") {
+			if f != "" {
+				names = append(names, d.T("proposals.f."+f))
+			}
+		}
+		return strings.Join(names, ", ")
+	case civic.EvUphold, civic.EvRestore:
+		if ev.Detail != "" {
+			return d.T("proposals.hearing", "date", ev.Detail)
+		}
+	case proposals.EvHeld:
+		return ""
+	}
+	return ev.Detail
+}
+
+// heldWhy is a moderation reason in lang.
+func (d *pageData) heldWhy(why string) string {
+	if why == "" {
+		return ""
+	}
+	if k := "proposals.held." + why; d.T(k) != k {
+		return d.T(k)
+	}
+	return why
 }
 
 func (p *Pages) base(r *http.Request, ed *election.Edition, user string) pageData {
 	l := lang(r)
 	t := func(k string, a ...any) string { return p.Msgs.T(l, k, a...) }
-	d := pageData{Lang: l, T: t, Title: t("proposals.staff.title"), User: user}
+	d := pageData{Lang: l, Langs: assets.Languages, T: t, Title: t("proposals.staff.title"), User: user}
 	if ed != nil {
 		d.Edition = ed.Name.In(l)
 	}
@@ -165,7 +289,7 @@ func (p *Pages) showList(w http.ResponseWriter, r *http.Request, user string, co
 	for _, rec := range rs {
 		pr := rec.Proposal
 		d.Rows = append(d.Rows, row{Href: "/dashboard/proposals/" + url.PathEscape(pr.ID) + "?lang=" + d.Lang, ID: pr.ID, Title: pr.Title,
-			Pool: pr.Pool, Status: d.T("proposals.st." + string(pr.Status)), Unit: pr.Unit, Held: rec.Held})
+			Pool: poolName(ed, d.Lang, pr.Pool), Status: d.T("proposals.st." + string(pr.Status)), Unit: pr.Unit, Held: d.heldWhy(rec.Held)})
 	}
 	p.render(w, "list.html", code, d)
 }
@@ -192,12 +316,13 @@ func (p *Pages) showDetail(w http.ResponseWriter, r *http.Request, user string, 
 	}
 	pr := rec.Proposal
 	d.P = &pr
-	d.Status, d.Cost = d.T("proposals.st."+string(pr.Status)), election.FormatPLN(pr.Cost)
+	pr.Pool = poolName(ed, d.Lang, pr.Pool)
+	d.Status, d.Cost = d.T("proposals.st."+string(pr.Status)), Money(d.Lang, pr.Cost)
 	if pr.UnitCost > 0 {
-		d.Cost += " / " + election.FormatPLN(pr.UnitCost)
+		d.Cost += " · " + d.T("proposals.unit_cost") + ": " + Money(d.Lang, pr.UnitCost)
 	}
 	if rec.Held != "" {
-		d.HeldFor = d.T("proposals.staff.held_for", "why", rec.Held)
+		d.HeldFor = d.T("proposals.staff.held_for", "why", d.heldWhy(rec.Held))
 	}
 	if d.ShowContact = p.has(user, proposals.Verifier); d.ShowContact {
 		// shown on the page only; never logged
@@ -206,15 +331,24 @@ func (p *Pages) showDetail(w http.ResponseWriter, r *http.Request, user string, 
 		}
 	}
 	d.CanModerate = p.has(user, proposals.Coordinator)
-	for _, k := range []civic.EventKind{civic.EvAssign, civic.EvFormalFix, civic.EvFormalPass, civic.EvFormalReject, civic.EvSupport,
-		civic.EvMeritPass, civic.EvMeritReject, civic.EvUphold, civic.EvRestore, civic.EvMerge} {
-		if p.has(user, proposals.RoleOf[k]) {
-			d.Kinds = append(d.Kinds, opt{ID: string(k), Name: d.T("proposals.ev." + string(k))})
+	// only the steps the proposal's state and the phase allow now
+	now := p.Desk.Now()
+	for _, st := range steps {
+		if p.has(user, proposals.RoleOf[st.kind]) && rec.Proposal.Allows(ed, st.kind, now) {
+			s := step{Kind: string(st.kind), Name: d.T("proposals.ev." + string(st.kind)), Reason: st.reason, Detail: st.detailType}
+			if st.detailType != "" {
+				s.DetailKey = "proposals.staff.detail." + string(st.kind)
+			}
+			d.Steps = append(d.Steps, s)
 		}
 	}
 	for _, ev := range pr.History {
+		reason := ev.Reason
+		if ev.Kind == proposals.EvHeld {
+			reason = d.heldWhy(reason)
+		}
 		d.Audit = append(d.Audit, auditRow{When: ev.At.In(ed.Location()).Format(time.DateTime), Who: ev.Actor,
-			What: d.T("proposals.ev." + string(ev.Kind)), Detail: ev.Detail, Reason: ev.Reason})
+			What: d.T("proposals.ev." + string(ev.Kind)), Detail: d.detailOf(ev), Reason: reason})
 	}
 	p.render(w, "detail.html", code, d)
 }
