@@ -2,6 +2,8 @@ package staff_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,5 +157,31 @@ func TestStaffRolesFile(t *testing.T) {
 	}
 	if _, err := staff.ParseRoles([]byte(`{"anna": ["verifier"], "rada": ["council"]}`)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStaffLanguage: without ?lang= the staff pages speak the dashboard's
+// remembered language, else the browser's.
+func TestStaffLanguage(t *testing.T) {
+	s := boltSite(t)
+	s.clk.Set(s.at(2, 20))
+	anna := s.login("anna")
+	for _, c := range []struct{ cookie, accept, want string }{
+		{"", "uk-UA,uk;q=0.9", "Перевірка пропозицій"}, {"en", "uk", "Verifying proposals"}, {"", "", "Weryfikacja wniosków"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/dashboard/proposals", nil)
+		req.Header.Set("Accept-Language", c.accept)
+		if c.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "urna_lang", Value: c.cookie})
+		}
+		resp, err := anna.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("cookie %q, browser %q: want %q", c.cookie, c.accept, c.want)
+		}
 	}
 }

@@ -99,9 +99,22 @@ func (p *Pages) has(user string, role proposals.Role) bool {
 	return slices.Contains(roles[user], role)
 }
 
+// lang is the page's language: ?lang=, the dashboard's remembered choice
+// (its urna_lang cookie), the browser's languages; Polish by default.
 func lang(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); slices.Contains(assets.Languages, l) {
 		return l
+	}
+	if c, err := r.Cookie("urna_lang"); err == nil && slices.Contains(assets.Languages, c.Value) {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		for _, l := range assets.Languages {
+			if tag == l || strings.HasPrefix(tag, l+"-") {
+				return l
+			}
+		}
 	}
 	return "pl"
 }
