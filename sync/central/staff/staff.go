@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -158,40 +157,6 @@ type pageData struct {
 	Audit                              []auditRow
 }
 
-// Money writes grosze as a staff member reads an amount: "1 250 000,00 zł"
-// in Polish and Ukrainian, "PLN 1,250,000.00" in English, grosze always
-// shown (a unit's estimate is to the grosz).
-func Money(lang string, grosze int64) string {
-	neg := grosze < 0
-	if neg {
-		grosze = -grosze
-	}
-	group, dec := "\u00a0", ","
-	if lang == "en" {
-		group, dec = ",", "."
-	}
-	digits := strconv.FormatInt(grosze/100, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	if lang == "en" {
-		b.WriteString("PLN\u00a0")
-	}
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(d)
-	}
-	b.WriteString(dec)
-	b.WriteString(fmt.Sprintf("%02d", grosze%100))
-	if lang != "en" {
-		b.WriteString("\u00a0zł")
-	}
-	return b.String()
-}
-
 // poolName is a pool's name in lang (the district's, not its code).
 func poolName(ed *election.Edition, lang, id string) string {
 	if pl := ed.Pool(id); pl != nil {
@@ -206,7 +171,7 @@ func (d *pageData) detailOf(ev civic.Event) string {
 	switch ev.Kind {
 	case civic.EvMeritPass:
 		if c, err := strconv.ParseInt(ev.Detail, 10, 64); err == nil && c > 0 {
-			return d.T("proposals.unit_cost") + ": " + Money(d.Lang, c)
+			return d.T("proposals.unit_cost") + ": " + public.Money(d.Lang, c, true)
 		}
 		return ""
 	case civic.EvFixed:
@@ -330,9 +295,9 @@ func (p *Pages) showDetail(w http.ResponseWriter, r *http.Request, user string, 
 	pr := rec.Proposal
 	d.P = &pr
 	pr.Pool = poolName(ed, d.Lang, pr.Pool)
-	d.Status, d.Cost = d.T("proposals.st."+string(pr.Status)), Money(d.Lang, pr.Cost)
+	d.Status, d.Cost = d.T("proposals.st."+string(pr.Status)), public.Money(d.Lang, pr.Cost, true)
 	if pr.UnitCost > 0 {
-		d.Cost += " · " + d.T("proposals.unit_cost") + ": " + Money(d.Lang, pr.UnitCost)
+		d.Cost += " · " + d.T("proposals.unit_cost") + ": " + public.Money(d.Lang, pr.UnitCost, true)
 	}
 	if rec.Held != "" {
 		d.HeldFor = d.T("proposals.staff.held_for", "why", d.heldWhy(rec.Held))
