@@ -92,7 +92,7 @@ func sameSite(h http.HandlerFunc) http.HandlerFunc {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "form", http.StatusRequestEntityTooLarge)
+			http.Error(w, assets.MustMessages().T(pageLang(r), "proposals.form_large"), http.StatusRequestEntityTooLarge)
 			return
 		}
 		h(w, r)

@@ -2,6 +2,7 @@ package public
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -70,5 +71,35 @@ func TestProposalPagesMoneyInLanguage(t *testing.T) {
 				t.Errorf("%s %s: Polish zł on the page", lang, path)
 			}
 		}
+	}
+}
+
+// TestProposalFormTooLarge: a form beyond its bound is answered with a
+// translated sentence, not a Go word.
+func TestProposalFormTooLarge(t *testing.T) {
+	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ed := assets.MustDemoEdition()
+	proposals.KrakowYear(ed)
+	desk := proposals.New(proposals.Config{Store: st, Edition: func(context.Context) (*election.Edition, error) { return ed, nil }})
+	mux := http.NewServeMux()
+	(&Proposals{Desk: desk, Msgs: assets.MustMessages()}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/proposals/new?lang=uk", strings.NewReader("title="+strings.Repeat("a", 70<<10)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", srv.URL)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b := new(strings.Builder)
+	io.Copy(b, resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(b.String(), "Форма задовга") {
+		t.Fatalf("%d %q", resp.StatusCode, b.String())
 	}
 }

@@ -72,7 +72,7 @@ func sameSite(h func(http.ResponseWriter, *http.Request, string)) func(http.Resp
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "form", http.StatusRequestEntityTooLarge)
+			http.Error(w, assets.MustMessages().T(lang(r), "proposals.form_large"), http.StatusRequestEntityTooLarge)
 			return
 		}
 		h(w, r, user)
@@ -216,7 +216,7 @@ func (p *Pages) base(r *http.Request, ed *election.Edition, user string) pageDat
 func (p *Pages) render(w http.ResponseWriter, name string, code int, d pageData) {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, d); err != nil {
-		http.Error(w, "template", http.StatusInternalServerError)
+		http.Error(w, p.Msgs.T(d.Lang, "proposals.error"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
