@@ -57,6 +57,7 @@ func (p *Proposals) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /proposals/export.csv", p.export)
 	mux.HandleFunc("GET /proposals/export.json", p.export)
 	mux.HandleFunc("GET /proposals/p/{id}", p.detail)
+	mux.HandleFunc("GET /proposals/results.pdf", p.results)
 	mux.HandleFunc("GET /proposals/new", p.form)
 	mux.HandleFunc("POST /proposals/new", sameSite(p.submit))
 	mux.HandleFunc("GET /proposals/status", p.statusForm)
@@ -128,7 +129,7 @@ type proposalPage struct {
 	Form                        formData
 	CostHelp                    string
 	Rows                        []rowView
-	CSV, JSON                   string
+	CSV, JSON, ResultsPDF       string
 	Total                       int
 	Prev, Next                  string
 	P                           *proposalView
@@ -243,6 +244,9 @@ func (p *Proposals) list(w http.ResponseWriter, r *http.Request) {
 	q.Del("lang")
 	q.Del("page")
 	d.CSV, d.JSON = "/proposals/export.csv?"+q.Encode(), "/proposals/export.json?"+q.Encode()
+	if f.Pool != "" && ed.Pool(f.Pool) != nil {
+		d.ResultsPDF = "/proposals/results.pdf?" + url.Values{"d": {f.Pool}, "lang": {d.Lang}}.Encode()
+	}
 	d.Total = len(rs)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(1, min(page, (len(rs)+perPage-1)/perPage))

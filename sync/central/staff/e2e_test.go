@@ -409,6 +409,17 @@ func TestProposalsWholePath(t *testing.T) {
 			if !strings.Contains(list, "Plac zabaw") || strings.Contains(list, "Ławki") {
 				t.Fatalf("filtered list:\n%.3000s", list)
 			}
+			// the district's verification results, to print at the venues
+			if _, list := s.get(s.client, "/proposals?lang=pl&d=d01"); !strings.Contains(list, `href="/proposals/results.pdf?d=d01&amp;lang=pl"`) {
+				t.Fatalf("no results PDF on the district's list:\n%.3000s", list)
+			}
+			if code, res := s.get(s.client, "/proposals/results.pdf?d=d01&lang=pl"); code != http.StatusOK {
+				t.Fatalf("results pdf: %d", code)
+			} else if text := strings.Join(strings.Fields(pdfText(t, []byte(res))), " "); !strings.Contains(text, "Wyniki weryfikacji wniosków – Dzielnica I Stare Miasto") ||
+				!strings.Contains(text, "Rada: koszt utrzymania potwierdzony.") || !strings.Contains(text, "Odrzucenie utrzymane") || strings.Contains(text, "Rowery miejskie") ||
+				strings.Contains(text, "makota") || strings.Contains(text, "anna") {
+				t.Fatalf("the results PDF:\n%s", text)
+			}
 			_, csv := s.get(s.client, "/proposals/export.csv")
 			if !strings.Contains(csv, "BO.D1.1/25") || !strings.Contains(csv, "Rada: koszt utrzymania potwierdzony.") || strings.Contains(csv, "Brak mapki") || !strings.Contains(csv, "withdrawn") {
 				t.Fatalf("csv:\n%s", csv)

@@ -155,6 +155,7 @@ type pageData struct {
 	ShowContact, CanModerate           bool
 	Steps                              []step
 	Audit                              []auditRow
+	Pools                              []opt
 }
 
 // poolName is a pool's name in lang (the district's, not its code).
@@ -264,6 +265,9 @@ func (p *Pages) showList(w http.ResponseWriter, r *http.Request, user string, co
 		d.Problems = append(d.Problems, p.problems(d.Lang, err)...)
 	}
 	d.Held, d.CanBuild = f.Held, p.has(user, proposals.Coordinator)
+	for _, pl := range ed.Pools {
+		d.Pools = append(d.Pools, opt{ID: pl.ID, Name: pl.Name.In(d.Lang)})
+	}
 	for _, rec := range rs {
 		pr := rec.Proposal
 		d.Rows = append(d.Rows, row{Href: "/dashboard/proposals/" + url.PathEscape(pr.ID) + "?lang=" + d.Lang, ID: pr.ID, Title: pr.Title,
