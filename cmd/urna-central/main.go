@@ -342,7 +342,9 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken})
-	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
+	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase), func(ctx context.Context) (*election.Edition, error) {
+		return srv.EditionFor(ctx, election.ActCheckStatus)
+	})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,9 @@ type draftEdition struct {
 	st  store.Store
 	// demo is the phase a demo central shows today (proposals.DemoPhase), or "".
 	demo election.PhaseKind
+	// published is the held edition whose proposals are handled without a
+	// draft (the server's EditionFor check-status); nil: the latest catalog's.
+	published func(context.Context) (*election.Edition, error)
 
 	mu    sync.Mutex
 	mtime time.Time
@@ -40,11 +44,7 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	path := filepath.Join(d.dir, central.FileDraft)
 	fi, err := os.Stat(path)
 	if err != nil {
-		c, err := d.st.Catalog(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+		ed, err := d.latest(ctx)
 		if err == nil && d.demo != "" {
 			proposals.DemoPhase(ed, d.demo, time.Now())
 		}
@@ -78,6 +78,25 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	}
 	d.ed, d.mtime = ed, fi.ModTime()
 	return ed, nil
+}
+
+// latest is the published edition the desk follows without a draft.
+func (d *draftEdition) latest(ctx context.Context) (*election.Edition, error) {
+	if d.published != nil {
+		ed, err := d.published(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// a copy: the demo moves its timeline, and the server's is shared
+		c := *ed
+		c.Phases = slices.Clone(ed.Phases)
+		return &c, nil
+	}
+	c, err := d.st.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return election.DecodeEdition(bytes.NewReader(c.Edition))
 }
 
 // save writes the draft edition atomically and durably.
@@ -117,7 +136,8 @@ func (d *draftEdition) save(ed *election.Edition) error {
 }
 
 // openDesk is the proposals desk over st and the data folder's draft edition.
-func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.PhaseKind) (*proposals.Desk, error) {
+// published, when not nil, picks the held edition without a draft.
+func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.PhaseKind, published func(context.Context) (*election.Edition, error)) (*proposals.Desk, error) {
 	ps, ok := st.(store.Proposals)
 	if !ok {
 		return nil, errors.New("this store does not keep proposals")
@@ -126,7 +146,7 @@ func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.Ph
 	if err != nil {
 		return nil, err
 	}
-	d := &draftEdition{dir: dataDir, st: st, demo: demo}
+	d := &draftEdition{dir: dataDir, st: st, demo: demo, published: published}
 	return proposals.New(proposals.Config{Store: ps, Edition: d.get, Sealer: sealer, SaveDraft: d.save, Log: log}), nil
 }
 
@@ -176,7 +196,7 @@ func cmdProposals(args []string) error {
 		return err
 	}
 	defer st.Close()
-	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)), "")
+	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)), "", nil)
 	if err != nil {
 		return err
 	}
