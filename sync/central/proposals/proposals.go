@@ -40,6 +40,8 @@ const (
 	KeyRole      = "proposals.role"         // the staff member's role does not allow it
 	KeyHearing   = civic.KeyHearing         // a hearing's date is missing or not YYYY-MM-DD
 	KeyContact   = "proposals.contact_long" // the contact is longer than MaxContact
+	// KeyOtherEdition: the proposal belongs to another edition than the one in hand
+	KeyOtherEdition = "proposals.other_edition"
 )
 
 // MaxContact is the longest contact taken, in characters (an address or a number).
@@ -313,6 +315,9 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, r.Proposal.ID, func(r *store.ProposalRecord) error {
 		p := &r.Proposal
+		if p.Edition != ed.ID {
+			return election.Problem{Key: KeyOtherEdition, Detail: p.Edition}
+		}
 		ev := civic.Event{At: d.cfg.Clock(), Kind: kind, Actor: "applicant", Reason: strings.TrimSpace(reason)}
 		oldTitle, oldPool := p.Title, p.Pool
 		if kind == civic.EvFixed && fix != nil {
@@ -425,6 +430,10 @@ func (d *Desk) Staff(ctx context.Context, actor, id string, ev civic.Event) (civ
 	}
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, id, func(r *store.ProposalRecord) error {
+		if r.Proposal.Edition != ed.ID {
+			// another edition's proposal: its own year's rules, not this one's
+			return election.Problem{Key: KeyOtherEdition, Detail: r.Proposal.Edition}
+		}
 		if err := r.Proposal.Apply(ed, ev); err != nil {
 			return err
 		}
