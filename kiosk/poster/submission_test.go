@@ -62,7 +62,7 @@ func TestSubmissionPoster(t *testing.T) {
 	const url = "https://urna.example/proposals/new"
 	want := map[string][]string{
 		"pl": {"Zgłoś pomysł dla Krakowa!", "Wnioski: 7 lutego – 9 marca 2025", "od 10 000 zł do 400 000 zł", "co najmniej 15 mieszkańców", "Bieńczyce", "Głosowanie nad projektami: 1–14 czerwca 2025"},
-		"en": {"Propose an idea for Kraków!", "Proposals: 7 February – 9 March 2025", "from PLN 10,000 to PLN 400,000", "at least 15 residents"},
+		"en": {"Propose an idea for Kraków!", "Proposals: 7 February – 9 March 2025", "from PLN 10 000 to PLN 400 000", "at least 15 residents"},
 		"uk": {"Запропонуйте ідею для Кракова!", "Пропозиції: 7 лютого – 9 березня 2025", "від 10 000 зл до 400 000 зл", "щонайменше 15 мешканців"},
 	}
 	shots := os.Getenv("URNA_SHOTS")

@@ -40,7 +40,7 @@ func stepsOn(page string) []string {
 
 // TestStaffPagesReadable: the staff pages name districts, not their codes;
 // show amounts in złoty with grosze ("1 250 000,00 zł" in Polish, "PLN
-// 1,250,000.00" in English), not raw grosze; offer only the steps the
+// 1 250 000.00" in English), not raw grosze; offer only the steps the
 // proposal's state, the phase and the member's role allow; read in pl, en
 // and uk with no Polish left on the en and uk pages; and the dashboard
 // links to them.
@@ -60,7 +60,7 @@ func TestStaffPagesReadable(t *testing.T) {
 	if !strings.Contains(page, "1\u00a0250\u00a0000,00\u00a0zł") {
 		t.Errorf("the cost in Polish:\n%.3000s", page)
 	}
-	if _, en := s.get(anna, path+"?lang=en"); !strings.Contains(en, "PLN\u00a01,250,000.00") {
+	if _, en := s.get(anna, path+"?lang=en"); !strings.Contains(en, "PLN\u00a01\u00a0250\u00a0000.00") {
 		t.Errorf("the cost in English:\n%.3000s", en)
 	}
 	// in the submission phase the coordinator may assign or merge, nobody checks yet
