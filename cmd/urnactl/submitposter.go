@@ -9,6 +9,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/poster"
 	"github.com/urna-kiosk/urna/kiosk/printer"
@@ -27,7 +28,7 @@ func cmdSubmitPoster(args []string) error {
 	editionFile := fs.String("edition", "", "edition JSON with its timeline (default: the demo edition with Kraków's year)")
 	url := fs.String("url", "", "address of the web form for the QR code (default: the edition's check page host + /proposals/new)")
 	prof := fs.String("profile", "generic-80mm", "printer profile, for thermal")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *venue == "" || *out == "" {
