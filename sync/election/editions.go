@@ -18,6 +18,24 @@ func inForceRank(k PhaseKind) int {
 	return len(inForceOrder)
 }
 
+// yearRank ranks e at t: by its phase in force, or, between two of its
+// phases (its year has begun), by the phase that comes next, just after
+// an edition with that phase in force, so that an edition pausing between
+// stages keeps the kiosks it had.
+func yearRank(e *Edition, t time.Time) (int, bool) {
+	if p, ok := e.PhaseAt(t); ok {
+		return 2 * inForceRank(p.Kind), true
+	}
+	tl := e.Timeline()
+	if len(tl) == 0 || t.Before(tl[0].Starts) {
+		return 0, false
+	}
+	if p, ok := e.NextPhase(t); ok {
+		return 2*inForceRank(p.Kind) + 1, true
+	}
+	return 0, false
+}
+
 // InForce picks, of the editions a central holds (newest first), the one
 // kiosks and pages follow at t: the one whose phase in force ranks first
 // (voting, then submission, the checks and protests, then the rest, with
@@ -25,10 +43,10 @@ func inForceRank(k PhaseKind) int {
 // soonest; else the newest. Ties go to the newer edition. Nil for none.
 func InForce(eds []*Edition, t time.Time) *Edition {
 	var best *Edition
-	bestRank := len(inForceOrder) + 1
+	bestRank := 2*len(inForceOrder) + 2
 	for _, e := range eds {
-		if p, ok := e.PhaseAt(t); ok && inForceRank(p.Kind) < bestRank {
-			best, bestRank = e, inForceRank(p.Kind)
+		if r, ok := yearRank(e, t); ok && r < bestRank {
+			best, bestRank = e, r
 		}
 	}
 	if best != nil {

@@ -35,6 +35,7 @@ func TestInForce(t *testing.T) {
 		{time.Date(2025, 9, 1, 12, 0, 0, 0, loc), y25},  // building works; next year only announced
 		{time.Date(2026, 1, 20, 12, 0, 0, 0, loc), y26}, // next year's promotion ranks above this year's implementation
 		{time.Date(2026, 2, 20, 12, 0, 0, 0, loc), y26}, // next year's submission takes the kiosks
+		{time.Date(2026, 4, 1, 12, 0, 0, 0, loc), y26},  // next year between its submission and its vote keeps the kiosks
 		{time.Date(2026, 6, 3, 12, 0, 0, 0, loc), y26},  // next year's vote
 		{time.Date(2027, 3, 1, 12, 0, 0, 0, loc), y26},  // nothing in force, nothing next: the newest
 	} {
