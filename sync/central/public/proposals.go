@@ -123,6 +123,7 @@ type rowView struct {
 type proposalPage struct {
 	Lang, Title, Edition, Phase string
 	Langs                       []string
+	LangLinks                   []opt // ID: the language, Name: the link
 	T                           func(string, ...any) string
 	Problems                    []string
 	Pools, Categories, Statuses []opt
@@ -143,6 +144,16 @@ func (p *Proposals) base(r *http.Request, ed *election.Edition, title string) pr
 	lang := pageLang(r)
 	t := func(k string, a ...any) string { return p.Msgs.T(lang, k, a...) }
 	d := proposalPage{Lang: lang, Langs: assets.Languages, T: t, Title: t(title), Edition: ed.Name.In(lang)}
+	// the language links keep the page's filters (a GET page's query)
+	for _, l := range assets.Languages {
+		q := url.Values{}
+		if r.Method == http.MethodGet {
+			q = r.URL.Query()
+		}
+		q.Set("lang", l)
+		q.Del("page")
+		d.LangLinks = append(d.LangLinks, opt{ID: l, Name: "?" + q.Encode()})
+	}
 	now := p.Desk.Now()
 	if ph, ok := ed.PhaseAt(now); ok {
 		d.Phase = t("proposals.phase_now", "phase", t("proposals.phase."+string(ph.Kind)), "until", ph.Ends.In(ed.Location()).Format("2006-01-02 15:04"))

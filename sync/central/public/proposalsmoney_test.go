@@ -101,3 +101,23 @@ func TestProposalFormTooLarge(t *testing.T) {
 		t.Fatalf("%d %q", resp.StatusCode, b.String())
 	}
 }
+
+// TestLanguageLinksKeepFilters: switching the list's language keeps its filters.
+func TestLanguageLinksKeepFilters(t *testing.T) {
+	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ed := assets.MustDemoEdition()
+	proposals.KrakowYear(ed)
+	desk := proposals.New(proposals.Config{Store: st, Edition: func(context.Context) (*election.Edition, error) { return ed, nil }})
+	mux := http.NewServeMux()
+	(&Proposals{Desk: desk, Msgs: assets.MustMessages()}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	_, page := get(t, srv.URL+"/proposals?d=d01&s=rejected&lang=pl")
+	if !strings.Contains(page, `href="?d=d01&amp;lang=uk&amp;s=rejected"`) {
+		t.Fatalf("the Ukrainian link loses the filters:\n%.2500s", page)
+	}
+}
