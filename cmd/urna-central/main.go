@@ -58,7 +58,7 @@ var commands = map[string]command{
 	"verify-results": {"verify-results FILE --key-fingerprint FP: check signed results against the printed key fingerprint", cmdVerifyResults},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
-	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
+	"proposals":      {"proposals list | build | export --format csv|json | results --pool POOL --out FILE | forget-contacts: residents' proposals", cmdProposals},
 	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
 	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
@@ -71,7 +71,7 @@ var subcommands = map[string][]string{
 	"kiosk":       {"list", "revoke", "set-aside", "release"},
 	"export":      {"ballots"},
 	"user":        {"add"},
-	"proposals":   {"list", "build", "export", "forget-contacts"},
+	"proposals":   {"list", "build", "export", "results", "forget-contacts"},
 	"voter-codes": {"issue"},
 	"register":    {"import"},
 }

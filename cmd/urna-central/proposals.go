@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/contact"
@@ -22,6 +23,7 @@ import (
 	"github.com/urna-kiosk/urna/sync/central/public"
 	"github.com/urna-kiosk/urna/sync/central/staff"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/civic"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -179,7 +181,7 @@ func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.
 }
 
 func cmdProposals(args []string) error {
-	usage := errors.New("usage: urna-central proposals list | build | export --format csv|json | forget-contacts")
+	usage := errors.New("usage: urna-central proposals list | build | export --format csv|json | results --pool POOL --out FILE.pdf | forget-contacts")
 	if len(args) == 0 {
 		return usage
 	}
@@ -188,6 +190,9 @@ func cmdProposals(args []string) error {
 	c.add(fs)
 	format := fs.String("format", "csv", "export: csv or json")
 	actor := fs.String("actor", "cli", "build: who builds the ballot, for the audit log")
+	pool := fs.String("pool", "", "results: the district (pool id) whose verification results to print")
+	lang := fs.String("lang", "pl", "results: pl, en or uk")
+	out := fs.String("out", "", "results: the PDF file to write")
 	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -236,6 +241,26 @@ func cmdProposals(args []string) error {
 			return proposals.ExportJSON(os.Stdout, rs)
 		}
 		return proposals.ExportCSV(os.Stdout, rs)
+	case "results":
+		if *pool == "" || *out == "" {
+			return usage
+		}
+		ed, err := desk.Edition(ctx)
+		if err != nil {
+			return say(err)
+		}
+		if ed.Pool(*pool) == nil {
+			return say(election.Problem{Key: civic.KeyPool, Detail: *pool})
+		}
+		rs, err := desk.List(ctx, proposals.Filter{Pool: *pool})
+		if err != nil {
+			return say(err)
+		}
+		doc, err := public.VerificationPDF(ed, msgs, *lang, *pool, rs, time.Now())
+		if err != nil {
+			return err
+		}
+		return atomicfile.Write(*out, doc, 0o644)
 	case "forget-contacts":
 		n, err := desk.Sweep(ctx)
 		fmt.Println("contacts forgotten:", n)
