@@ -47,6 +47,8 @@ type rolesFile struct {
 	size  int64
 	roles map[string][]proposals.Role
 	err   error
+	// damaged is told once per version of the file that does not read
+	damaged func(error)
 }
 
 // get returns the file's roles; a missing file gives nil (every signed-in
@@ -70,6 +72,9 @@ func (f *rolesFile) get() (map[string][]proposals.Role, error) {
 			f.roles, f.err = nil, err
 		}
 		f.seen, f.size = fi.ModTime(), fi.Size()
+		if f.err != nil && f.damaged != nil {
+			f.damaged(f.err)
+		}
 	}
 	if f.err != nil {
 		return map[string][]proposals.Role{}, f.err

@@ -82,15 +82,16 @@ func sameSite(h func(http.ResponseWriter, *http.Request, string)) func(http.Resp
 func (p *Pages) has(user string, role proposals.Role) bool {
 	roles := p.Roles
 	if p.RolesFile != "" {
-		p.once.Do(func() { p.roles = &rolesFile{path: p.RolesFile} })
-		var err error
-		if roles, err = p.roles.get(); err != nil {
+		p.once.Do(func() {
 			log := p.Log
 			if log == nil {
 				log = slog.Default()
 			}
-			log.Error("staff-roles-damaged", "path", p.RolesFile, "err", err.Error())
-		}
+			p.roles = &rolesFile{path: p.RolesFile, damaged: func(err error) {
+				log.Error("staff-roles-damaged", "path", p.RolesFile, "err", err.Error())
+			}}
+		})
+		roles, _ = p.roles.get()
 	}
 	if roles == nil {
 		return true
