@@ -87,6 +87,9 @@ func TestStaffPagesReadable(t *testing.T) {
 		t.Errorf("steps after the merit check: %v", got)
 	}
 
+	if !strings.Contains(page, "<td>wnioskodawca</td>") {
+		t.Errorf("the applicant in the audit log is not named in Polish:\n%.4000s", page)
+	}
 	// no Polish sentence on the English and Ukrainian pages
 	pl := map[string]string{}
 	raw, _ := os.ReadFile("../../../assets/i18n/pl.json")

@@ -330,7 +330,11 @@ func (p *Pages) showDetail(w http.ResponseWriter, r *http.Request, user string, 
 		if ev.Kind == proposals.EvHeld {
 			reason = d.heldWhy(reason)
 		}
-		d.Audit = append(d.Audit, auditRow{When: ev.At.In(ed.Location()).Format(time.DateTime), Who: ev.Actor,
+		who := ev.Actor
+		if k := "proposals.actor." + who; d.T(k) != k {
+			who = d.T(k) // the applicant and the moderation, not staff names
+		}
+		d.Audit = append(d.Audit, auditRow{When: ev.At.In(ed.Location()).Format(time.DateTime), Who: who,
 			What: d.T("proposals.ev." + string(ev.Kind)), Detail: d.detailOf(ev), Reason: reason})
 	}
 	p.render(w, "detail.html", code, d)
