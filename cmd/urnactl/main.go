@@ -25,6 +25,7 @@ var commands = map[string]command{
 	"render":         {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
 	"ports":          {"list USB printers, serial ports and (--scan SUBNET) network printers, with profile guesses", cmdPorts},
 	"poster":         {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
+	"submit-poster":  {"make a venue's poster announcing the window for residents' proposals (PDF or thermal strip)", cmdSubmitPoster},
 	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
 	"status":         {"queue depth, last sync, catalog version", cmdStatus},
@@ -51,6 +52,7 @@ var details = map[string]string{
 	"render":         "Render an ESC/POS stream to PNG pages and text, as the virtual printer does.",
 	"salvage":        "Copy every ballot that can still be read and verified from a damaged kiosk.db into a new store and report the numbers lost; --replace puts it in place, --public-key verifies with the key the central holds when the kiosk's own key is lost.",
 	"status":         "Queue depth, last sync and catalog version.",
+	"submit-poster":  "Make a venue's poster announcing the window for residents' proposals (--venue ID, --format a4|a3|flyer|thermal, --out FILE): its dates, the steps, the cost limits and a QR code of the web form.",
 }
 
 const long = `urnactl installs and checks a voting kiosk: it finds and tests the thermal printer, enrolls the
