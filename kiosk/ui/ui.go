@@ -35,6 +35,9 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// Civic is the central's proposal desk (phase.go); nil: the proposal
+	// screens say the central cannot be reached.
+	Civic CivicDesk
 }
 
 // staff-mode screens
@@ -92,6 +95,14 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+
+	// the stages before the vote (phase.go, proposal.go): the signed
+	// timeline's edition, other screens' attract buttons, the resident's
+	// proposal, status check or protest in progress
+	year    *election.Edition
+	actions map[election.Action]func()
+	civic   civicState
+
 	// Taps counts the resident's and staff's touches (for the tap-count report).
 	Taps int
 }
@@ -197,7 +208,7 @@ func (u *UI) Tick() {
 		u.staffTick()
 		return
 	}
-	if u.applyCatalog() || u.pauseIfRevoked() {
+	if u.applyCatalog() || u.pauseIfRevoked() || u.civicTick() {
 		u.Refresh()
 	}
 	u.idle = u.s.Tick()
