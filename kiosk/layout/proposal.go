@@ -72,6 +72,7 @@ func BuildProposalSlip(p *printer.Profile, m assets.Messages, s ProposalSlip) (p
 		e.Wrap(t("proposals.secret_note"), 1)
 		if r.StatusURL != "" {
 			e.Rule()
+			e.Align(printer.Center)
 			if err := e.QR(r.StatusURL); err != nil {
 				return printer.Doc{}, err
 			}
