@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/pgtest"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
 	"github.com/urna-kiosk/urna/sync/central"
@@ -51,13 +52,30 @@ func (s *lockedBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); retur
 // the kiosk API on a real central (bbolt), and no contact or secret is
 // left in the kiosk's folder or either side's log.
 func TestKioskCivicPath(t *testing.T) {
-	const contactText = "jan.kiosk.e2e@example.pl"
-	dir := t.TempDir()
-	st, err := store.OpenBolt(filepath.Join(dir, "central.db"))
-	if err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"bolt", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			var st store.Store
+			var err error
+			dirs := []string{dir}
+			if name == "bolt" {
+				st, err = store.OpenBolt(filepath.Join(dir, "central.db"))
+			} else {
+				st, err = store.OpenPostgres(context.Background(), pgtest.DSN(t))
+				dirs = append(dirs, pgtest.Dir())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			kioskCivicPath(t, st, dir, dirs)
+		})
 	}
-	defer st.Close()
+}
+
+func kioskCivicPath(t *testing.T, st store.Store, dir string, dirs []string) {
+	const contactText = "jan.kiosk.e2e@example.pl"
+	var err error
 	ed := assets.MustDemoEdition()
 	proposals.KrakowYear(ed)
 	loc := ed.Location()
@@ -72,7 +90,7 @@ func TestKioskCivicPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	desk := proposals.New(proposals.Config{Store: st, Sealer: sealer, Clock: clk.Now, Log: log,
+	desk := proposals.New(proposals.Config{Store: st.(store.Proposals), Sealer: sealer, Clock: clk.Now, Log: log,
 		Edition: func(context.Context) (*election.Edition, error) { mu.Lock(); defer mu.Unlock(); return ed, nil }})
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	srv := central.New(central.Config{Store: st, EditionKey: pub, Clock: clk.Now, Log: log})
@@ -207,7 +225,9 @@ func TestKioskCivicPath(t *testing.T) {
 
 	// nothing personal or secret on the kiosk's disk or in the logs
 	q.Close()
-	scanFor(t, kdir, logs.String(), contactText, rc.Secret, strings.ReplaceAll(rc.Secret, "-", ""))
+	for _, d := range append(dirs, kdir) {
+		scanFor(t, d, logs.String(), contactText, rc.Secret, strings.ReplaceAll(rc.Secret, "-", ""))
+	}
 }
 
 // scanFor fails if any of secrets is in a file under dir or in logs.
