@@ -120,6 +120,7 @@ func demoDesk(dir string, st *store.Bolt, log *slog.Logger, phase election.Phase
 	if err != nil {
 		return nil, err
 	}
+	today := time.Now() // the demo's year moves once, not at each look
 	year := func(ctx context.Context) (*election.Edition, error) {
 		c, err := st.Catalog(ctx)
 		if err != nil {
@@ -129,7 +130,7 @@ func demoDesk(dir string, st *store.Bolt, log *slog.Logger, phase election.Phase
 		if err != nil {
 			return nil, err
 		}
-		if phase == "" || !proposals.DemoPhase(ed, phase, time.Now()) {
+		if phase == "" || !proposals.DemoPhase(ed, phase, today) {
 			proposals.KrakowYear(ed)
 		}
 		return ed, nil

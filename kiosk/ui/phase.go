@@ -66,6 +66,13 @@ func (u *UI) OnAction(a election.Action, open func()) {
 	u.actions[a] = open
 }
 
+// votingNow reports whether the resident is not at a proposal screen and
+// the year's phase in force is the vote: only then do the voting point's
+// opening and staff activation stand before the attract screen.
+func (u *UI) votingNow() bool {
+	return u.civic.mode == "" && (u.year == nil || u.year.Allows(election.ActVote, u.o.Clock()))
+}
+
 // yearEdition is the edition whose phases the kiosk follows: the signed
 // timeline's, else the catalog's.
 func (u *UI) yearEdition() *election.Edition {

@@ -428,3 +428,22 @@ func TestProposalScreensFit(t *testing.T) {
 		}
 	}
 }
+
+// Outside the vote the attract screen does not wait for staff to open the
+// voting point: proposals need no zero report (the demo's case, whose
+// catalog is open today while its year is in the submission phase).
+func TestSubmissionNeedsNoOpenedPoint(t *testing.T) {
+	r := newCivicRig(t, fyne.NewSize(1080, 1920))
+	r.c.t = time.Date(2025, 6, 4, 12, 0, 0, 0, time.UTC) // the rig opened the point on the 3rd
+	r.u.Tick()
+	r.want("not-open") // the vote in force: staff open the point first
+	proposals.DemoPhase(r.year, election.PhaseSubmission, r.c.t)
+	var b bytes.Buffer
+	if err := election.EncodeEdition(&b, r.year); err != nil {
+		t.Fatal(err)
+	}
+	r.u.OfferTimeline(b.Bytes())
+	r.want("attract")
+	r.tap(r.u.t("kp.act.submit"))
+	r.want("proposal-pool")
+}
