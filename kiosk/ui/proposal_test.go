@@ -372,6 +372,7 @@ func proposalTour(t *testing.T, size fyne.Size, lang string, visit func(r *civic
 	visit(r, "proposal-review")
 	r.tap(tt("kp.submit"))
 	visit(r, "proposal-done")
+	rc := *r.u.civic.receipt
 	r.tap(tt("ui.finish"))
 	r.s.SetLang(lang)
 	r.u.Refresh()
@@ -391,6 +392,27 @@ func proposalTour(t *testing.T, size fyne.Size, lang string, visit func(r *civic
 	r.typeText("ABCD2345")
 	visit(r, "proposal-status")
 	r.tap(tt("ui.cancel"))
+	rs, _ := r.desk.List(context.Background(), proposals.Filter{})
+	r.c.t = time.Date(2025, 3, 20, 12, 0, 0, 0, r.year.Location())
+	if _, err := r.desk.Staff(context.Background(), "anna", rs[0].Proposal.ID, civic.Event{Kind: civic.EvFormalReject,
+		Reason: "Brak listy poparcia z podpisami 15 mieszkańców."}); err != nil {
+		t.Fatal(err)
+	}
+	r.c.t = time.Date(2025, 5, 5, 12, 0, 0, 0, r.year.Location())
+	r.s.SetLang(lang)
+	r.u.Refresh()
+	r.tap(tt("kp.act.protest"))
+	r.u.civic.tracker, r.u.civic.secret = strings.ReplaceAll(rc.Tracker, "-", ""), strings.ReplaceAll(rc.Secret, "-", "")
+	r.tap(tt("proposals.status.show"))
+	visit(r, "proposal-result")
+	r.tap(tt("kp.act.protest"))
+	r.u.civic.reason = "Lista poparcia została złożona w bibliotece 8 marca."
+	r.typeText(".")
+	visit(r, "proposal-protest")
+	r.tap(tt("proposals.protest.send"))
+	visit(r, "proposal-protested")
+	r.tap(tt("ui.finish"))
+	r.s.SetLang(lang)
 	r.c.t = time.Date(2025, 7, 1, 12, 0, 0, 0, r.year.Location())
 	r.u.Refresh()
 	visit(r, "phase-results")
