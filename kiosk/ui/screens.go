@@ -95,11 +95,14 @@ func (u *UI) voteAttract(area fyne.Size, others ...fyne.CanvasObject) fyne.Canva
 	w := min(520, area.Width*0.8)
 	h := min(220, max(touchSize()*1.5, area.Height*0.3))
 	big := container.NewGridWrap(fyne.NewSize(max(w, startButton.MinSize().Width), h), startButton)
-	content := container.NewVBox(layout.NewSpacer(), title, info, place, container.NewCenter(big))
+	items := []fyne.CanvasObject{layout.NewSpacer(), title, info, place, container.NewCenter(big)}
 	if len(others) > 0 {
-		content.Add(container.NewCenter(container.NewVBox(others...)))
+		items = append(items, container.NewCenter(container.NewVBox(others...)))
 	}
-	content.Add(layout.NewSpacer())
+	if v := u.voiceButton(); v != nil {
+		items = append(items, v)
+	}
+	content := container.NewVBox(append(items, layout.NewSpacer())...)
 	return container.NewStack(newTapArea(u.act(u.start)), content)
 }
 
@@ -371,7 +374,7 @@ func (u *UI) categoryPanel(room fyne.Size) fyne.CanvasObject {
 
 // rowButtonsWidth is how wide a row's buttons are.
 func (u *UI) rowButtons(pool election.Pool, rule election.BallotRule, p election.Project) fyne.CanvasObject {
-	return container.NewHBox(append(u.choiceButtons(pool, rule, p), newButton(u.t("ui.details"), u.act(func() { u.detail = p.ID })))...)
+	return container.NewHBox(append(u.choiceButtons(pool, rule, p), u.aboutChoice(newButton(u.t("ui.details"), u.act(func() { u.detail = p.ID })), p, false))...)
 }
 
 func (u *UI) projectList(pool election.Pool, rule election.BallotRule, room fyne.Size) fyne.CanvasObject {
@@ -439,7 +442,7 @@ func (u *UI) choiceButtons(pool election.Pool, rule election.BallotRule, p elect
 			if chosen && given == pts {
 				b.Importance = widget.HighImportance
 			}
-			out = append(out, b)
+			out = append(out, u.aboutChoice(b, p, chosen && given == pts))
 		}
 		return out
 	}
@@ -451,7 +454,7 @@ func (u *UI) choiceButtons(pool election.Pool, rule election.BallotRule, p elect
 	if chosen {
 		b.Importance = widget.HighImportance
 	}
-	return append(out, b)
+	return append(out, u.aboutChoice(b, p, chosen))
 }
 
 // inLang is a project's text in the resident's language, marked when it
