@@ -30,7 +30,7 @@ build: deps
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: build
-	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data
+	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data $(if $(DEMO_PHASE),--demo-phase $(DEMO_PHASE))
 
 test: test-deps lint
 	$(GO) test -count=1 -timeout 25m ./...

@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/proposals"
 	"github.com/urna-kiosk/urna/sync/central/staff"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -384,7 +385,9 @@ func cmdServe(args []string) error {
 		return err
 	}
 	go sweepContacts(ctx, desk, time.Hour)
-	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName)), TLSConfig: tlsCfg,
+	handoffs := &proposals.Handoffs{}
+	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: handoffs}) // the kiosks' proposal screens
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName), handoffs), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

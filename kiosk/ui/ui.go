@@ -36,6 +36,9 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// Civic is the central's proposal desk (phase.go); nil: the proposal
+	// screens say the central cannot be reached.
+	Civic CivicDesk
 	// Speaker says the voice guide's prompts (nil: the kiosk has no voice
 	// guide); VoiceSettings are the rate and volume every resident starts
 	// with; VoiceForAll starts every resident with the guide on.
@@ -102,6 +105,14 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+
+	// the stages before the vote (phase.go, proposal.go): the signed
+	// timeline's edition, other screens' attract buttons, the resident's
+	// proposal, status check or protest in progress
+	year    *election.Edition
+	actions map[election.Action]func()
+	civic   civicState
+
 	// voice is the resident's voice guide and key focus (voice.go)
 	voice voiceState
 	// the resident's prepared ballot and the barcode scanner (plan.go)
@@ -213,7 +224,7 @@ func (u *UI) Tick() {
 		u.staffTick()
 		return
 	}
-	if u.applyCatalog() || u.pauseIfRevoked() {
+	if u.applyCatalog() || u.pauseIfRevoked() || u.civicTick() {
 		u.Refresh()
 	}
 	u.voiceKeepsAwake()
