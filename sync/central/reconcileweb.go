@@ -8,6 +8,7 @@ import (
 
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // pointRow is one voting point on the reconciliation page.
@@ -27,7 +28,7 @@ func (w *Web) reconcile(rw http.ResponseWriter, r *http.Request, user string) {
 func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKey string, code int) {
 	p, ed := w.base(rw, r, user, "reconcile")
 	t := func(key string, a ...any) string { return w.msgs.T(p.Lang, key, a...) }
-	s, err := ResultsStatusWith(r.Context(), w.srv.cfg.Store, w.srv.cfg.Clock(), w.srv.CachedAudit, false)
+	s, kept, current, err := w.resultsState(r)
 	if err != nil {
 		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
 		return
@@ -71,6 +72,14 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 		subRows = append(subRows, row)
 	}
 	data := map[string]any{"Points": rows, "Problems": problems, "StateText": t("results.state." + string(s.State)), "Subtotals": subRows}
+	if kept != nil {
+		at := kept.File.At.In(loc).Format("02.01.2006 15:04")
+		if current {
+			data["Signed"] = t("pub.results.signed", "at", at) + " " + t("pub.results.fingerprint") + " " + wire.KeyFingerprint(kept.File.EditionKey)
+		} else {
+			data["Signed"] = t("pub.results.signed_outdated", "at", at)
+		}
+	}
 	if errKey != "" {
 		data["Error"] = t(errKey)
 	}
@@ -78,6 +87,18 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 		rw.WriteHeader(code)
 	}
 	w.render(rw, "reconcile.html", p, data)
+}
+
+// resultsState is the results' state now, final only with a kept signed
+// document of the results tallied now; the kept document (nil: none).
+func (w *Web) resultsState(r *http.Request) (Status, *Kept, bool, error) {
+	ctx, st, now := r.Context(), w.srv.cfg.Store, w.srv.cfg.Clock()
+	ed, rs, err := Results(ctx, st, "")
+	if err != nil { // e.g. a lottery tie without its seed: the state without the signature
+		s, err := ResultsStatusWith(ctx, st, now, w.srv.CachedAudit, false)
+		return s, nil, false, err
+	}
+	return statusWithKept(ctx, st, now, w.srv.CachedAudit, ed, rs, w.srv.cfg.Log)
 }
 
 // signOff records the coordinator's sign-off of one voting point.

@@ -151,7 +151,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 func (w *Web) Handler() http.Handler {
 	pages := http.NewServeMux()
 	w.Routes(pages)
-	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit), Msgs: w.msgs}).Routes(pages)
+	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit, w.srv.cfg.Log), Signed: SignedDocument(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
