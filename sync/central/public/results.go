@@ -62,6 +62,7 @@ func (p *ResultsPages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /results", p.page)
 	mux.HandleFunc("GET /results/{pool}", p.page)
 	mux.HandleFunc("GET /results/signed.json", p.signed)
+	mux.HandleFunc("GET /results/poster.pdf", p.poster)
 }
 
 // signed serves the kept signed results document, byte for byte, for
@@ -92,6 +93,7 @@ type resultsData struct {
 	Signed                                                 string // the sentence on the signed document, or ""
 	SignedCurrent                                          bool
 	Fingerprint                                            string
+	PosterHref                                             string // the district's results poster, for a district pool
 }
 
 type poolResultView struct {
@@ -153,6 +155,9 @@ func (p *ResultsPages) page(w http.ResponseWriter, r *http.Request) {
 		d.Pools = append(d.Pools, link{Name: poolName(*pool, lang), Href: "/results/" + pool.ID + "?lang=" + lang, On: pool.ID == want})
 		if pool.ID == want || (want == "" && d.Pool == nil) {
 			d.Pool = p.poolView(ed, pool, pr, lang, t)
+			if pool.Kind != election.CityWide {
+				d.PosterHref = "/results/poster.pdf?d=" + pool.ID + "&lang=" + lang
+			}
 			d.Rule = t("dash.rule." + pr.Result.Rule)
 			if pr.Result.TieRule != "" {
 				d.Tie = t("results.tie."+string(pr.Result.TieRule), "seed", pr.Result.Seed)
