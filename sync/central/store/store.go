@@ -181,6 +181,7 @@ type Store interface {
 	Counts(ctx context.Context) (total, counted int, err error)
 	Reconciliation
 	Published
+	Implementations
 	Close() error
 }
 
