@@ -134,6 +134,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/reconcile", w.auth(w.reconcile))
 	mux.HandleFunc("POST /dashboard/reconcile/signoff", w.auth(w.signOff))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
+	w.implementationRoutes(mux)
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
 		if !w.metricsAllowed(r) {
@@ -152,6 +153,7 @@ func (w *Web) Handler() http.Handler {
 	pages := http.NewServeMux()
 	w.Routes(pages)
 	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit, w.srv.cfg.Log), Signed: SignedDocument(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
+	(&public.ImplementationPages{Built: BuiltProjects(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
