@@ -1,6 +1,9 @@
 package poster
 
 import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // Outcome is one pool's tallied result, as the results posters take it.
@@ -245,4 +249,35 @@ func WriteResults(w io.Writer, rm *ResultsModel) error {
 		return err
 	}
 	return output(w, pdf)
+}
+
+// ErrResultsEdition: a signed results document of another edition.
+var ErrResultsEdition = errors.New("the signed results are of another edition")
+
+// SignedOutcomes checks a signed results document with the edition key
+// the voting point was given at enrollment (never the key inside the
+// document) and returns its pools and the state it was signed in, as a
+// kiosk takes them for its results screen and posters.
+func SignedOutcomes(f *wire.ResultsFile, key ed25519.PublicKey, ed *election.Edition) ([]Outcome, election.ResultsState, error) {
+	if err := f.Verify(key); err != nil {
+		return nil, "", err
+	}
+	if f.Edition != ed.ID {
+		return nil, "", ErrResultsEdition
+	}
+	var doc struct {
+		Pools []struct {
+			Pool   string          `json:"pool"`
+			Voters int             `json:"voters"`
+			Result election.Result `json:"result"`
+		} `json:"pools"`
+	}
+	if err := json.Unmarshal(f.Results, &doc); err != nil {
+		return nil, "", err
+	}
+	var out []Outcome
+	for _, p := range doc.Pools {
+		out = append(out, Outcome{Pool: p.Pool, Voters: p.Voters, Result: p.Result})
+	}
+	return out, election.ResultsState(f.State), nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // Options are the UI's dependencies.
@@ -35,6 +36,9 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// Results returns the latest signed results the kiosk holds (nil:
+	// none), for the results phase's screen (results.go).
+	Results func() *wire.ResultsFile
 }
 
 // staff-mode screens
