@@ -182,6 +182,7 @@ type Store interface {
 	Reconciliation
 	Published
 	Implementations
+	Evaluations
 	Close() error
 }
 
