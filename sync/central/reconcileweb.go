@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -72,6 +74,9 @@ func (w *Web) reconcileWith(rw http.ResponseWriter, r *http.Request, user, errKe
 		subRows = append(subRows, row)
 	}
 	data := map[string]any{"Points": rows, "Problems": problems, "StateText": t("results.state." + string(s.State)), "Subtotals": subRows}
+	if ev, err := w.srv.cfg.Store.EvaluationCounts(r.Context()); err == nil && len(ev) > 0 {
+		data["Evaluations"] = evaluationRows(ev, ed, t)
+	}
 	if kept != nil {
 		at := kept.File.At.In(loc).Format("02.01.2006 15:04")
 		if current {
@@ -122,4 +127,34 @@ func (w *Web) signOff(rw http.ResponseWriter, r *http.Request, user string) {
 	}
 	w.srv.cfg.Log.Info("point-signed-off", "kiosk", kiosk, "by", user)
 	http.Redirect(rw, r, "/dashboard/reconcile", http.StatusSeeOther)
+}
+
+// evalRow is one venue's answers to "how easy was it to vote?".
+type evalRow struct {
+	Venue  string
+	Counts [5]int
+	Total  int
+	Mean   string
+}
+
+// evaluationRows lists the answers per venue, the web's ("") last.
+func evaluationRows(ev map[string][5]int, ed *election.Edition, t func(string, ...any) string) []evalRow {
+	var rows []evalRow
+	for venue, n := range ev {
+		row := evalRow{Venue: venueName(ed, venue), Counts: n}
+		if venue == "" {
+			row.Venue = t("dash.eval.web")
+		}
+		sum := 0
+		for i, c := range n {
+			row.Total += c
+			sum += (i + 1) * c
+		}
+		if row.Total > 0 {
+			row.Mean = strconv.FormatFloat(float64(sum)/float64(row.Total), 'f', 1, 64)
+		}
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(a, b evalRow) int { return cmp.Compare(a.Venue, b.Venue) })
+	return rows
 }
