@@ -39,6 +39,12 @@ type Options struct {
 	// Results returns the latest signed results the kiosk holds (nil:
 	// none), for the results phase's screen (results.go).
 	Results func() *wire.ResultsFile
+	// Built returns the latest signed implementation records the kiosk
+	// holds (nil: none), for the promotion phase's screen (results.go).
+	Built func() *wire.SignedBuilt
+	// Evaluate counts an answer to "how easy was it to vote?" (1–5) asked
+	// after a ballot; nil: not asked (the default; evaluation.go).
+	Evaluate func(score int)
 }
 
 // staff-mode screens
@@ -96,6 +102,7 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+	eval evaluation // the question after a ballot (evaluation.go)
 	// Taps counts the resident's and staff's touches (for the tap-count report).
 	Taps int
 }
@@ -205,7 +212,7 @@ func (u *UI) Tick() {
 		u.Refresh()
 	}
 	u.idle = u.s.Tick()
-	if u.s.Step() != before || u.idle.Warning || wasWarning {
+	if u.s.Step() != before || u.idle.Warning || wasWarning || u.evaluationTick() {
 		u.Refresh()
 	}
 }
@@ -218,6 +225,9 @@ func (u *UI) resetBrowser() {
 func (u *UI) current() screen {
 	if n := u.staffName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.staffBody() }}
+	}
+	if n := u.evaluationName(); n != "" {
+		return screen{name: n, build: u.evaluationScreen}
 	}
 	if n := u.admissionName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.admissionScreen() }}
