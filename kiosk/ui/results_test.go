@@ -112,3 +112,54 @@ func TestResultsScreen(t *testing.T) {
 		})
 	}
 }
+
+// TestBuiltScreen: in a later edition's promotion phase the kiosk shows
+// what the votes built in its venue's district, done first, from signed
+// implementation records checked with the enrollment's edition key;
+// records signed by another key, or only of other districts, show nothing
+// (main had no such screen).
+func TestBuiltScreen(t *testing.T) {
+	size := fyne.NewSize(1080, 1920)
+	r := newRig(t, size)
+	pub, key, _ := ed25519.GenerateKey(nil)
+	r.st.EditionKey = pub
+	district := r.s.Venue().District
+	projects := []wire.BuiltProject{
+		{Edition: "krakow-2024", EditionName: map[string]string{"pl": "Budżet Obywatelski 2024", "uk": "Громадський бюджет 2024"}, Number: "BO.XIII.4/24", Pool: district,
+			Title: map[string]string{"pl": "Ławki nad Wisłą", "uk": "Лавки над Віслою"}, Stage: "in-progress", Latest: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{Edition: "krakow-2024", EditionName: map[string]string{"pl": "Budżet Obywatelski 2024"}, Number: "BO.XIII.7/24", Pool: district,
+			Title: map[string]string{"pl": "Zielony skwer przy ul. Limanowskiego", "uk": "Зелений сквер на вул. Лімановського"}, Stage: "done"},
+		{Edition: "krakow-2024", Number: "BO.I.1/24", Pool: "d01", Title: map[string]string{"pl": "Gdzie indziej"}, Stage: "done"},
+	}
+	raw, _ := json.Marshal(projects)
+	sign := func(k ed25519.PrivateKey) *wire.SignedBuilt {
+		s := &wire.SignedBuilt{Edition: "krakow-2025", At: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), Projects: raw}
+		s.Sign(k)
+		return s
+	}
+	var held *wire.SignedBuilt
+	r.u.o.Built = func() *wire.SignedBuilt { return held }
+	_, other, _ := ed25519.GenerateKey(nil)
+	held = sign(other)
+	if r.u.builtScreen(size) != nil {
+		t.Fatal("records signed by another key are shown")
+	}
+	held = sign(key)
+	r.s.SetLang("uk")
+	o := r.u.builtScreen(size)
+	if o == nil {
+		t.Fatal("no screen")
+	}
+	r.w.SetContent(o)
+	text := r.text()
+	done, building := strings.Index(text, "Зелений сквер"), strings.Index(text, "Лавки над Віслою")
+	if done < 0 || building < 0 || done > building || !strings.Contains(text, "реалізовано") || !strings.Contains(text, "01.03.2025") || strings.Contains(text, "Gdzie indziej") {
+		t.Fatalf("the screen says: %s", text)
+	}
+	if dir := os.Getenv("URNA_SCREENSHOTS"); dir != "" {
+		os.MkdirAll(dir, 0o755)
+		f, _ := os.Create(filepath.Join(dir, "kiosk-built-uk.png"))
+		png.Encode(f, r.w.Canvas().Capture())
+		f.Close()
+	}
+}

@@ -1,15 +1,21 @@
 package central
 
 import (
+	"cmp"
 	"context"
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/public"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/civic"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // Implementation returns the implementation records of the latest
@@ -152,4 +158,34 @@ func BuiltProjects(st store.Store) func(context.Context) (public.Built, error) {
 		}
 		return out, nil
 	}
+}
+
+// SignBuilt signs what the winning projects of every edition the store
+// holds became, with the edition key, for the kiosks' promotion phase
+// (wire.SignedBuilt, checked as the catalog is).
+func SignBuilt(ctx context.Context, st store.Store, key ed25519.PrivateKey, now time.Time) (wire.SignedBuilt, error) {
+	b, err := BuiltProjects(st)(ctx)
+	if err != nil {
+		return wire.SignedBuilt{}, err
+	}
+	var out []wire.BuiltProject
+	for _, p := range b.Projects {
+		im := p.Record
+		bp := wire.BuiltProject{Edition: p.Edition, EditionName: p.EditionName, Number: im.Number, Pool: im.Pool, Title: p.Title,
+			Cost: p.Cost, Unit: im.Unit, Stage: string(im.Stage), Reason: im.Reason}
+		if n := len(im.Milestones); n > 0 {
+			bp.Latest, bp.Note = im.Milestones[n-1].Date, im.Milestones[n-1].Note
+		}
+		out = append(out, bp)
+	}
+	slices.SortFunc(out, func(x, y wire.BuiltProject) int {
+		return cmp.Or(cmp.Compare(x.Edition, y.Edition), cmp.Compare(x.Pool, y.Pool), cmp.Compare(x.Number, y.Number))
+	})
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return wire.SignedBuilt{}, err
+	}
+	s := wire.SignedBuilt{Edition: b.Edition.ID, At: now.UTC(), Projects: raw}
+	s.Sign(key)
+	return s, nil
 }

@@ -2,17 +2,22 @@ package central_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/urna-kiosk/urna/internal/browser"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/civic"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // TestImplementationInChromium: staff record a winning project's
@@ -105,5 +110,51 @@ func TestImplementationInChromium(t *testing.T) {
 	}
 	if code, _ := get(t, h.URL+"/built/"+r.ed.ID+"/nope?lang=en"); code != 404 {
 		t.Fatalf("an unknown project: %d", code)
+	}
+}
+
+// TestSignBuilt: what the winning projects became is signed with the
+// edition key for the kiosks, and checks only with it (main sent kiosks
+// no implementation records).
+func TestSignBuilt(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, bolt(t))
+	k := r.kiosk("")
+	for i := range 3 {
+		k.vote(t, r.ed, i)
+	}
+	if _, err := k.a.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := r.ed.ProjectsIn("d18")[0]
+	m := civic.Milestone{Date: r.ed.Closes.AddDate(0, 3, 0), Stage: civic.Done, Note: "Otwarty dla dzieci"}
+	if err := central.RecordMilestone(ctx, r.st, first.ID, "ZZM", m, "anna", slog.Default()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := central.SignBuilt(ctx, r.st, r.keys.Edition, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Verify(r.keys.Edition.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	other, _, _ := ed25519.GenerateKey(nil)
+	if s.Verify(other) == nil {
+		t.Fatal("checks with another key")
+	}
+	var ps []wire.BuiltProject
+	json.Unmarshal(s.Projects, &ps)
+	found := false
+	for _, p := range ps {
+		if p.Number == first.Number {
+			found = p.Stage == "done" && p.Unit == "ZZM" && p.Note == "Otwarty dla dzieci" && p.Title["pl"] == first.Title["pl"] && p.Pool == "d18"
+		}
+	}
+	if !found || len(ps) != 6 {
+		t.Fatalf("signed %d projects: %+v", len(ps), ps)
+	}
+	s.Projects = append(s.Projects[:len(s.Projects)-1], []byte(`,{}]`)...)
+	if s.Verify(r.keys.Edition.Public().(ed25519.PublicKey)) == nil {
+		t.Fatal("a changed list still checks")
 	}
 }
