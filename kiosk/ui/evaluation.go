@@ -18,19 +18,30 @@ const EvaluationTime = 15 * time.Second
 
 // evaluation is the question "how easy was it to vote?" after a ballot:
 // asked only once the resident has left the thank-you screen (its tracker
-// is never covered), in their language, until it is answered, skipped or
-// times out. It holds no ballot: the session was reset before it shows.
+// is never covered), in their language and text size, until it is
+// answered, skipped or times out. It holds no ballot: the session was
+// reset before it shows, and is reset again after it (every resident
+// starts clean).
 type evaluation struct {
 	until time.Time
-	lang  string
 }
 
 // finishBallot ends the thank-you screen; with the evaluation switched on
 // (Options.Evaluate) the question follows.
 func (u *UI) finishBallot() {
-	if u.o.Evaluate != nil && u.s.Step() == session.Done {
-		u.eval = evaluation{until: u.o.Clock().Add(EvaluationTime), lang: u.s.Lang()}
+	asked := u.o.Evaluate != nil && u.s.Step() == session.Done
+	lang, large, contrast := u.s.Lang(), u.s.Large(), u.s.Contrast()
+	u.s.Reset()
+	if asked && u.s.Step() == session.Attract {
+		u.eval = evaluation{until: u.o.Clock().Add(EvaluationTime)}
+		u.s.SetLang(lang)
+		u.s.SetAccessibility(large, contrast)
 	}
+}
+
+// endEvaluation ends the question and resets what the resident chose.
+func (u *UI) endEvaluation() {
+	u.eval = evaluation{}
 	u.s.Reset()
 }
 
@@ -40,7 +51,7 @@ func (u *UI) evaluationName() string {
 		return ""
 	}
 	if u.staff != staffOff || u.s.Step() != session.Attract || !u.o.Clock().Before(u.eval.until) {
-		u.eval = evaluation{}
+		u.endEvaluation()
 		return ""
 	}
 	return "evaluation"
@@ -52,7 +63,7 @@ func (u *UI) evaluationTick() bool {
 	if u.eval.until.IsZero() || u.o.Clock().Before(u.eval.until) {
 		return false
 	}
-	u.eval = evaluation{}
+	u.endEvaluation()
 	return true
 }
 
@@ -61,12 +72,12 @@ func (u *UI) answer(score int) {
 	if score > 0 && u.o.Evaluate != nil {
 		u.o.Evaluate(score)
 	}
-	u.eval = evaluation{}
+	u.endEvaluation()
 }
 
 // evaluationScreen asks the question: five large answers and "skip".
 func (u *UI) evaluationScreen(area fyne.Size) fyne.CanvasObject {
-	t := func(key string) string { return u.o.Messages.T(u.eval.lang, key) }
+	t := func(key string) string { return u.t(key) }
 	title := headingIn(t("eval.question"), area.Width)
 	title.Alignment = fyne.TextAlignCenter
 	note := paraIn(t("eval.anonymous"), area.Width)

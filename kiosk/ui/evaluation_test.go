@@ -48,6 +48,9 @@ func TestEvaluationAfterBallot(t *testing.T) {
 		png.Encode(f, r.w.Canvas().Capture())
 		f.Close()
 	}
+	if r.s.Lang() != "uk" {
+		t.Fatal("the question is not in the resident's language")
+	}
 	r.tap("4")
 	if len(answers) != 1 || answers[0] != 4 || sealedAtAnswer[0] {
 		t.Fatalf("answers %v, a ballot held when answering: %v", answers, sealedAtAnswer)
