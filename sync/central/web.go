@@ -50,6 +50,7 @@ type Web struct {
 	checkLimit, signInAddr, signInUser limit.Limiter
 	metricsToken                       string
 	evaluation                         bool
+	evalLimit                          limit.Limiter
 	metrics                            *webMetrics // metrics.go
 }
 
@@ -119,6 +120,7 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
 		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
 		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
+		evalLimit:    limit.Ready(cfg.Limits, "evaluate", limit.Rule{Rate: 1.0 / 60, Burst: 20}, clock),
 		metricsToken: cfg.MetricsToken}
 	w.metrics = newWebMetrics(w)
 	return w
@@ -158,7 +160,8 @@ func (w *Web) Handler() http.Handler {
 	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit, w.srv.cfg.Log), Signed: SignedDocument(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
 	(&public.ImplementationPages{Built: BuiltProjects(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
 	if w.evaluation {
-		(&public.EvaluationPages{Edition: w.edition, Add: w.srv.cfg.Store.AddEvaluation, Msgs: w.msgs}).Routes(pages)
+		allow := func(rw http.ResponseWriter, r *http.Request) bool { return w.srv.allowAddr(rw, r, w.evalLimit) }
+		(&public.EvaluationPages{Edition: w.edition, Add: w.srv.cfg.Store.AddEvaluation, Allow: allow, Msgs: w.msgs}).Routes(pages)
 	}
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()

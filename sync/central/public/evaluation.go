@@ -22,8 +22,11 @@ var evaluationPage = template.Must(template.ParseFS(evaluationFS, "evaluation.ht
 type EvaluationPages struct {
 	Edition func(context.Context) (*election.Edition, error)
 	// Add counts one answer; venue "" when the resident did not say.
-	Add  func(ctx context.Context, venue string, score int) error
-	Msgs assets.Messages
+	Add func(ctx context.Context, venue string, score int) error
+	// Allow limits answers per address (nil: no limit), so that a script
+	// cannot fill the counts; false refuses the answer.
+	Allow func(http.ResponseWriter, *http.Request) bool
+	Msgs  assets.Messages
 }
 
 // Routes adds the evaluation page to mux.
@@ -69,6 +72,8 @@ func (p *EvaluationPages) serve(w http.ResponseWriter, r *http.Request) {
 			d.Error, code = t("eval.err.score"), http.StatusBadRequest
 		case venue != "" && ed.Venue(venue) == nil:
 			d.Error, code = t("eval.err.venue"), http.StatusBadRequest
+		case p.Allow != nil && !p.Allow(w, r):
+			d.Error, code = t("eval.err.busy"), http.StatusTooManyRequests
 		default:
 			if err := p.Add(r.Context(), venue, score); err != nil {
 				http.Error(w, t("eval.err.store"), http.StatusServiceUnavailable)
