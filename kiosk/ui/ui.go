@@ -45,6 +45,9 @@ type Options struct {
 	// Evaluate counts an answer to "how easy was it to vote?" (1–5) asked
 	// after a ballot; nil: not asked (the default; evaluation.go).
 	Evaluate func(score int)
+	// ScanPrefix is what the barcode scanner sends before a code
+	// (input.DefaultPrefix when empty).
+	ScanPrefix string
 }
 
 // staff-mode screens
@@ -103,6 +106,8 @@ type UI struct {
 
 	idle session.Idle
 	eval evaluation // the question after a ballot (evaluation.go)
+	// the resident's prepared ballot and the barcode scanner (plan.go)
+	plan prepared
 	// Taps counts the resident's and staff's touches (for the tap-count report).
 	Taps int
 }
@@ -115,6 +120,7 @@ func New(app fyne.App, win fyne.Window, o Options) *UI {
 	u := &UI{o: o, s: o.Session, app: app, win: win, poolSeen: -1}
 	win.SetPadded(false)
 	u.useTheme(win.Canvas().Size())
+	u.listenScanner()
 	u.Refresh()
 	return u
 }
@@ -229,6 +235,9 @@ func (u *UI) current() screen {
 	if n := u.evaluationName(); n != "" {
 		return screen{name: n, build: u.evaluationScreen}
 	}
+	if s, ok := u.planScreen(); ok {
+		return s
+	}
 	if n := u.admissionName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.admissionScreen() }}
 	}
@@ -237,6 +246,7 @@ func (u *UI) current() screen {
 
 // Refresh redraws the current screen, built for the window's size.
 func (u *UI) Refresh() {
+	u.applyPlan()
 	next := u.current()
 	if next.name != u.shown.name {
 		if u.shown.reset != nil {
