@@ -44,7 +44,14 @@ func (s *Server) KioskFindings(ctx context.Context, k store.Kiosk, ed *election.
 	if pending := uint64(max(k.Heartbeat.QueueDepth, 0)); committed > ch.MaxSeq+pending {
 		add("chain", "bad", "dash.alert.tail", "committed", committed, "max", ch.MaxSeq)
 	}
-	times, err := s.cfg.Store.CastTimes(ctx, k.ID)
+	forged, err := s.cfg.Store.ForgedCommitments(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(forged) > 0 {
+		add("chain", "bad", "dash.alert.forged", "seq", forged[0].Seq, "n", len(forged))
+	}
+	times, err := s.cfg.Store.BallotTimes(ctx, k.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -53,15 +60,21 @@ func (s *Server) KioskFindings(ctx context.Context, k store.Kiosk, ed *election.
 	if ed != nil {
 		venue, loc = ed.Venue(k.Venue), ed.Location()
 	}
-	p := PaceOf(times, venue, loc)
+	p := PaceOfBallots(times, venue, loc) // pace.go: arrival as well as cast time
 	if p.Inhuman() {
 		add("pace", "bad", "dash.alert.pace", "n", p.MaxPerMinute)
+	}
+	if p.Future > 0 {
+		add("pace", "bad", "dash.alert.future", "n", p.Future)
 	}
 	if p.OutsideHours > 0 {
 		add("pace", "warn", "dash.alert.hours", "n", p.OutsideHours)
 	}
 	if p.Burst > 0 {
 		add("pace", "warn", "dash.alert.burst", "n", p.Burst, "silence", p.Silence.Round(time.Minute))
+	}
+	if n := s.SeqTaken(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.seq_taken", "n", n)
 	}
 	if n := s.OverBudget()[k.ID]; n > 0 {
 		add("lookups", "bad", "dash.alert.lookups", "n", n)

@@ -141,6 +141,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
 	w.implementationRoutes(mux)
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
+	mux.HandleFunc("POST /dashboard/kiosk/setaside", w.auth(w.setAsideKiosk)) // reviewweb.go
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
 		if !w.metricsAllowed(r) {
 			rw.Header().Set("WWW-Authenticate", `Bearer realm="urna-metrics"`)
@@ -421,6 +422,7 @@ type kioskRow struct {
 	ID, Venue, State, StateClass, LastSeen, Oldest, Printer, PrinterClass, Version, Skew string
 	Queue                                                                                int
 	LastSeq                                                                              uint64
+	SetAside                                                                             bool
 }
 
 func (w *Web) base(rw http.ResponseWriter, r *http.Request, user, pageName string) (page, *election.Edition) {
@@ -477,7 +479,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		hb := k.Heartbeat
 		row := kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
 			Printer: w.word(p.Lang, "dash.printer.", hb.Printer), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
-			LastSeen: t("dash.never"), Oldest: "–"}
+			LastSeen: t("dash.never"), Oldest: "–", SetAside: !k.SetAside.IsZero()}
 		add := func(level, class, text string) {
 			alerts = append(alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
 		}
