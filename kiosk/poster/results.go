@@ -16,8 +16,8 @@ import (
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
-// Outcome is one pool's tallied result, as the results posters take it.
-type Outcome struct {
+// PoolOutcome is one pool's tallied result, as the results posters take it.
+type PoolOutcome struct {
 	Pool   string
 	Voters int
 	Result election.Result
@@ -68,7 +68,7 @@ type ResultsFor struct {
 // NewResultsModel builds a results poster's model from the outcomes of the
 // pools (the city-wide one and the poster's district must be among them)
 // in state.
-func NewResultsModel(ed *election.Edition, m assets.Messages, outcomes []Outcome, state election.ResultsState, f ResultsFor, lang, url string) (*ResultsModel, error) {
+func NewResultsModel(ed *election.Edition, m assets.Messages, outcomes []PoolOutcome, state election.ResultsState, f ResultsFor, lang, url string) (*ResultsModel, error) {
 	if !slices.Contains(assets.Languages, lang) {
 		return nil, fmt.Errorf("language %q: one of %s", lang, strings.Join(assets.Languages, ", "))
 	}
@@ -94,7 +94,7 @@ func NewResultsModel(ed *election.Edition, m assets.Messages, outcomes []Outcome
 		rm.Place = m.T(lang, "poster.results.district", "district", strings.TrimSpace(d.Number+" "+districtName(d)))
 	}
 	rm.State = m.T(lang, "poster.results.state."+string(state))
-	byPool := map[string]Outcome{}
+	byPool := map[string]PoolOutcome{}
 	for _, o := range outcomes {
 		byPool[o.Pool] = o
 	}
@@ -258,7 +258,7 @@ var ErrResultsEdition = errors.New("the signed results are of another edition")
 // the voting point was given at enrollment (never the key inside the
 // document) and returns its pools and the state it was signed in, as a
 // kiosk takes them for its results screen and posters.
-func SignedOutcomes(f *wire.ResultsFile, key ed25519.PublicKey, ed *election.Edition) ([]Outcome, election.ResultsState, error) {
+func SignedOutcomes(f *wire.ResultsFile, key ed25519.PublicKey, ed *election.Edition) ([]PoolOutcome, election.ResultsState, error) {
 	if err := f.Verify(key); err != nil {
 		return nil, "", err
 	}
@@ -275,9 +275,9 @@ func SignedOutcomes(f *wire.ResultsFile, key ed25519.PublicKey, ed *election.Edi
 	if err := json.Unmarshal(f.Results, &doc); err != nil {
 		return nil, "", err
 	}
-	var out []Outcome
+	var out []PoolOutcome
 	for _, p := range doc.Pools {
-		out = append(out, Outcome{Pool: p.Pool, Voters: p.Voters, Result: p.Result})
+		out = append(out, PoolOutcome{Pool: p.Pool, Voters: p.Voters, Result: p.Result})
 	}
 	return out, election.ResultsState(f.State), nil
 }

@@ -17,9 +17,9 @@ import (
 
 // outcomes tallies a few ballots of e for the city-wide pool and every
 // district: each pool's first projects get points.
-func outcomes(t testing.TB, e *election.Edition) []Outcome {
+func outcomes(t testing.TB, e *election.Edition) []PoolOutcome {
 	t.Helper()
-	var out []Outcome
+	var out []PoolOutcome
 	for _, pool := range e.Pools {
 		prof := &election.Profile{Budget: pool.Budget, Unit: 100}
 		for _, pr := range e.ProjectsIn(pool.ID) {
@@ -33,7 +33,7 @@ func outcomes(t testing.TB, e *election.Edition) []Outcome {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, Outcome{Pool: pool.ID, Voters: len(prof.Votes), Result: r})
+		out = append(out, PoolOutcome{Pool: pool.ID, Voters: len(prof.Votes), Result: r})
 	}
 	return out
 }

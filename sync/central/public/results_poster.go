@@ -27,9 +27,9 @@ func (p *ResultsPages) poster(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, t("pub.results.none"), http.StatusServiceUnavailable)
 		return
 	}
-	var out []poster.Outcome
+	var out []poster.PoolOutcome
 	for _, pr := range res.Pools {
-		out = append(out, poster.Outcome{Pool: pr.Pool, Voters: pr.Voters, Result: pr.Result})
+		out = append(out, poster.PoolOutcome{Pool: pr.Pool, Voters: pr.Voters, Result: pr.Result})
 	}
 	f := poster.ResultsFor{Venue: r.FormValue("venue"), District: r.FormValue("d")}
 	rm, err := poster.NewResultsModel(res.Edition, p.Msgs, out, res.State, f, lang, ResultsURL(res.Edition.CheckURL))
