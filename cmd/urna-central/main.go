@@ -63,6 +63,7 @@ var commands = map[string]command{
 	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
 	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
+	"tracking":       {"tracking import FILE | tracking sign --out FILE: the winning projects' implementation (the city's CSV sheet; signed for the kiosks)", cmdTracking},
 }
 
 // subcommands are the words some commands take first, for completion
@@ -75,6 +76,7 @@ var subcommands = map[string][]string{
 	"proposals":   {"list", "build", "export", "results", "forget-contacts"},
 	"voter-codes": {"issue"},
 	"register":    {"import"},
+	"tracking":    {"import", "sign"},
 }
 
 // details describe commands at length, in their help and manual pages.

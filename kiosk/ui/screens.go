@@ -609,7 +609,7 @@ func (u *UI) doneScreen(area fyne.Size) fyne.CanvasObject {
 	tracker.TextSize = theme.TextSize() * 1.6
 	tracker.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
 	tracker.Alignment = fyne.TextAlignCenter
-	finish := primary(u.t("ui.finish"), u.act(u.s.Reset))
+	finish := primary(u.t("ui.finish"), u.act(u.finishBallot))
 	textW := area.Width
 	if landscape(area) {
 		textW = area.Width / 2

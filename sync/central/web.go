@@ -49,6 +49,8 @@ type Web struct {
 	// wrong passwords (the lockout)
 	checkLimit, signInAddr, signInUser limit.Limiter
 	metricsToken                       string
+	evaluation                         bool
+	evalLimit                          limit.Limiter
 	metrics                            *webMetrics // metrics.go
 }
 
@@ -63,6 +65,8 @@ func sessionHash(token string) []byte {
 type WebConfig struct {
 	// Users are the city staff who may sign in: name -> bcrypt hash.
 	Users map[string]string
+	// Evaluation serves "how easy was it to vote?" at /evaluate (off by default).
+	Evaluation bool
 	// UsersFile, when set, is where Users were read from: a changed file
 	// is read again at the next sign-in.
 	UsersFile string
@@ -112,10 +116,11 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		cfg.AccountRule = limit.Rule{Rate: 1.0 / 300, Burst: 5}
 	}
 	clock := srv.cfg.Clock
-	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, usersFile: cfg.UsersFile, floor: cfg.CheckFloor, sleep: cfg.Sleep,
+	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, usersFile: cfg.UsersFile, floor: cfg.CheckFloor, sleep: cfg.Sleep, evaluation: cfg.Evaluation,
 		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
 		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
 		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
+		evalLimit:    limit.Ready(cfg.Limits, "evaluate", limit.Rule{Rate: 1.0 / 60, Burst: 20}, clock),
 		metricsToken: cfg.MetricsToken}
 	w.metrics = newWebMetrics(w)
 	return w
@@ -134,6 +139,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/reconcile", w.auth(w.reconcile))
 	mux.HandleFunc("POST /dashboard/reconcile/signoff", w.auth(w.signOff))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
+	w.implementationRoutes(mux)
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
 	mux.HandleFunc("POST /dashboard/kiosk/setaside", w.auth(w.setAsideKiosk)) // reviewweb.go
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
@@ -152,7 +158,12 @@ func (w *Web) Routes(mux *http.ServeMux) {
 func (w *Web) Handler() http.Handler {
 	pages := http.NewServeMux()
 	w.Routes(pages)
-	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit), Msgs: w.msgs}).Routes(pages)
+	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit, w.srv.cfg.Log), Signed: SignedDocument(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
+	(&public.ImplementationPages{Built: BuiltProjects(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
+	if w.evaluation {
+		allow := func(rw http.ResponseWriter, r *http.Request) bool { return w.srv.allowAddr(rw, r, w.evalLimit) }
+		(&public.EvaluationPages{Edition: w.edition, Add: w.srv.cfg.Store.AddEvaluation, Allow: allow, Msgs: w.msgs}).Routes(pages)
+	}
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
