@@ -71,6 +71,7 @@ type Server struct {
 	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
 
 	audits auditCache
+	checks fleetChecks // fleet.go
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
