@@ -43,6 +43,7 @@ fuzz:
 	done
 
 bench: deps
+	@packaging/deps.sh bench
 	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
 
 # Every kiosk screen at 1024x600, 1280x800, 1920x1080 and 1080x1920 in pl/en/uk with
@@ -84,6 +85,14 @@ cross:
 cross-test: test-deps
 	@packaging/deps.sh cross
 	$(GO) test -count=1 -timeout 40m -run 'Arm64|Windows' ./packaging
+
+# The fleet load test alone (make bench runs it too): two urna-central
+# replicas on a throwaway PostgreSQL behind haproxy and one on bbolt, with
+# 180, 1,000 and 5,000 simulated kiosks at human pace; a few minutes.
+.PHONY: loadtest
+loadtest: deps
+	@packaging/deps.sh bench
+	$(GO) test -count=1 -run '^$$' -bench BenchmarkFleetLoad -benchtime 1x -timeout 30m ./sync/central/loadtest | tee loadtest-report.txt
 
 clean:
 	rm -rf $(BIN) dist bench-report.txt
