@@ -204,7 +204,9 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 
 func report(b *testing.B, rows []row) {
 	var out strings.Builder
-	fmt.Fprintf(&out, "\nfleet load test: %s windows, %d cores; latency ms p50/p99 loaded (unloaded), failed requests\n", window(), runtime.NumCPU())
+	load, _ := os.ReadFile("/proc/loadavg") // neighbours on a shared machine move every figure
+	fmt.Fprintf(&out, "\nfleet load test: %s windows, %d cores, load average now %s; latency ms p50/p99 loaded (unloaded), failed requests\n",
+		window(), runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
 	fmt.Fprintf(&out, "%-14s %6s", "deployment", "kiosks")
 	for _, e := range loadtest.Endpoints {
 		fmt.Fprintf(&out, " | %-26s", e)
