@@ -271,7 +271,11 @@ func BenchmarkFleetLoad(b *testing.B) {
 		// The same 5,000 on two more replicas whose connection pools hold
 		// 32 connections each instead of pgx's default (4 on two cores):
 		// whether the pool is what waits.
-		wide := pgReplicas(b, bin, copyDir(b, data), dsn+"?pool_max_conns=32", ed)
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		wide := pgReplicas(b, bin, copyDir(b, data), dsn+sep+"pool_max_conns=32", ed)
 		for _, p := range dep.procs {
 			p.cmd.Process.Signal(syscall.SIGSTOP) // idle the first pair: their CPU stays out
 		}
