@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -57,7 +58,7 @@ func cmdVoterCodes(args []string) error {
 	format := fs.String("format", "text", "text or pdf: one letter per code")
 	out := fs.String("out", "", "write the letters here (a new file, mode 0600) instead of standard output")
 	lang := fs.String("lang", "pl", "language of the letters: pl, en, uk")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if *n <= 0 || *n > 1_000_000 {
@@ -103,7 +104,7 @@ func cmdRegister(args []string) error {
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
 	c.add(fs)
 	lang := fs.String("lang", "pl", "language of the report: pl, en, uk")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := cli.Parse(fs, args[2:]); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -135,7 +136,7 @@ func cmdAudit(args []string) error {
 	c.add(fs)
 	format := fs.String("format", "text", "text or json")
 	lang := fs.String("lang", "pl", "language of the report: pl, en, uk")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	ctx := context.Background()

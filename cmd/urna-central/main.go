@@ -27,6 +27,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -62,47 +63,58 @@ var commands = map[string]command{
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
 }
 
-func main() {
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
-		fmt.Println("urna-central", version)
-		return
-	}
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
-		usage()
-		os.Exit(2)
-	}
-	c, ok := commands[os.Args[1]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "urna-central: unknown command %q\n\n", os.Args[1])
-		usage()
-		os.Exit(2)
-	}
-	if err := c.run(os.Args[2:]); err != nil {
-		var s *said
-		if errors.As(err, &s) {
-			fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", sentence(assets.EnvLanguage(os.Getenv), s))
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, "urna-central "+os.Args[1]+":", err)
-		var damaged *boltfile.DamagedError
-		if errors.As(err, &damaged) {
-			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
-				"path", damaged.Path, "salvage", "urna-central salvage"))
-		}
-		os.Exit(1)
-	}
+// subcommands are the words some commands take first, for completion
+// and for asking a command its flags.
+var subcommands = map[string][]string{
+	"catalog":     {"import", "publish"},
+	"kiosk":       {"list", "revoke", "set-aside", "release"},
+	"export":      {"ballots"},
+	"user":        {"add"},
+	"proposals":   {"list", "build", "export", "forget-contacts"},
+	"voter-codes": {"issue"},
+	"register":    {"import"},
 }
 
-func usage() {
-	fmt.Fprintf(os.Stderr, "urna-central %s: the central server\n\nusage: urna-central COMMAND [flags]\n\n", version)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+const long = `urna-central enrolls kiosks, publishes signed catalogs, takes in the sealed ballots the kiosks send,
+counts each voter once (the earliest ballot), tallies the results, and serves the public ballot check
+and the city office's dashboard in Polish, English and Ukrainian.
+
+The store is a bbolt file in the data folder by default (bolt:DATA/central.db), or a PostgreSQL
+database (postgres://...) shared by several replicas.
+
+Files: /var/lib/urna-central holds the keys, draft edition, certificate and the bbolt store;
+/etc/urna/central.env holds the options of the systemd service;
+/usr/share/doc/urna-central/install.md is the installation guide.`
+
+func main() {
+	os.Exit(program().Execute(os.Args[1:]))
+}
+
+// program is urna-central's command line, built from the commands table.
+func program() cli.Program {
+	p := cli.Program{Name: "urna-central", Short: "central server of the Urna civic-budget voting kiosks", Long: long,
+		Version: version, Fail: fail}
+	for name, c := range commands {
+		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Subs: subcommands[name], Run: c.run})
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-15s %s\n", n, commands[n].summary)
+	sort.Slice(p.Commands, func(i, j int) bool { return p.Commands[i].Name < p.Commands[j].Name })
+	return p
+}
+
+// fail tells staff why a command failed and returns the exit status.
+func fail(name string, err error) int {
+	var s *said
+	if errors.As(err, &s) {
+		fmt.Fprintln(os.Stderr, "urna-central "+name+":", sentence(assets.EnvLanguage(os.Getenv), s))
+		return 1
 	}
+	fmt.Fprintln(os.Stderr, "urna-central "+name+":", err)
+	var damaged *boltfile.DamagedError
+	if errors.As(err, &damaged) {
+		fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+			"path", damaged.Path, "salvage", "urna-central salvage"))
+	}
+	return 1
 }
 
 // flags common to the commands.
@@ -126,7 +138,7 @@ func cmdInit(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := central.Init(c.data); err != nil {
@@ -143,7 +155,7 @@ func cmdCatalog(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -185,7 +197,7 @@ func cmdEnrollCode(args []string) error {
 	c.add(fs)
 	venue := fs.String("venue", "", "venue id")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code stays valid")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *venue == "" {
@@ -213,7 +225,7 @@ func cmdKiosk(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if (args[0] != "list") != (fs.NArg() == 1) || fs.NArg() > 1 {
@@ -272,7 +284,7 @@ func cmdServe(args []string) error {
 	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
 	demoPhase := fs.String("demo-phase", "", "demo only: show the proposal pages of this phase today (submission, formal-check, merit-check, protests)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -405,7 +417,7 @@ func cmdExport(args []string) error {
 	if len(args) > 0 && args[0] == "ballots" {
 		args = args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -421,7 +433,7 @@ func cmdImport(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("import-ballots", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -449,7 +461,7 @@ func cmdUser(args []string) error {
 		return errors.New("usage: urna-central user add NAME [--data DIR] < password")
 	}
 	name := args[1]
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := cli.Parse(fs, args[2:]); err != nil {
 		return err
 	}
 	pass, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
@@ -483,7 +495,7 @@ func cmdBackup(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -518,7 +530,7 @@ func cmdRestore(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	c.add(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -107,19 +107,6 @@ func TestKioskCommand(t *testing.T) {
 	}
 }
 
-// TestManualPage: the manual page describes every command.
-func TestManualPage(t *testing.T) {
-	page, err := os.ReadFile(filepath.Join("..", "..", "packaging", "man", "urna-central.1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range commands {
-		if !strings.Contains(string(page), ".B "+name) && !strings.Contains(string(page), ".BI \""+name) {
-			t.Errorf("urna-central.1 does not describe %q", name)
-		}
-	}
-}
-
 // The audit, voter codes and register commands run against a store with
 // a published catalog.
 func TestIntegrityCommands(t *testing.T) {

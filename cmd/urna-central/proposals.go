@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/contact"
 	"github.com/urna-kiosk/urna/sync/central/proposals"
@@ -166,7 +167,7 @@ func cmdProposals(args []string) error {
 	c.add(fs)
 	format := fs.String("format", "csv", "export: csv or json")
 	actor := fs.String("actor", "cli", "build: who builds the ballot, for the audit log")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	ctx := context.Background()

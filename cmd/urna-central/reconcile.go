@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -28,7 +29,7 @@ func cmdSignOff(args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		kiosk, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if kiosk == "" && fs.NArg() == 1 {
@@ -121,7 +122,7 @@ func cmdVerifyResults(args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		file, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if file == "" && fs.NArg() == 1 {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -64,7 +65,7 @@ func cmdReplay(args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		file, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if file == "" && fs.NArg() == 1 {
@@ -162,7 +163,7 @@ func cmdResults(args []string) error {
 	seed := fs.String("seed", "", "the tie lottery's public seed, for an edition whose tieRule is lottery (recorded in the results)")
 	out := fs.String("out", "", "write here instead of standard output (needed for pdf; the folder for open-data)")
 	sign := fs.Bool("sign", false, "write the results as a document signed with the edition key (verify it with verify-results)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *sign {

@@ -15,6 +15,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 )
@@ -25,7 +26,7 @@ func cmdSalvage(args []string) error {
 	c.add(fs)
 	out := fs.String("out", "", "the new store (default: central.db.salvaged in the data folder)")
 	replace := fs.Bool("replace", false, "put the new store in place of central.db, keeping the damaged one as central.db.damaged-TIME")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if c.db != "" {

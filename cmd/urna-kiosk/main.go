@@ -19,6 +19,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/config"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
@@ -38,31 +39,39 @@ const (
 	demoTechnicianPIN = "0000"
 )
 
+const long = `urna-kiosk lets residents vote on a touch screen in Polish, English or Ukrainian. Each ballot is
+sealed (signed and chained) and committed to disk before its QR receipt prints on the thermal printer;
+the sync agent sends it to the central. Staff mode (hold the top-left corner for 3 seconds) prints the
+opening and closing reports and posters. The package runs it as a cage(1) kiosk session on tty1.`
+
 func main() {
 	start := time.Now()
-	configPath := flag.String("config", "/etc/urna/kiosk.toml", "configuration file")
-	demo := flag.Bool("demo", false, "demo mode: the demo edition, open now, a virtual printer, demo PINs")
-	data := flag.String("data", "demo-data", "data folder in demo mode")
-	size := flag.String("size", "900x1000", "window size when not full screen")
-	automation := flag.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
-	showVersion := flag.Bool("version", false, "print the version and exit")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println("urna-kiosk", version)
-		return
-	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(start, log, *configPath, *demo, *data, *size, *automation); err != nil {
-		log.Error("kiosk-stopped", "err", err)
-		fmt.Fprintln(os.Stderr, "urna-kiosk:", err)
-		var damaged *boltfile.DamagedError
-		if errors.As(err, &damaged) {
-			// what staff see when the kiosk does not start
-			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
-				"path", damaged.Path, "salvage", "urnactl salvage"))
-		}
-		os.Exit(1)
-	}
+	os.Exit(program(start, log).Execute(os.Args[1:]))
+}
+
+// program is urna-kiosk's command line: its flags, and run.
+func program(start time.Time, log *slog.Logger) cli.Program {
+	fs := flag.NewFlagSet("urna-kiosk", flag.ContinueOnError)
+	configPath := fs.String("config", "/etc/urna/kiosk.toml", "configuration file")
+	demo := fs.Bool("demo", false, "demo mode: the demo edition, open now, a virtual printer, demo PINs")
+	data := fs.String("data", "demo-data", "data folder in demo mode")
+	size := fs.String("size", "900x1000", "window size when not full screen")
+	automation := fs.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
+		Version: version, Flags: fs,
+		Run: func([]string) error { return run(start, log, *configPath, *demo, *data, *size, *automation) },
+		Fail: func(_ string, err error) int {
+			log.Error("kiosk-stopped", "err", err)
+			fmt.Fprintln(os.Stderr, "urna-kiosk:", err)
+			var damaged *boltfile.DamagedError
+			if errors.As(err, &damaged) {
+				// what staff see when the kiosk does not start
+				fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+					"path", damaged.Path, "salvage", "urnactl salvage"))
+			}
+			return 1
+		}}
 }
 
 func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string) error {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/config"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/queue"
@@ -34,7 +35,7 @@ func cmdDoctor(args []string) error {
 	cfgPath := fs.String("config", "/etc/urna/kiosk.toml", "kiosk configuration")
 	data := fs.String("data", "", "data folder (default: the configuration's)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	checks := doctor(*cfgPath, *data)

@@ -18,6 +18,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -41,7 +42,7 @@ func cmdEnroll(args []string) error {
 	code := fs.String("code", "", "one-time enrollment code from the city office")
 	pin := fs.String("pin", "", "the central's TLS certificate fingerprint (urna-central serve prints it)")
 	data := fs.String("data", defaultData, "the kiosk's data folder")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *server == "" || *code == "" {
@@ -89,7 +90,7 @@ func cmdExportBallots(args []string) error {
 	fs := flag.NewFlagSet("export-ballots", flag.ContinueOnError)
 	data := fs.String("data", defaultData, "the kiosk's data folder")
 	out := fs.String("out", "", "file on the USB stick (JSON lines)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -152,7 +153,7 @@ func cmdSalvage(args []string) error {
 	out := fs.String("out", "", "the new store (default: kiosk.db.salvaged in the data folder)")
 	pubHex := fs.String("public-key", "", "the kiosk's public key (hex, from the central) when its own key is lost")
 	replace := fs.Bool("replace", false, "put the new store in place of kiosk.db, keeping the damaged one as kiosk.db.damaged-TIME")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	path := filepath.Join(*data, "kiosk.db")
@@ -251,7 +252,7 @@ func cmdStatus(args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	data := fs.String("data", defaultData, "the kiosk's data folder")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	q, err := openQueue(*data)
@@ -301,7 +302,11 @@ func cmdStatus(args []string) error {
 }
 
 func cmdPINHash(args []string) error {
-	if len(args) != 1 || len(args[0]) < 4 {
+	fs := flag.NewFlagSet("pin-hash", flag.ContinueOnError)
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if args = fs.Args(); len(args) != 1 || len(args[0]) < 4 {
 		return errors.New("usage: urnactl pin-hash PIN (4 digits or more)")
 	}
 	h, err := session.HashPIN(args[0])

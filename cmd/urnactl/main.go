@@ -10,6 +10,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/boltfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 )
 
 var version = "dev"
@@ -33,46 +34,46 @@ var commands = map[string]command{
 	"printer":        {"printer probe [--address A] (find the printer on USB, TCP 9100 or serial) | printer test --address A --profile P", cmdPrinter},
 }
 
-func usage() {
-	fmt.Fprintf(os.Stderr, "urnactl %s: the technician's tool\n\nusage: urnactl COMMAND [flags]\n\n", version)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(os.Stderr, "\nurnactl COMMAND -h shows a command's flags.")
+// subcommands are the words some commands take first, for completion
+// and for asking a command its flags.
+var subcommands = map[string][]string{
+	"printer": {"probe", "test"},
 }
 
+const long = `urnactl installs and checks a voting kiosk: it finds and tests the thermal printer, enrolls the
+kiosk with the central, reports its state, and writes its sealed ballots to a USB stick.
+"urnactl COMMAND --help" shows a command's flags; --json gives machine-readable output where it makes sense.
+
+Files: /etc/urna/kiosk.toml is the kiosk's configuration; /var/lib/urna-kiosk/kiosk.db holds the
+sealed ballots, outbox, audit log, key and enrollment.`
+
 func main() {
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
-		fmt.Println("urnactl", version)
-		return
+	os.Exit(program().Execute(os.Args[1:]))
+}
+
+// program is urnactl's command line, built from the commands table.
+func program() cli.Program {
+	p := cli.Program{Name: "urnactl", Short: "the technician's tool of the Urna voting kiosks", Long: long,
+		Version: version, Fail: fail}
+	for name, c := range commands {
+		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Subs: subcommands[name], Run: c.run})
 	}
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
-		os.Exit(2)
+	sort.Slice(p.Commands, func(i, j int) bool { return p.Commands[i].Name < p.Commands[j].Name })
+	return p
+}
+
+// fail tells the technician why a command failed and returns the exit status.
+func fail(name string, err error) int {
+	var s *said
+	if errors.As(err, &s) {
+		fmt.Fprintln(os.Stderr, "urnactl "+name+":", sentence(assets.EnvLanguage(os.Getenv), s))
+		return 1
 	}
-	c, ok := commands[os.Args[1]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "urnactl: unknown command %q\n\n", os.Args[1])
-		usage()
-		os.Exit(2)
+	fmt.Fprintln(os.Stderr, "urnactl "+name+":", err)
+	var damaged *boltfile.DamagedError
+	if errors.As(err, &damaged) {
+		fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
+			"path", damaged.Path, "salvage", "urnactl salvage"))
 	}
-	if err := c.run(os.Args[2:]); err != nil {
-		var s *said
-		if errors.As(err, &s) {
-			fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", sentence(assets.EnvLanguage(os.Getenv), s))
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, "urnactl "+os.Args[1]+":", err)
-		var damaged *boltfile.DamagedError
-		if errors.As(err, &damaged) {
-			fmt.Fprintln(os.Stderr, assets.MustMessages().T(assets.EnvLanguage(os.Getenv), damaged.Key,
-				"path", damaged.Path, "salvage", "urnactl salvage"))
-		}
-		os.Exit(1)
-	}
+	return 1
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/poster"
 	"github.com/urna-kiosk/urna/kiosk/printer"
@@ -26,7 +27,7 @@ func cmdPoster(args []string) error {
 	url := fs.String("url", "", "address for the QR code (default: the edition's check page host + /projects)")
 	prof := fs.String("profile", "generic-80mm", "printer profile, for thermal")
 	order := fs.String("order", "number", "project order: number or ballot")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *venue == "" || *out == "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/atomicfile"
+	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/printer"
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
@@ -71,7 +72,7 @@ func cmdPrint(args []string) error {
 	lang := fs.String("lang", "pl", "language: pl, en, uk")
 	out := fs.String("out", "", "write the raw ESC/POS stream to this file")
 	pf := addPrinterFlags(fs, "")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg := pf.config()
@@ -116,7 +117,7 @@ func cmdRender(args []string) error {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	prof := fs.String("profile", "default", "printer profile the stream was made for")
 	out := fs.String("out", ".", "folder for page-NNNN.png and page-NNNN.txt")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -143,7 +144,7 @@ func cmdPorts(args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	scan := fs.String("scan", "", "also look for network printers (port 9100) in this subnet, e.g. 192.168.1.0/24")
 	port := fs.Int("scan-port", 9100, "TCP port of --scan")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	ports, err := printer.Ports()
@@ -193,7 +194,7 @@ func cmdPrinter(args []string) error {
 	lang := fs.String("lang", "pl", "language of the test page")
 	scan := fs.String("scan", "", "probe: also look for network printers in this subnet (port 9100)")
 	pf := addPrinterFlags(fs, "")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if args[0] == "test" {

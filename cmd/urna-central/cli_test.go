@@ -1,0 +1,31 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/urna-kiosk/urna/internal/cli/clitest"
+)
+
+// TestCommandLine: --help and help COMMAND on standard output with status 0,
+// unknown commands and flags as sentences with status 2, every command's
+// flags in its help, completions and manual page, each accepted as -flag.
+func TestCommandLine(t *testing.T) {
+	clitest.Conventions(t, program())
+}
+
+// TestSingleDashFlagsReachCommands: -data DIR and -data=DIR, Go's
+// spelling, reach the command through cobra as they did through flag.
+func TestSingleDashFlagsReachCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if code, _, errs := clitest.Run(program(), "init", "-data", dir); code != 0 {
+		t.Fatalf("init -data: status %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "edition.key")); err != nil {
+		t.Fatalf("init -data %s made no key: %v", dir, err)
+	}
+	if code, _, errs := clitest.Run(program(), "kiosk", "list", "-data="+dir, "-db", "bolt:"+filepath.Join(dir, "central.db")); code != 0 {
+		t.Fatalf("kiosk list -data=: status %d: %s", code, errs)
+	}
+}

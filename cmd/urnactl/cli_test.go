@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/urna-kiosk/urna/internal/cli/clitest"
+)
+
+// TestCommandLine: urnactl help and --help on standard output with status
+// 0, unknown commands and flags as sentences with status 2, every
+// command's flags in its help, completions and manual page, each accepted
+// as -flag.
+func TestCommandLine(t *testing.T) {
+	clitest.Conventions(t, program())
+}
+
+// TestSingleDashFlagsReachCommands: render takes Go's -flag spelling
+// through cobra and still reads its own arguments.
+func TestSingleDashFlagsReachCommands(t *testing.T) {
+	dir := t.TempDir()
+	stream := filepath.Join(dir, "receipt.bin")
+	if err := os.WriteFile(stream, []byte("\x1b@Dzień dobry\n\x1dV\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pages := filepath.Join(dir, "pages")
+	code, out, errs := clitest.Run(program(), "render", "-out", pages, "-profile=default", stream)
+	if code != 0 {
+		t.Fatalf("render -out: status %d, %q %q", code, out, errs)
+	}
+	if png, _ := filepath.Glob(filepath.Join(pages, "*.png")); len(png) == 0 {
+		t.Fatalf("render -out %s wrote no page", pages)
+	}
+}
