@@ -121,11 +121,13 @@ func fleetOf(t testing.TB, n int) (*rig, *countingStore) {
 	return r, cs
 }
 
+const fleetMetricsToken = "metrics-token-0123456789"
+
 // fleetClient is a browser-like client signed in to the dashboard at base.
 func fleetClient(t testing.TB, r *rig) (*http.Client, string) {
 	t.Helper()
 	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
-	web := central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}})
+	web := central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}, MetricsToken: fleetMetricsToken})
 	h := httptest.NewServer(web.Handler())
 	t.Cleanup(h.Close)
 	jar, _ := cookiejar.New(nil)
@@ -220,6 +222,24 @@ func TestFleetAtCountryScale(t *testing.T) {
 	if views < n/central.ChecksPerRequest-2 {
 		t.Errorf("the gaps at the end of the list were found after %d views: were the first checks bounded?", views)
 	}
+	// A /metrics scrape is bounded alike, and gives the chain gauges of
+	// every kiosk checked so far: by now all of them.
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+fleetMetricsToken)
+	before := cs.reads.Load()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if reads := cs.reads.Load() - before; reads > bound {
+		t.Errorf("a /metrics scrape read the store %d times for %d kiosks; at most %d", reads, n, bound)
+	}
+	if got := strings.Count(string(metrics), "\nurna_kiosk_chain_gaps{"); got != n {
+		t.Errorf("a scrape after the chain checks gives %d chain gauges of %d kiosks", got, n)
+	}
+
 	// the last page
 	src, _ = page("?page=100")
 	if got := fleetRows(src); len(got) != central.FleetPageSize || got[len(got)-1][0] != fmt.Sprintf("k-%05d", n-1) {
