@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/urna-kiosk/urna/assets"
@@ -91,6 +92,7 @@ type deployment struct {
 	url   string
 	procs []*proc // what serves: replicas, proxy
 	pg    int     // PostgreSQL's postmaster, 0 for bbolt
+	dsn   string  // PostgreSQL's database
 	ed    *election.Edition
 }
 
@@ -160,6 +162,7 @@ type row struct {
 	stored  float64 // ballots stored per second
 	cpu     map[string]time.Duration
 	elapsed time.Duration
+	commits float64 // PostgreSQL transactions committed per request
 }
 
 // measure drives the fleet for d, after a few unloaded requests per
@@ -187,7 +190,23 @@ func measure(b *testing.B, name string, dep *deployment, fleet []*loadtest.Kiosk
 		}
 		return m
 	}
+	// PostgreSQL's own count of committed transactions, in this database
+	commits := func() int64 {
+		if dep.dsn == "" {
+			return 0
+		}
+		conn, err := pgx.Connect(ctx, strings.SplitN(dep.dsn, "&pool_", 2)[0])
+		if err != nil {
+			return 0
+		}
+		defer conn.Close(ctx)
+		var n int64
+		conn.QueryRow(ctx, `SELECT pg_stat_force_next_flush()`).Scan(new(any))
+		conn.QueryRow(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
+		return n
+	}
 	plan := loadtest.Plan(fleet, d, uint64(len(fleet)))
+	c0 := commits()
 	before := cpu()
 	start := time.Now()
 	samples := c.Run(ctx, plan, 512)
@@ -196,8 +215,19 @@ func measure(b *testing.B, name string, dep *deployment, fleet []*loadtest.Kiosk
 	for k := range after {
 		after[k] -= before[k]
 	}
+	time.Sleep(600 * time.Millisecond) // backends report their counts at most every 500 ms
+	c1 := commits()
 	stats, stored := loadtest.Summarize(samples)
-	return row{name: name, kiosks: len(fleet), stats: stats, idle: idleStats, stored: float64(stored) / elapsed.Seconds(), cpu: after, elapsed: elapsed}
+	return row{name: name, kiosks: len(fleet), stats: stats, idle: idleStats, stored: float64(stored) / elapsed.Seconds(), cpu: after, elapsed: elapsed,
+		commits: float64(c1-c0) / float64(max(len(samples), 1))}
+}
+
+func requests(m map[string]loadtest.Stats) int {
+	n := 0
+	for _, s := range m {
+		n += s.N
+	}
+	return n
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -229,7 +259,11 @@ func report(b *testing.B, rows []row) {
 		for _, s := range r.stats {
 			lag = max(lag, s.MaxLag)
 		}
-		fmt.Fprintf(&out, " · generator lag max %s\n", ms(lag))
+		fmt.Fprintf(&out, " · generator lag max %s", ms(lag))
+		if r.commits > 0 {
+			fmt.Fprintf(&out, " · %.1f PostgreSQL commits per request, %.0f/s", r.commits, r.commits*float64(requests(r.stats))/r.elapsed.Seconds())
+		}
+		fmt.Fprintln(&out)
 	}
 	fmt.Print(out.String())
 	b.Log(out.String())
@@ -322,7 +356,7 @@ func BenchmarkFleetLoad(b *testing.B) {
 // pgReplicas starts two urna-central replicas on dsn, each with its own
 // copy of the data folder, behind haproxy.
 func pgReplicas(b *testing.B, bin, data, dsn string, ed *election.Edition) *deployment {
-	dep := &deployment{ed: ed, pg: postmaster()}
+	dep := &deployment{ed: ed, pg: postmaster(), dsn: dsn}
 	var backends []string
 	for i := range 2 {
 		dir := data
