@@ -42,14 +42,15 @@ func TestArm64Binaries(t *testing.T) {
 }
 
 // The non-graphical packages' own tests, compiled for arm64 and run under
-// qemu in their package folders. The queue's crash test is left out: its
-// children are arm64 binaries the kernel cannot start without binfmt_misc.
+// qemu in their package folders. The queue's crash and power-cut tests are
+// left out: their children are arm64 binaries (the test binary itself) the
+// kernel cannot start without binfmt_misc.
 func TestArm64PackageTests(t *testing.T) {
 	q := qemu(t)
 	needs.Tool(t, arm64.cc, arm64.ccPackage)
 	dir := filepath.Join(sharedDir, "arm64-tests")
 	for _, p := range []struct{ pkg, skip string }{
-		{"sync/election", ""}, {"sync/wire", ""}, {"sync/pabulib", ""}, {"kiosk/queue", "^TestCrashKill$"},
+		{"sync/election", ""}, {"sync/wire", ""}, {"sync/pabulib", ""}, {"kiosk/queue", "^(TestCrashKill|TestPowerCut)$"},
 	} {
 		t.Run(strings.ReplaceAll(p.pkg, "/", "_"), func(t *testing.T) {
 			bin := filepath.Join(dir, strings.ReplaceAll(p.pkg, "/", "_")+".test")
