@@ -261,7 +261,7 @@ func report(b *testing.B, rows []row) {
 		}
 		fmt.Fprintf(&out, " · generator lag max %s", ms(lag))
 		if r.commits > 0 {
-			fmt.Fprintf(&out, " · %.1f PostgreSQL commits per request, %.0f/s", r.commits, r.commits*float64(requests(r.stats))/r.elapsed.Seconds())
+			fmt.Fprintf(&out, " · %.1f PostgreSQL transactions per request (reads included), %.0f/s", r.commits, r.commits*float64(requests(r.stats))/r.elapsed.Seconds())
 		}
 		fmt.Fprintln(&out)
 	}
