@@ -33,7 +33,7 @@ run: build
 	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data
 
 test: test-deps lint
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 40m ./...
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:
