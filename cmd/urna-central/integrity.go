@@ -153,7 +153,7 @@ func cmdAudit(args []string) error {
 		return err
 	}
 	if !a.Agrees {
-		return errors.New(assets.MustMessages().T(*lang, "audit.disagrees"))
+		return errors.New(assets.MustMessages().T(*lang, a.Verdict)) // what failed: the recount, or only a chain
 	}
 	return nil
 }

@@ -208,7 +208,11 @@ func results(c *common, format, poolID, lang, seed, out string) error {
 		fmt.Fprintln(os.Stderr, m.T(lang, "results.verified", "n", audit.Verified))
 	} else {
 		// the results are still written, marked unverified, with the differences
-		fmt.Fprintln(os.Stderr, m.T(lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
+		if audit.Verdict == "audit.incomplete" { // the recount agrees: say what failed
+			fmt.Fprintln(os.Stderr, m.T(lang, "audit.incomplete"))
+		} else {
+			fmt.Fprintln(os.Stderr, m.T(lang, "results.unverified", "n", len(audit.Differences)+audit.Mismatched))
+		}
 		central.WriteAudit(os.Stderr, audit, "text", lang)
 	}
 	w := io.Writer(os.Stdout)

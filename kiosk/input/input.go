@@ -61,12 +61,25 @@ type Scanner struct {
 	Prefix string        // e.g. "]Q" (most scanners can send an AIM-like prefix)
 	MaxGap time.Duration // 0: 35 ms (people type slower than one key per 80 ms)
 	MinLen int           // 0: 20
+	// Eager hands each character on at once instead of holding it until
+	// the timing rule decides: only the prefix is held. A burst without the
+	// prefix that ends in Enter is still a scan, its characters already
+	// handed on as typed (the kiosk uses it: a resident's keys are never
+	// late, and a configured scanner sends the prefix).
+	Eager bool
 
+	burst   []rune // Eager: the plausible characters of the burst so far
 	held    []rune
 	last    time.Time
 	inScan  bool // the prefix was seen: everything up to Enter is the code
 	matched int  // how much of the prefix the held runes match
 }
+
+// DefaultPrefix is the prefix the kiosk expects when its configuration
+// names none: the AIM symbology identifier of a QR code, which most 2D
+// scanners send before the data once "AIM ID" is switched on
+// (docs/install.md, "A barcode scanner for prepared ballots").
+const DefaultPrefix = "]Q1"
 
 // Event is what the scanner makes of input: typed characters for the
 // screen, or a finished scan.
@@ -91,6 +104,9 @@ func (s *Scanner) minLen() int {
 
 // Type takes a typed character at time at.
 func (s *Scanner) Type(r rune, at time.Time) Event {
+	if s.Eager {
+		return s.typeEager(r, at)
+	}
 	var ev Event
 	if len(s.held) > 0 && at.Sub(s.last) > s.gap() && !s.inScan {
 		ev.Typed = s.release()
@@ -112,10 +128,53 @@ func (s *Scanner) Type(r rune, at time.Time) Event {
 	return ev
 }
 
+// typeEager is Type for an Eager scanner.
+func (s *Scanner) typeEager(r rune, at time.Time) Event {
+	var ev Event
+	prev := s.last
+	fast := at.Sub(prev) <= s.gap()
+	s.last = at
+	if s.inScan {
+		s.held = append(s.held, r)
+		return ev
+	}
+	if !fast {
+		s.burst = s.burst[:0]
+	}
+	if p := []rune(s.Prefix); len(p) > 0 {
+		// the prefix is not timed (a loaded kiosk may take the keys late): it
+		// holds until it matches whole, stops matching or HoldFor passes
+		if (len(s.held) == 0 || at.Sub(prev) <= s.HoldFor()) && len(s.held) < len(p) && p[len(s.held)] == r {
+			s.held = append(s.held, r)
+			if len(s.held) == len(p) {
+				s.inScan, s.held, s.burst = true, s.held[:0], s.burst[:0]
+			}
+			return ev
+		}
+		ev.Typed = s.release() // a prefix that broke off
+		s.burst = append(s.burst, ev.Typed...)
+	}
+	ev.Typed = append(ev.Typed, r)
+	if plausible(r) {
+		s.burst = append(s.burst, r)
+	} else {
+		s.burst = s.burst[:0]
+	}
+	return ev
+}
+
 // Enter takes the Enter key at time at: it ends a scan, or is the person's.
 func (s *Scanner) Enter(at time.Time) (Event, bool) {
 	var ev Event
 	burst := at.Sub(s.last) <= s.gap()
+	if s.Eager && !s.inScan {
+		ev.Typed = s.release()
+		if burst && len(ev.Typed) == 0 && len(s.burst) >= s.minLen() {
+			ev.Scan = strings.TrimSpace(string(s.burst))
+		}
+		s.reset()
+		return ev, ev.Scan != ""
+	}
 	switch {
 	case s.inScan:
 		ev.Scan = string(s.held)
@@ -134,7 +193,7 @@ func (s *Scanner) Enter(at time.Time) (Event, bool) {
 // Flush hands on what was held once MaxGap has passed since the last key:
 // a person typing. The UI calls it from a timer.
 func (s *Scanner) Flush(now time.Time) Event {
-	if len(s.held) == 0 || now.Sub(s.last) <= s.gap() {
+	if !s.Holding() || now.Sub(s.last) <= s.HoldFor() {
 		return Event{}
 	}
 	if s.inScan {
@@ -147,6 +206,20 @@ func (s *Scanner) Flush(now time.Time) Event {
 	return Event{Typed: s.release()}
 }
 
+// HoldFor is how long after the last key Flush keeps what is held: MaxGap,
+// or for an Eager scanner (which holds only a prefix and the code after it)
+// a second, so that a kiosk under load does not break a scan.
+func (s *Scanner) HoldFor() time.Duration {
+	if s.Eager {
+		return time.Second
+	}
+	return s.gap()
+}
+
+// Holding reports whether characters are held back: a burst that may be a
+// scan is under way.
+func (s *Scanner) Holding() bool { return len(s.held) > 0 || s.inScan }
+
 func (s *Scanner) release() []rune {
 	out := append([]rune(nil), s.held...)
 	s.held = s.held[:0]
@@ -154,7 +227,7 @@ func (s *Scanner) release() []rune {
 }
 
 func (s *Scanner) reset() {
-	s.held, s.inScan = s.held[:0], false
+	s.held, s.inScan, s.burst = s.held[:0], false, s.burst[:0]
 }
 
 // plausible reports whether r may be part of a scanned plan code or a

@@ -158,7 +158,7 @@ func (u *UI) identityScreen(area fyne.Size) fyne.CanvasObject {
 		headingIn(u.t("ui.identity_title"), col),
 		widget.NewLabel(field),
 		container.NewStack(box, container.NewPadded(shown)),
-		messageLine(u.problem(key, args), false, 2),
+		u.planLine(u.problem(key, args), 2),
 		declare,
 	)
 	next := primary(u.t("ui.next"), u.act(func() { u.s.SubmitIdentity(context.Background()) }))
@@ -186,7 +186,7 @@ func (u *UI) guardianScreen(area fyne.Size) fyne.CanvasObject {
 func (u *UI) districtScreen(area fyne.Size) fyne.CanvasObject {
 	districts := u.s.Edition().Districts()
 	key, args := u.s.Problem()
-	top := container.NewVBox(headingIn(u.t("ui.district_title"), area.Width), paraIn(u.t("ui.district_help"), area.Width), messageLine(u.problem(key, args), false, 1))
+	top := container.NewVBox(headingIn(u.t("ui.district_title"), area.Width), paraIn(u.t("ui.district_help"), area.Width), u.planLine(u.problem(key, args), 1), u.planButton(area.Width))
 	next := primary(u.t("ui.next"), u.act(func() { u.s.ConfirmDistrict() }))
 	nav := u.nav(newButton(u.t("ui.cancel"), u.act(u.s.Reset)), next)
 	pad := theme.Padding()
@@ -263,6 +263,7 @@ func (u *UI) chooseScreen(area fyne.Size) fyne.CanvasObject {
 	if msg == "" {
 		msg, notice = u.problem(u.s.Notice()), true
 	}
+	msg, notice = u.withPlan(msg, notice)
 	pad := theme.Padding()
 	infoW := area.Width
 	leftW := max(area.Width*0.3, 260)
@@ -577,13 +578,14 @@ func (u *UI) reviewScreen(area fyne.Size) fyne.CanvasObject {
 			if c.Points > 0 {
 				line = u.points(c.Points) + " – " + line
 			}
+			line = u.planMark(pool.ID, c) + line
 			items = append(items, widget.NewLabel(clampLines(line, colW, theme.TextSize(), fyne.TextStyle{}, 2)))
 		}
 		columns = append(columns, container.NewVBox(items...))
 	}
 	key, args := u.s.Problem()
 	items := []fyne.CanvasObject{headingIn(u.t("ui.review_title"), area.Width), paraIn(u.t("ui.review_help"), area.Width),
-		container.NewGridWithColumns(cols, columns...), messageLine(u.problem(key, args), false, 1)}
+		container.NewGridWithColumns(cols, columns...), u.planLine(u.problem(key, args), 1)}
 	confirm := primary(u.t("ui.confirm"), u.act(func() { u.s.Confirm(context.Background()) }))
 	var nav fyne.CanvasObject = container.NewBorder(nil, nil, container.NewHBox(u.cancelButton(), newButton(u.t("ui.back"), u.act(u.s.Back))), nil, confirm)
 	if nav.MinSize().Width > area.Width {

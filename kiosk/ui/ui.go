@@ -35,6 +35,9 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// ScanPrefix is what the barcode scanner sends before a code
+	// (input.DefaultPrefix when empty).
+	ScanPrefix string
 }
 
 // staff-mode screens
@@ -92,6 +95,8 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+	// the resident's prepared ballot and the barcode scanner (plan.go)
+	plan prepared
 	// Taps counts the resident's and staff's touches (for the tap-count report).
 	Taps int
 }
@@ -104,6 +109,7 @@ func New(app fyne.App, win fyne.Window, o Options) *UI {
 	u := &UI{o: o, s: o.Session, app: app, win: win, poolSeen: -1}
 	win.SetPadded(false)
 	u.useTheme(win.Canvas().Size())
+	u.listenScanner()
 	u.Refresh()
 	return u
 }
@@ -215,6 +221,9 @@ func (u *UI) current() screen {
 	if n := u.staffName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.staffBody() }}
 	}
+	if s, ok := u.planScreen(); ok {
+		return s
+	}
 	if n := u.admissionName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.admissionScreen() }}
 	}
@@ -223,6 +232,7 @@ func (u *UI) current() screen {
 
 // Refresh redraws the current screen, built for the window's size.
 func (u *UI) Refresh() {
+	u.applyPlan()
 	next := u.current()
 	if next.name != u.shown.name {
 		if u.shown.reset != nil {

@@ -19,9 +19,14 @@ import (
 // KioskAudit is one kiosk's part of an audit: what the central holds of
 // it and the state of its chain. Revoked kiosks are audited too.
 type KioskAudit struct {
-	Kiosk        string      `json:"kiosk"`
-	Venue        string      `json:"venue"`
-	Revoked      bool        `json:"revoked,omitempty"`
+	Kiosk     string `json:"kiosk"`
+	Venue     string `json:"venue"`
+	Revoked   bool   `json:"revoked,omitempty"`
+	SetAside  bool   `json:"setAside,omitempty"`
+	SignedOff bool   `json:"signedOff,omitempty"`
+	// Forged are the kiosk's commitments to a head other than the ballot
+	// the central holds at that number.
+	Forged       int         `json:"forged,omitempty"`
 	Stored       int         `json:"stored"`
 	Counted      int         `json:"counted"` // by the recount
 	Held         int         `json:"held,omitempty"`
@@ -36,8 +41,14 @@ type KioskAudit struct {
 // ChainOK reports whether the kiosk's chain has no gap or break and
 // reaches the head it committed to.
 func (k *KioskAudit) ChainOK() bool {
-	return len(k.Chain.Gaps) == 0 && len(k.Chain.Breaks) == 0 && k.Chain.MaxSeq >= k.Committed
+	return len(k.Chain.Gaps) == 0 && len(k.Chain.Breaks) == 0 && k.Chain.MaxSeq >= k.Committed && k.Forged == 0
 }
+
+// Settled reports whether the office has dealt with the kiosk (revoked
+// it, set its ballots aside or signed its point off): what its chain
+// lacks then is that kiosk's finding, shown, and no longer keeps the
+// results unverified (a thief could otherwise keep them so for good).
+func (k *KioskAudit) Settled() bool { return k.Revoked || k.SetAside || k.SignedOff }
 
 // Difference is one figure on which the fast tally and the recount from
 // signed ballots disagree.
@@ -70,10 +81,17 @@ type Audit struct {
 	Kiosks      []KioskAudit `json:"kiosks"`
 	Differences []Difference `json:"differences,omitempty"`
 	// Agrees: the recount and the fast tally agree, every signature
-	// verifies, and no chain has a gap or break.
+	// verifies, and no chain of a kiosk the office has not settled has a
+	// gap, a break or a missing committed tail.
 	Agrees bool `json:"agrees"`
 	// Problems name what keeps Agrees false (translation keys under audit.).
 	Problems []string `json:"problems,omitempty"`
+	// Findings are the settled kiosks whose chain is incomplete: each
+	// kiosk's own finding, not held against the results.
+	Findings []string `json:"findings,omitempty"`
+	// Verdict is the translation key of the one-line outcome: the recount
+	// disagrees, or only a chain is incomplete, or it agrees.
+	Verdict string `json:"verdict"`
 }
 
 // candidate is the best ballot found so far for one voter. It holds no
@@ -81,6 +99,7 @@ type Audit struct {
 // choices live in the arena of the worker that found it.
 type candidate struct {
 	castAt    int64    // unix nanoseconds
+	received  int64    // unix nanoseconds: a tie goes to the one received first
 	id        [32]byte // the ballot ID's bytes: ordered as its hex
 	stored    [32]byte // the ballot the store marks counted
 	hasStored bool
@@ -91,13 +110,17 @@ type candidate struct {
 	off, n    uint32
 }
 
-// better reports whether ballot (t, id) goes before c's.
-func (c *candidate) better(t int64, id *[32]byte) bool {
+// better reports whether ballot (t, received r, id) goes before c's: as
+// the stores decide (cast time, then arrival, then id).
+func (c *candidate) better(t, r int64, id *[32]byte) bool {
 	if !c.found {
 		return true
 	}
 	if t != c.castAt {
 		return t < c.castAt
+	}
+	if r != c.received {
+		return r < c.received
 	}
 	return bytes.Compare(id[:], c.id[:]) < 0
 }
@@ -234,8 +257,8 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 				voters[v] = c
 				continue
 			}
-			if c.found && m.better(c.castAt, &c.id) {
-				m.castAt, m.id, m.found, m.ours, m.kiosk, m.part, m.off, m.n = c.castAt, c.id, true, c.ours, c.kiosk, c.part, c.off, c.n
+			if c.found && m.better(c.castAt, c.received, &c.id) {
+				m.castAt, m.received, m.id, m.found, m.ours, m.kiosk, m.part, m.off, m.n = c.castAt, c.received, c.id, true, c.ours, c.kiosk, c.part, c.off, c.n
 			}
 			if c.hasStored {
 				m.stored, m.hasStored = c.stored, true
@@ -267,9 +290,20 @@ func audit(ctx context.Context, st store.Store, now time.Time) (*Audit, map[stri
 	if a.IndexCounted > a.Voters {
 		a.Mismatched += a.IndexCounted - a.Voters
 	}
+	offs, err := st.SignOffs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, k := range ks {
 		ka := kiosks[i]
 		ka.Kiosk, ka.Venue, ka.Revoked = k.ID, k.Venue, !k.Revoked.IsZero()
+		_, ka.SignedOff = offs[k.ID]
+		ka.SetAside = !k.SetAside.IsZero()
+		forged, err := st.ForgedCommitments(ctx, k.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		ka.Forged = len(forged)
 		if ka.Chain, err = st.Chain(ctx, k.ID); err != nil {
 			return nil, nil, err
 		}
@@ -318,11 +352,11 @@ func (p *auditPart) one(s *store.Stored, run *auditRun, part int32) {
 		ka.Held++
 		return
 	}
-	at := b.CastAt.UnixNano()
-	if !c.better(at, &id) {
+	at, rec := b.CastAt.UnixNano(), s.Received.UnixNano()
+	if !c.better(at, rec, &id) {
 		return
 	}
-	c.castAt, c.id, c.found, c.kiosk, c.part = at, id, true, k, part
+	c.castAt, c.received, c.id, c.found, c.kiosk, c.part = at, rec, id, true, k, part
 	c.ours = b.Edition == run.ed.ID
 	c.off, c.n = 0, 0
 	if c.ours {
@@ -420,7 +454,9 @@ func sums(p *election.Profile) (votes, points []int64) {
 	return votes, points
 }
 
-// judge sets Agrees and Problems.
+// judge sets Agrees, Problems, Findings and Verdict: each problem says
+// what failed, and a chain that is incomplete is not "the recount
+// disagrees".
 func (a *Audit) judge() {
 	add := func(ok bool, key string) {
 		if !ok {
@@ -431,14 +467,31 @@ func (a *Audit) judge() {
 	add(a.Mismatched == 0, "audit.problem.mismatched")
 	add(a.BadSignature == 0, "audit.problem.signatures")
 	add(a.UnknownKiosk == 0, "audit.problem.unknown_kiosk")
-	chains := true
+	recount := len(a.Problems) == 0
+	gaps, tail, forged := true, true, true
 	for _, k := range a.Kiosks {
-		if !k.ChainOK() {
-			chains = false
+		switch {
+		case k.ChainOK():
+		case k.Settled():
+			a.Findings = append(a.Findings, k.Kiosk)
+		default:
+			gaps = gaps && len(k.Chain.Gaps) == 0 && len(k.Chain.Breaks) == 0
+			tail = tail && k.Chain.MaxSeq >= k.Committed
+			forged = forged && k.Forged == 0
 		}
 	}
-	add(chains, "audit.problem.chains")
+	add(gaps, "audit.problem.gaps")
+	add(tail, "audit.problem.tail")
+	add(forged, "audit.problem.forged")
 	a.Agrees = len(a.Problems) == 0
+	switch {
+	case a.Agrees:
+		a.Verdict = "audit.agrees"
+	case recount:
+		a.Verdict = "audit.incomplete"
+	default:
+		a.Verdict = "audit.disagrees"
+	}
 }
 
 // String is a one-line summary for logs (no personal data).

@@ -35,8 +35,17 @@ func WriteAudit(w io.Writer, a *Audit, format, lang string) error {
 			state = t("audit.chain.bad", "gaps", len(k.Chain.Gaps), "missing", k.Chain.Missing, "breaks", len(k.Chain.Breaks),
 				"max", k.Chain.MaxSeq, "committed", k.Committed)
 		}
+		if k.Forged > 0 {
+			state += " " + t("audit.chain.forged", "n", k.Forged)
+		}
 		if k.Revoked {
 			state += " " + t("audit.revoked")
+		}
+		if k.SetAside {
+			state += " " + t("audit.set_aside")
+		}
+		if k.SignedOff {
+			state += " " + t("audit.signed_off")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", k.Kiosk, k.Venue, k.Stored, k.Counted, k.Held, k.BadSignature, state)
 	}
@@ -52,10 +61,9 @@ func WriteAudit(w io.Writer, a *Audit, format, lang string) error {
 	for _, p := range a.Problems {
 		fmt.Fprintln(w, "! "+t(p))
 	}
-	if a.Agrees {
-		fmt.Fprintln(w, t("audit.agrees"))
-	} else {
-		fmt.Fprintln(w, t("audit.disagrees"))
+	for _, k := range a.Findings {
+		fmt.Fprintln(w, "• "+t("audit.finding.settled", "kiosk", k))
 	}
+	fmt.Fprintln(w, t(a.Verdict))
 	return nil
 }

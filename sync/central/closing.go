@@ -4,11 +4,58 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
+
+// ErrReportValues: a closing report with numbers or a time no kiosk
+// honestly signs (errors.Is; the error names which).
+var ErrReportValues = errors.New("closing report refused")
+
+type reportValuesError struct{ reason string }
+
+func (e *reportValuesError) Error() string        { return "closing report refused: " + e.reason }
+func (e *reportValuesError) Is(target error) bool { return target == ErrReportValues }
+
+// ClosingGrace is how long after the edition closes a point may still be
+// closed (staff who close the next morning).
+const ClosingGrace = 24 * time.Hour
+
+// closingProblem names what makes a closing report unbelievable, or is "":
+// negative counts, more ballots today than ever or than numbers, a last
+// number beyond the kiosk's human pace since enrollment, a closing time in
+// the future (beyond FutureSkew), before the kiosk's enrollment or outside
+// the edition's window (from CastSkew before it opens to ClosingGrace
+// after it closes).
+func (s *Server) closingProblem(ctx context.Context, k store.Kiosk, ed *election.Edition, r wire.ClosingReport, now time.Time) error {
+	var reason string
+	switch {
+	case r.Ballots < 0 || r.Today < 0:
+		reason = fmt.Sprintf("ballots %d and today %d must not be negative", r.Ballots, r.Today)
+	case r.Today > r.Ballots:
+		reason = fmt.Sprintf("today %d is more than all ballots %d", r.Today, r.Ballots)
+	case uint64(r.Ballots) > r.LastSeq:
+		reason = fmt.Sprintf("ballots %d is more than the last number %d", r.Ballots, r.LastSeq)
+	case r.ClosedAt.After(now.Add(FutureSkew)):
+		reason = fmt.Sprintf("closedAt %s is in the future", r.ClosedAt.UTC().Format(time.RFC3339))
+	case r.ClosedAt.Before(k.Enrolled.Add(-s.cfg.CastSkew)):
+		reason = fmt.Sprintf("closedAt %s is before the kiosk was enrolled", r.ClosedAt.UTC().Format(time.RFC3339))
+	case r.ClosedAt.Before(ed.Opens.Add(-s.cfg.CastSkew)) || r.ClosedAt.After(ed.Closes.Add(ClosingGrace)):
+		reason = fmt.Sprintf("closedAt %s is outside the edition's window", r.ClosedAt.UTC().Format(time.RFC3339))
+	}
+	if reason == "" {
+		var err error
+		if reason, err = s.seqProblem(ctx, k, r.LastSeq, now); err != nil || reason == "" {
+			return err
+		}
+	}
+	return &reportValuesError{reason}
+}
 
 // closing takes a kiosk's signed closing report (wire.PathClosing).
 func (s *Server) closing(w http.ResponseWriter, r *http.Request, k store.Kiosk, body []byte) {
@@ -19,7 +66,7 @@ func (s *Server) closing(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 	}
 	err := s.AcceptClosing(r.Context(), k, cr)
 	switch {
-	case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature):
+	case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature), errors.Is(err, ErrReportValues):
 		s.cfg.Log.Warn("closing-report-refused", "kiosk", k.ID, "err", err)
 		apiError(w, http.StatusBadRequest, err.Error())
 	case err != nil:
@@ -58,7 +105,7 @@ func (s *Server) importClosings(ctx context.Context, reports []wire.ClosingRepor
 			return err
 		}
 		switch err := s.AcceptClosing(ctx, k, r); {
-		case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature):
+		case errors.Is(err, ErrReportKiosk), errors.Is(err, ErrReportEdition), errors.Is(err, wire.ErrReportSignature), errors.Is(err, ErrReportValues):
 			s.cfg.Log.Warn("closing-report-refused", "kiosk", k.ID, "err", err)
 			out[ClosingRefused]++
 		case err != nil:

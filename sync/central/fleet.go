@@ -41,8 +41,8 @@ type KioskCheck struct {
 	checking, ran bool
 }
 
-// checkKiosk reads a kiosk's chain, commitments and cast times: three
-// store reads, each as long as the kiosk's ballots.
+// checkKiosk reads a kiosk's chain, commitments, forged commitments and
+// ballot times: four store reads, each as long as the kiosk's ballots.
 func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edition) (KioskCheck, error) {
 	var out KioskCheck
 	add := func(level, class, key string, args ...any) {
@@ -68,7 +68,14 @@ func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edi
 	if pending := uint64(max(k.Heartbeat.QueueDepth, 0)); committed > ch.MaxSeq+pending {
 		add("chain", "bad", "dash.alert.tail", "committed", committed, "max", ch.MaxSeq)
 	}
-	times, err := s.cfg.Store.CastTimes(ctx, k.ID)
+	forged, err := s.cfg.Store.ForgedCommitments(ctx, k.ID)
+	if err != nil {
+		return out, err
+	}
+	if len(forged) > 0 {
+		add("chain", "bad", "dash.alert.forged", "seq", forged[0].Seq, "n", len(forged))
+	}
+	times, err := s.cfg.Store.BallotTimes(ctx, k.ID)
 	if err != nil {
 		return out, err
 	}
@@ -77,15 +84,21 @@ func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edi
 	if ed != nil {
 		venue, loc = ed.Venue(k.Venue), ed.Location()
 	}
-	p := PaceOf(times, venue, loc)
+	p := PaceOfBallots(times, venue, loc) // pace.go: arrival as well as cast time
 	if p.Inhuman() {
 		add("pace", "bad", "dash.alert.pace", "n", p.MaxPerMinute)
+	}
+	if p.Future > 0 {
+		add("pace", "bad", "dash.alert.future", "n", p.Future)
 	}
 	if p.OutsideHours > 0 {
 		add("pace", "warn", "dash.alert.hours", "n", p.OutsideHours)
 	}
 	if p.Burst > 0 {
 		add("pace", "warn", "dash.alert.burst", "n", p.Burst, "silence", p.Silence.Round(time.Minute))
+	}
+	if n := s.SeqTaken(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.seq_taken", "n", n)
 	}
 	if n := s.OverBudget()[k.ID]; n > 0 {
 		add("lookups", "bad", "dash.alert.lookups", "n", n)
@@ -97,7 +110,7 @@ func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edi
 }
 
 // ChecksPerRequest bounds the kiosks whose chains one fleet page or one
-// /metrics scrape checks (three store reads each, as long as the kiosk's
+// /metrics scrape checks (four store reads each, as long as the kiosk's
 // ballots). A city's fleet (Kraków: about 180) is checked whole at every
 // request; a country's is checked in turns, the kiosks shown first, then
 // those checked longest ago, and the page says when the oldest check ran.
@@ -278,7 +291,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		e := entry{k: k, levels: map[string]bool{}}
 		e.row = kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
 			Printer: w.word(p.Lang, "dash.printer.", hb.Printer), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
-			LastSeen: t("dash.never"), Oldest: "–"}
+			LastSeen: t("dash.never"), Oldest: "–", SetAside: !k.SetAside.IsZero()}
 		add := func(level, class, text string) {
 			e.levels[level] = true
 			e.alerts = append(e.alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: e.row.Venue, Text: text})

@@ -1,14 +1,18 @@
 package central
 
 import (
+	"context"
 	"crypto/subtle"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
 )
 
@@ -132,4 +136,83 @@ func (w *Web) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", w.metricsPage)
 	return mux
+}
+
+// SeqSlack is how far beyond its human pace since enrollment a kiosk's
+// number may be: the ballots of a test run before the point opens.
+const SeqSlack = 100
+
+// maxSeqSince is the highest number a kiosk enrolled at enrolled can have
+// reached at now, casting HumanPerMinute a minute from CastSkew before its
+// enrollment, plus SeqSlack: a commitment or a closing report beyond it
+// names ballots that no human pace produced, so it is refused.
+func (s *Server) maxSeqSince(enrolled, now time.Time) uint64 {
+	minutes := math.Ceil(now.Sub(enrolled.Add(-s.cfg.CastSkew)).Minutes())
+	if minutes < 0 {
+		minutes = 0
+	}
+	return SeqSlack + uint64(minutes)*HumanPerMinute
+}
+
+// seqProblem names what makes a kiosk's claim to have reached number seq
+// by now absurd, or is "": beyond maxSeqSince, counted from the first
+// number the central holds of the kiosk (a kiosk enrolled again keeps
+// numbering its old chain), read only when the bound is passed.
+func (s *Server) seqProblem(ctx context.Context, k store.Kiosk, seq uint64, now time.Time) (string, error) {
+	most := s.maxSeqSince(k.Enrolled, now)
+	if seq <= most {
+		return "", nil
+	}
+	ch, err := s.cfg.Store.Chain(ctx, k.ID)
+	if err != nil {
+		return "", err
+	}
+	if ch.Count > 0 && len(ch.Gaps) > 0 && ch.Gaps[0].From == 1 {
+		most += ch.Gaps[0].To
+	}
+	if seq <= most {
+		return "", nil
+	}
+	return fmt.Sprintf("lastSeq %d is beyond the %d ballots a kiosk enrolled at %s can have taken at a human pace",
+		seq, most, k.Enrolled.UTC().Format(time.RFC3339)), nil
+}
+
+// commitment drops a heartbeat's commitment (the heartbeat itself is
+// kept) when its number is absurd for the kiosk: such a commitment could
+// only serve a thief, to claim ballots it never had.
+func (s *Server) commitment(ctx context.Context, k store.Kiosk, hb *wire.Heartbeat, now time.Time) error {
+	if hb.HeadID == "" {
+		return nil
+	}
+	reason, err := s.seqProblem(ctx, k, hb.LastSeq, now)
+	if err != nil || reason == "" {
+		return err
+	}
+	s.cfg.Log.Warn("commitment-refused", "kiosk", k.ID, "reason", reason)
+	hb.HeadID = ""
+	return nil
+}
+
+// withhold keeps a batch from telling a stolen kiosk who voted: every
+// answer about a ballot's voter (accepted, duplicate, contested because
+// another ballot of the voter counts) takes a token of the kiosk's
+// voter-lookup budget, and once none is left the answer is Withheld,
+// alike for all three, so they cannot be told apart. USB import does not
+// go through here: the office runs it.
+func (s *Server) withhold(ctx context.Context, k store.Kiosk, results []wire.Result) {
+	n := 0
+	for i := range results {
+		r := &results[i]
+		if r.Status != wire.Accepted && r.Status != wire.Duplicate && (r.Status != wire.Contested || r.Reason != string(store.HoldContested)) {
+			continue
+		}
+		if ok, _ := s.lookups.Allow(ctx, k.ID); ok {
+			continue
+		}
+		r.Status, r.Reason = wire.Withheld, ""
+		n++
+	}
+	if n > 0 {
+		s.cfg.Log.Warn("ballot-answers-withheld", "kiosk", k.ID, "n", n)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -128,4 +129,82 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 		}
 	}
 	return holds, nil
+}
+
+// flagForged sets a kiosk's ballots aside for review when one of its
+// commitments to a number in seqs named a head other than the ballot the
+// central holds at that number: the kiosk signed a chain head it never had
+// (docs/protocol.md). Such a commitment proves nothing (store.provenAt).
+// Each forgery sets the kiosk aside once (per process): once the office
+// has looked and released it, a repeat of the same heartbeat or ballot
+// does not set it aside again.
+func (s *Server) flagForged(ctx context.Context, k store.Kiosk, seqs map[uint64]bool) error {
+	fs, err := s.cfg.Store.ForgedCommitments(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range fs {
+		if !seqs[c.Seq] || !s.watch.firstForgery(k.ID, c.Seq) {
+			continue
+		}
+		s.cfg.Log.Warn("commitment-forged", "kiosk", k.ID, "seq", c.Seq)
+		if !k.SetAside.IsZero() {
+			return nil
+		}
+		return s.cfg.Store.SetAside(ctx, k.ID, true, s.cfg.Clock())
+	}
+	return nil
+}
+
+// watch is what this process counts of the kiosks for the fleet page: the
+// ballots refused as seq-taken (another ballot under their number: a kiosk
+// that numbered again after losing its store, or one signing two ballots
+// for one place in its chain), and the forgeries already acted on.
+type watch struct {
+	mu       sync.Mutex
+	seqTaken map[string]int
+	forged   map[string]map[uint64]bool
+}
+
+func (c *watch) add(kiosk string, results []wire.Result) {
+	n := 0
+	for _, r := range results {
+		if r.Status == wire.SeqTaken {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seqTaken == nil {
+		c.seqTaken = map[string]int{}
+	}
+	c.seqTaken[kiosk] += n
+}
+
+// firstForgery reports whether a forgery at seq is new for the kiosk.
+func (c *watch) firstForgery(kiosk string, seq uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forged == nil {
+		c.forged = map[string]map[uint64]bool{}
+	}
+	if c.forged[kiosk] == nil {
+		c.forged[kiosk] = map[uint64]bool{}
+	}
+	if c.forged[kiosk][seq] {
+		return false
+	}
+	c.forged[kiosk][seq] = true
+	return true
+}
+
+// SeqTaken returns how many of a kiosk's ballots were refused as
+// seq-taken since this process started.
+func (s *Server) SeqTaken(kiosk string) int {
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	return s.watch.seqTaken[kiosk]
 }

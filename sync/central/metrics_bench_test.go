@@ -61,7 +61,8 @@ func BenchmarkMetricsScrape(b *testing.B) {
 				for _, k := range ks[:min(len(ks), central.ChecksPerRequest)] {
 					st.Chain(ctx, k.ID)
 					st.Commitments(ctx, k.ID)
-					st.CastTimes(ctx, k.ID)
+					st.ForgedCommitments(ctx, k.ID)
+					st.BallotTimes(ctx, k.ID)
 				}
 				return time.Since(start)
 			}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -18,6 +19,9 @@ const (
 	BurstAfter  = 2 * time.Hour
 	BurstSize   = 20
 	BurstWithin = 10 * time.Minute
+	// FutureSkew is how far after its arrival a ballot may be dated (a
+	// kiosk clock ahead) before it counts as future-dated.
+	FutureSkew = 5 * time.Minute
 )
 
 // Pace is what a kiosk's cast times show that no human pace produces.
@@ -26,6 +30,7 @@ type Pace struct {
 	OutsideHours int           `json:"outsideHours"` // cast while the venue is closed
 	Burst        int           `json:"burst"`        // ballots of the largest burst after silence
 	Silence      time.Duration `json:"silence"`      // the silence before it
+	Future       int           `json:"future"`       // dated more than FutureSkew after they arrived
 }
 
 // Inhuman reports whether the kiosk cast faster than a person can vote.
@@ -54,5 +59,27 @@ func PaceOf(times []time.Time, venue *election.Venue, loc *time.Location) Pace {
 			}
 		}
 	}
+	return p
+}
+
+// PaceOfBallots reads a kiosk's ballots as PaceOf does, each at the
+// latest time it can have been cast: its cast time, or its arrival when it
+// is dated later (nobody casts a ballot after the central received it). A
+// burst dated into the future is so read at the pace it arrived, and the
+// ballots dated more than FutureSkew after their arrival are counted.
+func PaceOfBallots(ts []store.BallotTime, venue *election.Venue, loc *time.Location) Pace {
+	times := make([]time.Time, len(ts))
+	future := 0
+	for i, t := range ts {
+		times[i] = t.CastAt
+		if !t.Received.IsZero() && t.Received.Before(t.CastAt) {
+			times[i] = t.Received
+			if t.CastAt.Sub(t.Received) > FutureSkew {
+				future++
+			}
+		}
+	}
+	p := PaceOf(times, venue, loc)
+	p.Future = future
 	return p
 }

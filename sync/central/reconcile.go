@@ -46,6 +46,9 @@ func (s *Server) AcceptClosing(ctx context.Context, k store.Kiosk, r wire.Closin
 	if r.Edition != ed.ID {
 		return ErrReportEdition
 	}
+	if err := s.closingProblem(ctx, k, ed, r, s.cfg.Clock()); err != nil { // closing.go
+		return err
+	}
 	if err := s.cfg.Store.PutClosing(ctx, r, s.cfg.Clock()); err != nil {
 		return err
 	}

@@ -254,7 +254,11 @@ func resultsPDF(w io.Writer, ed *election.Edition, rs []PoolResult, a *Audit, la
 				pdf.MultiCell(0, 5, m.T(lang, "results.verified", "n", a.Verified), "", "L", false)
 			} else {
 				pdf.SetTextColor(180, 0, 0)
-				pdf.MultiCell(0, 5, m.T(lang, "results.unverified", "n", len(a.Differences)+a.Mismatched), "", "L", false)
+				line := m.T(lang, "results.unverified", "n", len(a.Differences)+a.Mismatched)
+				if a.Verdict == "audit.incomplete" { // the recount agrees: say what failed
+					line = m.T(lang, "audit.incomplete")
+				}
+				pdf.MultiCell(0, 5, line, "", "L", false)
 				pdf.SetTextColor(0, 0, 0)
 			}
 			pdf.SetFont("dejavu", "", 9)

@@ -72,6 +72,7 @@ type Server struct {
 
 	audits auditCache
 	checks fleetChecks // fleet.go
+	watch  watch       // judge.go
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
@@ -335,6 +336,7 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
+	s.withhold(r.Context(), k, results) // guard.go: no "who voted" beyond the budget
 	writeJSON(w, wire.BatchResponse{Results: results})
 }
 
@@ -390,6 +392,7 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		if err != nil {
 			return nil, err
 		}
+		seqs := map[uint64]bool{}
 		for j, st := range statuses {
 			results[at[j]].Status = st
 			if st == wire.Contested && results[at[j]].Reason == "" {
@@ -398,8 +401,15 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			if st != wire.Contested {
 				results[at[j]].Reason = ""
 			}
+			if st.Stored() {
+				seqs[ok[j].Seq] = true
+			}
+		}
+		if err := s.flagForged(ctx, k, seqs); err != nil { // judge.go
+			return nil, err
 		}
 	}
+	s.watch.add(k.ID, results)
 	s.Counters.Received.Add(int64(len(results)))
 	for _, res := range results {
 		s.Counters.add(res.Status)
@@ -481,9 +491,19 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 		return
 	}
 	now := s.cfg.Clock()
+	if err := s.commitment(r.Context(), k, &hb, now); err != nil { // guard.go: no absurd commitment
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	if err := s.cfg.Store.RecordHeartbeat(r.Context(), k.ID, hb, now); err != nil {
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
+	}
+	if hb.HeadID != "" {
+		if err := s.flagForged(r.Context(), k, map[uint64]bool{hb.LastSeq: true}); err != nil { // judge.go
+			apiError(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
 	}
 	resp := wire.HeartbeatResponse{CentralTime: now}
 	if c, err := s.cfg.Store.Catalog(r.Context()); err == nil {

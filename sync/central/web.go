@@ -135,6 +135,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /dashboard/reconcile/signoff", w.auth(w.signOff))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
+	mux.HandleFunc("POST /dashboard/kiosk/setaside", w.auth(w.setAsideKiosk)) // reviewweb.go
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
 		if !w.metricsAllowed(r) {
 			rw.Header().Set("WWW-Authenticate", `Bearer realm="urna-metrics"`)
@@ -410,6 +411,7 @@ type kioskRow struct {
 	ID, Venue, State, StateClass, LastSeen, Oldest, Printer, PrinterClass, Version, Skew string
 	Queue                                                                                int
 	LastSeq                                                                              uint64
+	SetAside                                                                             bool
 }
 
 func (w *Web) base(rw http.ResponseWriter, r *http.Request, user, pageName string) (page, *election.Edition) {

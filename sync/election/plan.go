@@ -36,6 +36,9 @@ const (
 	KeyPlanDistrict     = "plan.unknown_district"
 	KeyPlanWithdrawn    = "plan.withdrawn" // a chosen project is no longer on the ballot
 	KeyPlanTooMany      = "plan.too_many"  // more than 7 choices in a pool, or points over 7
+	// KeyPlanRuleChanged: a choice no longer fits the edition's rules (the
+	// points or the number of choices changed since the plan was made).
+	KeyPlanRuleChanged = "plan.rule_changed"
 )
 
 const (

@@ -109,6 +109,10 @@ const (
 	// SeqTaken: the central holds another ballot of this kiosk under this
 	// number (a kiosk that numbered again after losing its store).
 	SeqTaken Status = "seq-taken"
+	// Withheld: stored; whether it counts is not told, because the kiosk
+	// has used up its budget of answers about voters (a batch would
+	// otherwise tell a stolen kiosk who voted). The kiosk marks it done.
+	Withheld Status = "stored"
 )
 
 // MaxSeqAhead is how far beyond the highest number the central holds of
@@ -118,7 +122,9 @@ const (
 const MaxSeqAhead = 20000
 
 // Stored reports whether the central keeps the ballot (the kiosk may mark it done).
-func (s Status) Stored() bool { return s == Accepted || s == Duplicate || s == Contested }
+func (s Status) Stored() bool {
+	return s == Accepted || s == Duplicate || s == Contested || s == Withheld
+}
 
 // Result is the answer for one ballot of a batch.
 type Result struct {

@@ -98,6 +98,7 @@ type Bolt struct {
 type batch struct {
 	bs           []wire.SealedBallot
 	holds        []Hold
+	received     time.Time
 	keys, values [][]byte
 	out          []wire.Status
 	done         chan error
@@ -307,7 +308,65 @@ func commit(b *bolt.Bucket, kiosk string, hb wire.Heartbeat, at time.Time) error
 		return nil
 	}
 	key := binary.BigEndian.AppendUint64(prefix, uint64(at.UnixNano()))
-	return b.Put(key, append(binary.BigEndian.AppendUint64(nil, hb.LastSeq), hb.HeadID...))
+	if err := b.Put(key, append(binary.BigEndian.AppendUint64(nil, hb.LastSeq), hb.HeadID...)); err != nil {
+		return err
+	}
+	// keep the latest MaxCommitments: drop the oldest beyond them
+	var keys [][]byte
+	c = b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+		keys = append(keys, k)
+	}
+	for _, k := range keys[:max(len(keys)-MaxCommitments, 0)] {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForgedCommitments implements Store.
+func (s *Bolt) ForgedCommitments(_ context.Context, kiosk string) ([]Commitment, error) {
+	var out []Commitment
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bBallots).Cursor()
+		for _, m := range commitmentsOf(tx.Bucket(bCommits), kiosk) {
+			prefix := append(binary.BigEndian.AppendUint64(append([]byte(kiosk), 0), m.Seq), 0)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if string(k[len(prefix):]) != m.ID {
+					out = append(out, m)
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// chainProof reads what a proof of time needs of a kiosk in tx: its
+// commitments and the whole part of its chain up to the highest of them.
+func chainProof(tx *bolt.Tx, kiosk string) (cs []Commitment, ids []string, err error) {
+	cs = commitmentsOf(tx.Bucket(bCommits), kiosk)
+	top := maxCommitted(cs)
+	prefix := append([]byte(kiosk), 0)
+	var links []chainLink
+	c := tx.Bucket(bBallots).Cursor()
+	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+		if len(k) < len(prefix)+9 {
+			continue
+		}
+		seq := binary.BigEndian.Uint64(k[len(prefix):])
+		if seq > top {
+			break
+		}
+		prev, _, err := splitBallot(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		links = append(links, chainLink{seq: seq, id: string(k[len(prefix)+9:]), prev: prev})
+	}
+	return cs, wholePrefix(links), nil
 }
 
 // commitmentsOf reads a kiosk's commitments, oldest first.
@@ -516,7 +575,7 @@ func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []H
 		return nil, errors.New("store: one hold per ballot")
 	}
 	// Encode before handing over: the writer then only writes.
-	b := &batch{bs: bs, holds: holds, keys: make([][]byte, len(bs)), values: make([][]byte, len(bs)),
+	b := &batch{bs: bs, holds: holds, received: received, keys: make([][]byte, len(bs)), values: make([][]byte, len(bs)),
 		out: make([]wire.Status, len(bs)), done: make(chan error, 1)}
 	for i := range bs {
 		b.keys[i] = byKioskKey(bs[i].Kiosk, bs[i].Seq, bs[i].ID)
@@ -541,48 +600,71 @@ func (s *Bolt) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []H
 	return b.out, nil
 }
 
-// addBatch writes one batch in the writer's transaction.
+// addBatch writes one batch in the writer's transaction: first every new
+// ballot of it, then who counts for each voter.
 func addBatch(tx *bolt.Tx, bt *batch) error {
 	ballots, ids, counted, holds := tx.Bucket(bBallots), tx.Bucket(bIDs), tx.Bucket(bCounted), tx.Bucket(bHolds)
 	// a kiosk's ballots arrive in order: fill pages, as an append does
 	ballots.FillPercent = 1
-	commitments := map[string][]Commitment{} // read once per kiosk, when needed
+	fresh := make([]bool, len(bt.bs))
 	for i, b := range bt.bs {
+		if ids.Get([]byte(b.ID)) != nil {
+			continue
+		}
+		// one ballot per number of a kiosk: a second, different one is refused
+		if prefix := bt.keys[i][:len(bt.keys[i])-len(b.ID)]; hasPrefix(ballots.Cursor(), prefix) {
+			bt.out[i] = wire.SeqTaken
+			continue
+		}
+		if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
+			return err
+		}
+		if err := ids.Put([]byte(b.ID), bt.keys[i][:len(bt.keys[i])-len(b.ID)-1]); err != nil {
+			return err
+		}
+		fresh[i] = true
+	}
+	type proof struct {
+		cs  []Commitment
+		ids []string
+	}
+	proofs := map[string]*proof{} // read once per kiosk, when needed
+	for i, b := range bt.bs {
+		if bt.out[i] == wire.SeqTaken {
+			continue
+		}
 		var hold Hold
 		if bt.holds != nil {
 			hold = bt.holds[i]
 		}
 		cur, counts := getCounted(counted, b.VoterKey[:])
-		if ids.Get([]byte(b.ID)) == nil {
-			// one ballot per number of a kiosk: a second, different one is refused
-			if prefix := bt.keys[i][:len(bt.keys[i])-len(b.ID)]; hasPrefix(ballots.Cursor(), prefix) {
-				bt.out[i] = wire.SeqTaken
-				continue
-			}
-			if err := ballots.Put(bt.keys[i], bt.values[i]); err != nil {
-				return err
-			}
-			if err := ids.Put([]byte(b.ID), bt.keys[i][:len(bt.keys[i])-len(b.ID)-1]); err != nil {
-				return err
-			}
+		if fresh[i] {
 			if (hold == "" || hold == HoldSetAside) && counts && b.CastAt.Before(cur.CastAt) {
-				// it would displace a counted ballot: only with proof that
-				// the kiosk held it before that ballot arrived
-				cs, ok := commitments[b.Kiosk]
-				if !ok {
-					cs = commitmentsOf(tx.Bucket(bCommits), b.Kiosk)
-					commitments[b.Kiosk] = cs
+				// it would displace a counted ballot: only with valid proof
+				// that the kiosk held it before that ballot arrived
+				p := proofs[b.Kiosk]
+				if p == nil {
+					cs, ids, err := chainProof(tx, b.Kiosk)
+					if err != nil {
+						return err
+					}
+					p = &proof{cs, ids}
+					proofs[b.Kiosk] = p
 				}
-				if !covered(cs, b.Seq, b.ID, receivedOf(tx, cur.ID)) {
+				if at, ok := provenAt(p.cs, b.Seq, p.ids); !ok || at.After(receivedOf(tx, cur.ID)) {
 					hold = HoldContested
 				}
+			}
+			better := !counts || b.CastAt.Before(cur.CastAt)
+			if counts && b.CastAt.Equal(cur.CastAt) {
+				better = earlier(b.CastAt, bt.received, b.ID, cur.CastAt, receivedOf(tx, cur.ID), cur.ID)
 			}
 			switch {
 			case hold != "":
 				if err := holds.Put([]byte(b.ID), []byte(hold)); err != nil {
 					return err
 				}
-			case !counts || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID):
+			case better:
 				cur = countedRef{ID: b.ID, CastAt: b.CastAt}
 				if err := counted.Put(b.VoterKey[:], cur.entry(&b)); err != nil {
 					return err
@@ -598,6 +680,91 @@ func addBatch(tx *bolt.Tx, bt *batch) error {
 			bt.out[i] = wire.Accepted
 		default:
 			bt.out[i] = wire.Duplicate
+		}
+	}
+	// A new ballot at or below a number its kiosk committed to may have
+	// made that commitment valid (its head, or a gap in the chain below it,
+	// arrived): the kiosk's contested ballots are judged again.
+	again := map[string]bool{}
+	for i, b := range bt.bs {
+		if !fresh[i] || again[b.Kiosk] {
+			continue
+		}
+		if c := lastCommitted(tx.Bucket(bCommits), b.Kiosk); c >= b.Seq {
+			again[b.Kiosk] = true
+		}
+	}
+	for kiosk := range again {
+		if err := rejudge(tx, kiosk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lastCommitted is the number of a kiosk's latest commitment (0: none).
+func lastCommitted(b *bolt.Bucket, kiosk string) uint64 {
+	prefix := append([]byte(kiosk), 0)
+	c := b.Cursor()
+	k, v := c.Seek(append([]byte(kiosk), 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) || len(v) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// rejudge counts a kiosk's contested ballots that a valid commitment now
+// proves in time (dated before their voter's counted ballot, proven no
+// later than it arrived, or their voter has none): a commitment proves a
+// time once the central holds its head and the chain below it, whenever
+// that is. A kiosk set aside keeps its holds.
+func rejudge(tx *bolt.Tx, kiosk string) error {
+	holds, ids, ballots, counted := tx.Bucket(bHolds), tx.Bucket(bIDs), tx.Bucket(bBallots), tx.Bucket(bCounted)
+	var k Kiosk
+	if err := get(tx.Bucket(bKiosks), []byte(kiosk), &k); err != nil || !k.SetAside.IsZero() {
+		return nil
+	}
+	prefix := append([]byte(kiosk), 0)
+	var keys [][]byte // the contested ballots' keys in bBallots
+	err := holds.ForEach(func(id, h []byte) error {
+		if Hold(h) != HoldContested {
+			return nil
+		}
+		if at := ids.Get(id); at != nil && bytes.HasPrefix(at, prefix) {
+			keys = append(keys, append(append(append([]byte{}, at...), 0), id...))
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	cs, chain, err := chainProof(tx, kiosk)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		st, err := decodeStored(ballots.Get(key), counted, nil)
+		if err != nil {
+			return err
+		}
+		b := st.Ballot
+		at, ok := provenAt(cs, b.Seq, chain)
+		if !ok {
+			continue
+		}
+		if cur, counts := getCounted(counted, b.VoterKey[:]); counts && (!b.CastAt.Before(cur.CastAt) || at.After(receivedOf(tx, cur.ID))) {
+			continue
+		}
+		if err := holds.Delete([]byte(b.ID)); err != nil {
+			return err
+		}
+		if err := counted.Put(b.VoterKey[:], countedRef{ID: b.ID, CastAt: b.CastAt}.entry(&b)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -648,6 +815,7 @@ func (s *Bolt) SetAside(_ context.Context, kiosk string, aside bool, at time.Tim
 		}
 		// count each of those voters again from their ballots not held
 		best := map[election.VoterKey]*wire.SealedBallot{}
+		received := map[election.VoterKey]time.Time{}
 		err := ballots.ForEach(func(_, v []byte) error {
 			st, err := decodeStored(v, tx.Bucket(bCounted), nil)
 			if err != nil {
@@ -657,8 +825,8 @@ func (s *Bolt) SetAside(_ context.Context, kiosk string, aside bool, at time.Tim
 			if !voters[b.VoterKey] || holds.Get([]byte(b.ID)) != nil {
 				return nil
 			}
-			if cur := best[b.VoterKey]; cur == nil || earlier(b.CastAt, b.ID, cur.CastAt, cur.ID) {
-				best[b.VoterKey] = &b
+			if cur := best[b.VoterKey]; cur == nil || earlier(b.CastAt, st.Received, b.ID, cur.CastAt, received[b.VoterKey], cur.ID) {
+				best[b.VoterKey], received[b.VoterKey] = &b, st.Received
 			}
 			return nil
 		})
@@ -699,6 +867,37 @@ func (s *Bolt) CastTimes(_ context.Context, kiosk string) ([]time.Time, error) {
 				return err
 			}
 			out = append(out, at)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// BallotTimes implements Store.
+func (s *Bolt) BallotTimes(_ context.Context, kiosk string) ([]BallotTime, error) {
+	var out []BallotTime
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(kiosk), 0)
+		c := tx.Bucket(bBallots).Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			_, raw, err := splitBallot(v)
+			if err != nil {
+				return err
+			}
+			at, err := castAtOf(raw)
+			if err != nil {
+				return err
+			}
+			bt := BallotTime{CastAt: at}
+			// received follows the ballot in the stored JSON
+			const field = `"received":"`
+			if i := bytes.LastIndex(raw, []byte(field)); i >= 0 {
+				rest := raw[i+len(field):]
+				if j := bytes.IndexByte(rest, '"'); j > 0 {
+					bt.Received, _ = time.Parse(time.RFC3339Nano, string(rest[:j]))
+				}
+			}
+			out = append(out, bt)
 		}
 		return nil
 	})

@@ -212,9 +212,118 @@ func (s *Postgres) RecordHeartbeat(ctx context.Context, id string, hb wire.Heart
 		return err
 	}
 	// a commitment only when the head moved on: one per ballot at most
-	_, err = s.pool.Exec(ctx, `INSERT INTO commitments (kiosk, seq, head, at) SELECT $1, $2, $3, $4
-		WHERE $2 > (SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1)`, id, int64(hb.LastSeq), hb.HeadID, at)
-	return err
+	// and only the latest MaxCommitments of a kiosk are kept
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO commitments (kiosk, seq, head, at) SELECT $1, $2, $3, $4
+			WHERE $2 > (SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1)`, id, int64(hb.LastSeq), hb.HeadID, at)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM commitments WHERE kiosk = $1 AND ctid IN (SELECT ctid FROM commitments
+			WHERE kiosk = $1 ORDER BY at DESC, seq DESC OFFSET $2)`, id, MaxCommitments)
+		return err
+	})
+}
+
+// ForgedCommitments implements Store.
+func (s *Postgres) ForgedCommitments(ctx context.Context, kiosk string) ([]Commitment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT m.seq, m.head, m.at FROM commitments m
+		WHERE m.kiosk = $1 AND EXISTS (SELECT 1 FROM ballots b WHERE b.kiosk = m.kiosk AND b.seq = m.seq AND b.id <> m.head)
+		ORDER BY m.at, m.seq`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	return scanCommitments(rows)
+}
+
+// pgChainProof reads what a proof of time needs of a kiosk in tx: its
+// commitments and the whole part of its chain up to the highest of them.
+func pgChainProof(ctx context.Context, tx pgx.Tx, kiosk string) ([]Commitment, []string, error) {
+	rows, err := tx.Query(ctx, `SELECT seq, head, at FROM commitments WHERE kiosk = $1 ORDER BY at, seq`, kiosk)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := scanCommitments(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT seq, id, prev FROM ballots WHERE kiosk = $1 AND seq <= $2 ORDER BY seq, id`, kiosk, int64(maxCommitted(cs)))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var links []chainLink
+	for rows.Next() {
+		var l chainLink
+		var seq int64
+		if err := rows.Scan(&seq, &l.id, &l.prev); err != nil {
+			return nil, nil, err
+		}
+		l.seq = uint64(seq)
+		links = append(links, l)
+	}
+	return cs, wholePrefix(links), rows.Err()
+}
+
+// pgRejudge counts a kiosk's contested ballots that a valid commitment now
+// proves in time (Bolt's rejudge); a kiosk set aside keeps its holds.
+func pgRejudge(ctx context.Context, tx pgx.Tx, kiosk string) error {
+	rows, err := tx.Query(ctx, `SELECT b.id, b.seq FROM ballots b JOIN kiosks k ON k.id = b.kiosk
+		WHERE b.kiosk = $1 AND b.hold = 'contested' AND k.set_aside IS NULL`, kiosk)
+	if err != nil {
+		return err
+	}
+	type held struct {
+		id  string
+		seq int64
+	}
+	var hs []held
+	for rows.Next() {
+		var h held
+		if err := rows.Scan(&h.id, &h.seq); err != nil {
+			rows.Close()
+			return err
+		}
+		hs = append(hs, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(hs) == 0 {
+		return err
+	}
+	cs, chain, err := pgChainProof(ctx, tx, kiosk)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		at, ok := provenAt(cs, uint64(h.seq), chain)
+		if !ok {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `WITH freed AS (UPDATE ballots b SET hold = '' WHERE b.id = $1 AND b.hold = 'contested'
+				AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.voter_key = b.voter_key AND NOT (b.cast_at < c.cast_at AND $2 <= c.received))
+				RETURNING b.voter_key, b.id, b.cast_at, b.received)
+			INSERT INTO counted (voter_key, ballot_id, cast_at, received) SELECT voter_key, id, cast_at, received FROM freed
+			ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at, received = EXCLUDED.received`,
+			h.id, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanCommitments(rows pgx.Rows) ([]Commitment, error) {
+	defer rows.Close()
+	var out []Commitment
+	for rows.Next() {
+		var c Commitment
+		var seq int64
+		if err := rows.Scan(&seq, &c.ID, &c.At); err != nil {
+			return nil, err
+		}
+		c.Seq, c.At = uint64(seq), c.At.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // PutCatalog implements Store.
@@ -278,29 +387,82 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 				WHERE NOT EXISTS (SELECT 1 FROM ballots WHERE kiosk = $2 AND seq = $3 AND id <> $1)
 				ON CONFLICT DO NOTHING`, // the id, or (kiosk, seq) taken meanwhile by another transaction
 				b.ID, b.Kiosk, int64(b.Seq), b.Prev, b.CastAt, b.VoterKey[:], body, received, string(hold))
-			if hold != "" {
-				if hold == HoldSetAside {
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return err
+		}
+		// The batch is stored: a commitment it completes counts. Proof of
+		// time is read only for the ballots that would displace a counted
+		// one dated later.
+		proven := map[string]time.Time{}
+		rows, err := tx.Query(ctx, `SELECT b.id, b.kiosk, b.seq FROM ballots b JOIN counted c ON c.voter_key = b.voter_key
+			WHERE b.id = ANY($1) AND b.hold IN ('', 'set-aside') AND b.cast_at < c.cast_at`, ids)
+		if err != nil {
+			return err
+		}
+		type want struct {
+			id, kiosk string
+			seq       int64
+		}
+		var wants []want
+		for rows.Next() {
+			var w want
+			if err := rows.Scan(&w.id, &w.kiosk, &w.seq); err != nil {
+				return err
+			}
+			wants = append(wants, w)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		type proof struct {
+			cs  []Commitment
+			ids []string
+		}
+		proofs := map[string]*proof{}
+		for _, w := range wants {
+			p := proofs[w.kiosk]
+			if p == nil {
+				cs, ids, err := pgChainProof(ctx, tx, w.kiosk)
+				if err != nil {
+					return err
+				}
+				p = &proof{cs, ids}
+				proofs[w.kiosk] = p
+			}
+			if at, ok := provenAt(p.cs, uint64(w.seq), p.ids); ok {
+				proven[w.id] = at
+			}
+		}
+		batch = &pgx.Batch{}
+		for i, b := range bs {
+			var provenAt *time.Time
+			if at, ok := proven[b.ID]; ok {
+				provenAt = &at
+			}
+			if holds != nil && holds[i] != "" {
+				if holds[i] == HoldSetAside {
 					// still contested first, when it would displace without proof
 					batch.Queue(`UPDATE ballots b SET hold = 'contested' FROM counted c
 						WHERE b.id = $1 AND b.hold = 'set-aside' AND c.voter_key = b.voter_key AND b.cast_at < c.cast_at
-						AND NOT EXISTS (SELECT 1 FROM commitments m WHERE m.kiosk = b.kiosk AND m.at <= c.received
-							AND (m.seq > b.seq OR m.seq = b.seq AND m.head = b.id))`, b.ID)
+						AND NOT COALESCE($2::timestamptz <= c.received, false)`, b.ID, provenAt)
 				}
 				continue
 			}
+			// ties go to the ballot received first; one dated strictly
+			// earlier displaces only with proof in time
 			batch.Queue(`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
 				SELECT $1, $2, $3, received FROM ballots WHERE id = $2 AND hold = ''
 				ON CONFLICT (voter_key) DO UPDATE SET ballot_id = EXCLUDED.ballot_id, cast_at = EXCLUDED.cast_at, received = EXCLUDED.received
-				WHERE (EXCLUDED.cast_at, EXCLUDED.ballot_id) < (counted.cast_at, counted.ballot_id)
-				AND (EXCLUDED.cast_at = counted.cast_at OR EXISTS (SELECT 1 FROM commitments m
-					WHERE m.kiosk = $4 AND m.at <= counted.received AND (m.seq > $5 OR m.seq = $5 AND m.head = $2)))`,
-				b.VoterKey[:], b.ID, b.CastAt, b.Kiosk, int64(b.Seq))
+				WHERE (EXCLUDED.cast_at, EXCLUDED.received, EXCLUDED.ballot_id) < (counted.cast_at, counted.received, counted.ballot_id)
+				AND (EXCLUDED.cast_at = counted.cast_at OR COALESCE($4::timestamptz <= counted.received, false))`,
+				b.VoterKey[:], b.ID, b.CastAt, provenAt)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
 		// Now read who counts for each ballot's voter, and what is held.
-		rows, err := tx.Query(ctx, `SELECT b.id, b.cast_at, b.hold, c.ballot_id, c.cast_at FROM ballots b
+		rows, err = tx.Query(ctx, `SELECT b.id, b.cast_at, b.hold, c.ballot_id, c.cast_at FROM ballots b
 			LEFT JOIN counted c ON c.voter_key = b.voter_key WHERE b.id = ANY($1)`, ids)
 		if err != nil {
 			return err
@@ -334,6 +496,26 @@ func (s *Postgres) AddBallots(ctx context.Context, bs []wire.SealedBallot, holds
 		if len(contested) > 0 {
 			if _, err := tx.Exec(ctx, `UPDATE ballots SET hold = $2 WHERE id = ANY($1) AND hold = ''`, contested, string(HoldContested)); err != nil {
 				return err
+			}
+		}
+		// A ballot at or below a number its kiosk committed to may have made
+		// that commitment valid: the kiosk's contested ballots are judged
+		// again (as Bolt's rejudge).
+		lowest := map[string]uint64{}
+		for _, b := range bs {
+			if m, ok := lowest[b.Kiosk]; !ok || b.Seq < m {
+				lowest[b.Kiosk] = b.Seq
+			}
+		}
+		for kiosk, low := range lowest {
+			var top int64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM commitments WHERE kiosk = $1`, kiosk).Scan(&top); err != nil {
+				return err
+			}
+			if uint64(top) >= low {
+				if err := pgRejudge(ctx, tx, kiosk); err != nil {
+					return err
+				}
 			}
 		}
 		for i, b := range bs {
@@ -381,7 +563,7 @@ func (s *Postgres) SetAside(ctx context.Context, kiosk string, aside bool, at ti
 			{`INSERT INTO counted (voter_key, ballot_id, cast_at, received)
 				SELECT DISTINCT ON (voter_key) voter_key, id, cast_at, received FROM ballots
 				WHERE hold = '' AND voter_key IN (SELECT voter_key FROM ballots WHERE kiosk = $1)
-				ORDER BY voter_key, cast_at, id`, []any{kiosk}},
+				ORDER BY voter_key, cast_at, received, id`, []any{kiosk}},
 		}
 		for _, st := range steps {
 			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
@@ -406,6 +588,25 @@ func (s *Postgres) CastTimes(ctx context.Context, kiosk string) ([]time.Time, er
 			return nil, err
 		}
 		out = append(out, t.UTC())
+	}
+	return out, rows.Err()
+}
+
+// BallotTimes implements Store.
+func (s *Postgres) BallotTimes(ctx context.Context, kiosk string) ([]BallotTime, error) {
+	rows, err := s.pool.Query(ctx, `SELECT cast_at, received FROM ballots WHERE kiosk = $1 ORDER BY seq, id`, kiosk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BallotTime
+	for rows.Next() {
+		var t BallotTime
+		if err := rows.Scan(&t.CastAt, &t.Received); err != nil {
+			return nil, err
+		}
+		t.CastAt, t.Received = t.CastAt.UTC(), t.Received.UTC()
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }

@@ -114,7 +114,8 @@ type Store interface {
 	Kiosk(ctx context.Context, id string) (Kiosk, error)
 	Kiosks(ctx context.Context) ([]Kiosk, error)
 	// RecordHeartbeat keeps a kiosk's last heartbeat and, when it names a
-	// chain head beyond the last one committed, a Commitment at at.
+	// chain head beyond the last one committed, a Commitment at at (the
+	// oldest beyond MaxCommitments are dropped).
 	RecordHeartbeat(ctx context.Context, id string, hb wire.Heartbeat, at time.Time) error
 
 	// PutCatalog stores the next catalog version (last + 1).
@@ -139,9 +140,14 @@ type Store interface {
 
 	// AddBallots stores verified ballots, idempotently by ID, and answers
 	// Accepted (it counts for its voter now), Duplicate (an earlier one
-	// does) or Contested (kept aside: holds[i] when set, or HoldContested
-	// when it is dated before the voter's counted ballot but its place in
-	// its kiosk's chain was not committed before that ballot arrived).
+	// does, or one with the same cast time that arrived first) or
+	// Contested (kept aside: holds[i] when set, or HoldContested when it
+	// is dated before the voter's counted ballot but no valid commitment,
+	// provenAt, showed its place in its kiosk's chain before that ballot
+	// arrived). The batch's ballots are stored before any is judged, so a
+	// commitment the batch itself completes counts; when a batch makes a
+	// commitment valid, the kiosk's contested ballots it proves in time
+	// count (rejudge).
 	// holds may be nil.
 	AddBallots(ctx context.Context, bs []wire.SealedBallot, holds []Hold, received time.Time) ([]wire.Status, error)
 	// SetAside sets a kiosk's ballots aside for review (aside) or releases
@@ -150,10 +156,18 @@ type Store interface {
 	SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error
 	// CastTimes returns the cast times of a kiosk's ballots in its order.
 	CastTimes(ctx context.Context, kiosk string) ([]time.Time, error)
+	// BallotTimes returns the cast and arrival times of a kiosk's ballots
+	// in its order.
+	BallotTimes(ctx context.Context, kiosk string) ([]BallotTime, error)
 	// LastSeq returns the highest sequence number stored for a kiosk (0: none).
 	LastSeq(ctx context.Context, kiosk string) (uint64, error)
-	// Commitments returns a kiosk's chain-head commitments, oldest first.
+	// Commitments returns a kiosk's chain-head commitments, oldest first
+	// (at most MaxCommitments: the latest).
 	Commitments(ctx context.Context, kiosk string) ([]Commitment, error)
+	// ForgedCommitments returns the kiosk's commitments whose number holds
+	// another ballot than the head they named: the kiosk signed a head it
+	// never had (a forgery, docs/protocol.md).
+	ForgedCommitments(ctx context.Context, kiosk string) ([]Commitment, error)
 	// AddAdmitted adds voter keys to an admission list (ListIssuedCodes,
 	// ListRegister); adding one again changes nothing.
 	AddAdmitted(ctx context.Context, list string, keys []election.VoterKey) error
@@ -189,11 +203,16 @@ func codeHash(code string) []byte {
 	return h[:]
 }
 
-// earlier reports whether ballot (t1, id1) was cast before (t2, id2); the
-// ID breaks ties so that every store and replica picks the same one.
-func earlier(t1 time.Time, id1 string, t2 time.Time, id2 string) bool {
+// earlier reports whether ballot 1 goes before ballot 2 for their voter:
+// cast earlier; on equal cast times the one received first (a later
+// arrival never takes a tie); then the smaller id, so that every store and
+// replica picks the same.
+func earlier(t1, r1 time.Time, id1 string, t2, r2 time.Time, id2 string) bool {
 	if !t1.Equal(t2) {
 		return t1.Before(t2)
+	}
+	if !r1.Equal(r2) {
+		return r1.Before(r2)
 	}
 	return id1 < id2
 }
@@ -239,19 +258,61 @@ type chainLink struct {
 	id, prev string
 }
 
-// covered reports whether commitments (oldest first) show the central
-// knew of ballot (seq, id) of their kiosk by before: a commitment at or
-// before that time to a later number, or to this very ballot.
-func covered(cs []Commitment, seq uint64, id string, before time.Time) bool {
-	for _, c := range cs {
-		if c.At.After(before) {
+// MaxCommitments is how many chain-head commitments a store keeps per
+// kiosk: the latest ones. Dropping an older one only makes a proof of time
+// later (a newer commitment to a higher number covers what it covered),
+// never wrong, and a flood of heartbeats cannot grow the store.
+const MaxCommitments = 64
+
+// wholePrefix returns the ids of a kiosk's ballots 1, 2, … for as long as
+// each is stored and chains to the one before (links in seq order): the
+// part of the chain a commitment can vouch for.
+func wholePrefix(links []chainLink) []string {
+	var ids []string
+	for _, l := range links {
+		want := uint64(len(ids)) + 1
+		if l.seq < want { // two ballots with one number: the chain breaks there
+			return ids[:l.seq-1]
+		}
+		prev := ""
+		if len(ids) > 0 {
+			prev = ids[len(ids)-1]
+		}
+		if l.seq != want || l.prev != prev {
 			break
 		}
-		if c.Seq > seq || c.Seq == seq && c.ID == id {
-			return true
+		ids = append(ids, l.id)
+	}
+	return ids
+}
+
+// provenAt returns when the central first held valid proof that the kiosk
+// had cast its ballot at seq: the earliest commitment (cs oldest first) to
+// seq or a later number whose head is the very ballot the central holds at
+// that number, with the chain whole from the kiosk's first ballot up to it
+// (ids, from wholePrefix). A commitment whose head the central does not
+// hold (yet, or ever) proves nothing.
+func provenAt(cs []Commitment, seq uint64, ids []string) (time.Time, bool) {
+	for _, c := range cs {
+		if c.Seq >= seq && c.Seq <= uint64(len(ids)) && ids[c.Seq-1] == c.ID {
+			return c.At, true
 		}
 	}
-	return false
+	return time.Time{}, false
+}
+
+// maxCommitted is the highest number among commitments.
+func maxCommitted(cs []Commitment) uint64 {
+	var m uint64
+	for _, c := range cs {
+		m = max(m, c.Seq)
+	}
+	return m
+}
+
+// BallotTime is when a ballot says it was cast and when it arrived.
+type BallotTime struct {
+	CastAt, Received time.Time
 }
 
 // encodeChoices packs a ballot's choices compactly for the tally index:
