@@ -87,7 +87,7 @@ Categories=$(fyne Categories | tr -d '[]" ' | tr , ';');
 Keywords=$(fyne Keywords | tr -d '[]" ' | tr , ';');
 DESKTOP
 chmod 0644 "$r/usr/share/applications/$id.desktop"
-control "$r" urna-kiosk "libc6, adduser, passwd, cage, seatd, xwayland, libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, fonts-dejavu-core" \
+control "$r" urna-kiosk "libc6, adduser, passwd, cage, seatd, xwayland, libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, fonts-dejavu-core, espeak-ng" \
     "voting kiosk of the Urna civic-budget system
  Full-screen touch voting in Polish, English and Ukrainian, sealed ballots
  in a local store, QR receipts on an ESC/POS thermal printer, staff mode,

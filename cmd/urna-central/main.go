@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/staff"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 )
@@ -57,7 +58,7 @@ var commands = map[string]command{
 	"verify-results": {"verify-results FILE --key-fingerprint FP: check signed results against the printed key fingerprint", cmdVerifyResults},
 	"restore":        {"restore FILE: a backup into a new data folder and an empty store", cmdRestore},
 	"salvage":        {"copy every ballot that can still be read and verified from a damaged central.db into a new store", cmdSalvage},
-	"proposals":      {"proposals list | build | export --format csv|json | forget-contacts: residents' proposals", cmdProposals},
+	"proposals":      {"proposals list | build | export --format csv|json | results --pool POOL --out FILE | forget-contacts: residents' proposals", cmdProposals},
 	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
 	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
@@ -70,7 +71,7 @@ var subcommands = map[string][]string{
 	"kiosk":       {"list", "revoke", "set-aside", "release"},
 	"export":      {"ballots"},
 	"user":        {"add"},
-	"proposals":   {"list", "build", "export", "forget-contacts"},
+	"proposals":   {"list", "build", "export", "results", "forget-contacts"},
 	"voter-codes": {"issue"},
 	"register":    {"import"},
 }
@@ -353,12 +354,14 @@ func cmdServe(args []string) error {
 		return fmt.Errorf("users.json: %w", err)
 	}
 	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken})
-	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase))
+	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase), func(ctx context.Context) (*election.Edition, error) {
+		return srv.EditionFor(ctx, election.ActCheckStatus)
+	})
 	if err != nil {
 		return err
 	}
 	go sweepContacts(ctx, desk, time.Hour)
-	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition), TLSConfig: tlsCfg,
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName)), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

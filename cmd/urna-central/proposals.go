@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/atomicfile"
 	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/contact"
@@ -21,6 +23,7 @@ import (
 	"github.com/urna-kiosk/urna/sync/central/public"
 	"github.com/urna-kiosk/urna/sync/central/staff"
 	"github.com/urna-kiosk/urna/sync/central/store"
+	"github.com/urna-kiosk/urna/sync/civic"
 	"github.com/urna-kiosk/urna/sync/election"
 )
 
@@ -31,6 +34,9 @@ type draftEdition struct {
 	st  store.Store
 	// demo is the phase a demo central shows today (proposals.DemoPhase), or "".
 	demo election.PhaseKind
+	// published is the held edition whose proposals are handled without a
+	// draft (the server's EditionFor check-status); nil: the latest catalog's.
+	published func(context.Context) (*election.Edition, error)
 
 	mu    sync.Mutex
 	mtime time.Time
@@ -41,11 +47,7 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	path := filepath.Join(d.dir, central.FileDraft)
 	fi, err := os.Stat(path)
 	if err != nil {
-		c, err := d.st.Catalog(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+		ed, err := d.latest(ctx)
 		if err == nil && d.demo != "" {
 			proposals.DemoPhase(ed, d.demo, time.Now())
 		}
@@ -79,6 +81,25 @@ func (d *draftEdition) get(ctx context.Context) (*election.Edition, error) {
 	}
 	d.ed, d.mtime = ed, fi.ModTime()
 	return ed, nil
+}
+
+// latest is the published edition the desk follows without a draft.
+func (d *draftEdition) latest(ctx context.Context) (*election.Edition, error) {
+	if d.published != nil {
+		ed, err := d.published(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// a copy: the demo moves its timeline, and the server's is shared
+		c := *ed
+		c.Phases = slices.Clone(ed.Phases)
+		return &c, nil
+	}
+	c, err := d.st.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return election.DecodeEdition(bytes.NewReader(c.Edition))
 }
 
 // save writes the draft edition atomically and durably.
@@ -118,7 +139,8 @@ func (d *draftEdition) save(ed *election.Edition) error {
 }
 
 // openDesk is the proposals desk over st and the data folder's draft edition.
-func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.PhaseKind) (*proposals.Desk, error) {
+// published, when not nil, picks the held edition without a draft.
+func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.PhaseKind, published func(context.Context) (*election.Edition, error)) (*proposals.Desk, error) {
 	ps, ok := st.(store.Proposals)
 	if !ok {
 		return nil, errors.New("this store does not keep proposals")
@@ -127,7 +149,7 @@ func openDesk(dataDir string, st store.Store, log *slog.Logger, demo election.Ph
 	if err != nil {
 		return nil, err
 	}
-	d := &draftEdition{dir: dataDir, st: st, demo: demo}
+	d := &draftEdition{dir: dataDir, st: st, demo: demo, published: published}
 	return proposals.New(proposals.Config{Store: ps, Edition: d.get, Sealer: sealer, SaveDraft: d.save, Log: log}), nil
 }
 
@@ -146,19 +168,20 @@ func sweepContacts(ctx context.Context, desk *proposals.Desk, period time.Durati
 	}
 }
 
-// withProposals serves the proposal pages (public and staff) beside the web's.
-func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.Context) (*election.Edition, error)) http.Handler {
+// withProposals serves the proposal pages (public and staff) beside the web's;
+// staff roles come from rolesFile (every role for everyone without it).
+func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.Context) (*election.Edition, error), rolesFile string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", web.Handler())
 	msgs := assets.MustMessages()
 	(&public.Planner{Edition: edition, Msgs: msgs}).Routes(mux)
 	(&public.Proposals{Desk: desk, Msgs: msgs}).Routes(mux)
-	(&staff.Pages{Desk: desk, Msgs: msgs, Auth: web.Auth}).Routes(mux)
+	(&staff.Pages{Desk: desk, Msgs: msgs, Auth: web.Auth, RolesFile: rolesFile}).Routes(mux)
 	return mux
 }
 
 func cmdProposals(args []string) error {
-	usage := errors.New("usage: urna-central proposals list | build | export --format csv|json | forget-contacts")
+	usage := errors.New("usage: urna-central proposals list | build | export --format csv|json | results --pool POOL --out FILE.pdf | forget-contacts")
 	if len(args) == 0 {
 		return usage
 	}
@@ -167,6 +190,9 @@ func cmdProposals(args []string) error {
 	c.add(fs)
 	format := fs.String("format", "csv", "export: csv or json")
 	actor := fs.String("actor", "cli", "build: who builds the ballot, for the audit log")
+	pool := fs.String("pool", "", "results: the district (pool id) whose verification results to print")
+	lang := fs.String("lang", "pl", "results: pl, en or uk")
+	out := fs.String("out", "", "results: the PDF file to write")
 	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -176,7 +202,7 @@ func cmdProposals(args []string) error {
 		return err
 	}
 	defer st.Close()
-	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)), "")
+	desk, err := openDesk(c.data, st, slog.New(slog.NewTextHandler(os.Stderr, nil)), "", nil)
 	if err != nil {
 		return err
 	}
@@ -215,6 +241,26 @@ func cmdProposals(args []string) error {
 			return proposals.ExportJSON(os.Stdout, rs)
 		}
 		return proposals.ExportCSV(os.Stdout, rs)
+	case "results":
+		if *pool == "" || *out == "" {
+			return usage
+		}
+		ed, err := desk.Edition(ctx)
+		if err != nil {
+			return say(err)
+		}
+		if ed.Pool(*pool) == nil {
+			return say(election.Problem{Key: civic.KeyPool, Detail: *pool})
+		}
+		rs, err := desk.List(ctx, proposals.Filter{Pool: *pool})
+		if err != nil {
+			return say(err)
+		}
+		doc, err := public.VerificationPDF(ed, msgs, *lang, *pool, rs, time.Now())
+		if err != nil {
+			return err
+		}
+		return atomicfile.Write(*out, doc, 0o644)
 	case "forget-contacts":
 		n, err := desk.Sweep(ctx)
 		fmt.Println("contacts forgotten:", n)

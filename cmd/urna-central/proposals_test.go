@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
+	"github.com/urna-kiosk/urna/internal/needs"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/proposals"
 	"github.com/urna-kiosk/urna/sync/central/store"
@@ -56,6 +58,20 @@ func TestProposalsCommand(t *testing.T) {
 	var open []proposals.Open
 	if err != nil || json.Unmarshal([]byte(out), &open) != nil || len(open) != 3 {
 		t.Fatalf("export: %v\n%s", err, out)
+	}
+	// a district's verification results, to print
+	pdf := filepath.Join(t.TempDir(), "d01.pdf")
+	if _, err := capture(t, func() error {
+		return cmdProposals(append([]string{"results", "--pool", "d01", "--lang", "pl", "--out", pdf}, base...))
+	}); err != nil {
+		t.Fatalf("results: %v", err)
+	}
+	if text, err := exec.Command(needs.Tool(t, "pdftotext", "poppler-utils"), pdf, "-").Output(); err != nil ||
+		!strings.Contains(string(text), "Dzielnica I Stare Miasto") || !strings.Contains(string(text), "W-B") || strings.Contains(string(text), "W-C") {
+		t.Fatalf("results PDF: %v\n%s", err, text)
+	}
+	if _, err := capture(t, func() error { return cmdProposals(append([]string{"results", "--pool", "d99", "--out", pdf}, base...)) }); err == nil {
+		t.Fatal("results of an unknown pool")
 	}
 	if out, err = capture(t, func() error { return cmdProposals(append([]string{"build"}, base...)) }); err != nil || !strings.Contains(out, "2 projects") {
 		t.Fatalf("build: %v\n%s", err, out)

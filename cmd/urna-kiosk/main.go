@@ -25,6 +25,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/printer/virtual"
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/kiosk/session"
+	"github.com/urna-kiosk/urna/kiosk/speech"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/kiosk/ui"
 	"github.com/urna-kiosk/urna/sync/agent"
@@ -148,10 +149,16 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		IdleWarn: cfg.IdleWarn, IdleReset: cfg.IdleReset, ErrorKey: printer.ErrorKey,
 		Defaults: session.Defaults{Lang: cfg.Resident.Language, Large: cfg.Resident.LargeText, Contrast: cfg.Resident.Contrast}})
 
+	speaker := openSpeaker(cfg.Audio, log)
+	if speaker != nil {
+		defer speaker.Close()
+	}
+
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
 		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle,
+		Speaker: speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {
 		w.SetFullScreen(true)
@@ -185,6 +192,26 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	w.ShowAndRun()
 	return nil
+}
+
+// openSpeaker starts espeak-ng for the voice guide, or returns nil (no
+// guide offered) if it is switched off or not installed. URNA_SPEECH_WAV
+// writes the prompts to WAV files there instead of the sound device.
+func openSpeaker(cfg config.Audio, log *slog.Logger) speech.Speaker {
+	if !cfg.Speech {
+		return nil
+	}
+	dir := cfg.WAVDir
+	if env := os.Getenv("URNA_SPEECH_WAV"); env != "" {
+		dir = env
+	}
+	sp, err := speech.NewEspeak(speech.EspeakOptions{WAVDir: dir, Log: log})
+	if err != nil {
+		log.Warn("speech-unavailable", "err", err)
+		return nil
+	}
+	log.Info("speech-ready", "to_files", dir != "")
+	return sp
 }
 
 // load returns the configuration: a real station's file, or the demo's.

@@ -25,6 +25,7 @@ var commands = map[string]command{
 	"render":         {"render an ESC/POS stream to PNG pages and text, as the virtual printer would", cmdRender},
 	"ports":          {"list USB printers, serial ports and (--scan SUBNET) network printers, with profile guesses", cmdPorts},
 	"poster":         {"make a venue's poster, flyer or project list (PDF) or thermal strip", cmdPoster},
+	"submit-poster":  {"make a venue's poster announcing the window for residents' proposals (PDF or thermal strip)", cmdSubmitPoster},
 	"enroll":         {"enroll this kiosk with the central", cmdEnroll},
 	"export-ballots": {"write the kiosk's sealed ballots to a file (USB stick)", cmdExportBallots},
 	"status":         {"queue depth, last sync, catalog version", cmdStatus},

@@ -38,6 +38,26 @@ type Config struct {
 	// Resident: what every resident starts with; their changes go back to
 	// these after each ballot, cancel or timeout.
 	Resident Resident `toml:"resident"`
+	// Audio: the voice guide for residents who cannot read the screen.
+	Audio Audio `toml:"audio"`
+}
+
+// Audio configures the voice guide (espeak-ng through the headphone output).
+type Audio struct {
+	// Speech offers the voice guide (a key on the keypad or the attract
+	// screen's button starts it); false hides it.
+	Speech bool `toml:"speech"`
+	// Guide starts every resident with the voice guide on (a venue with
+	// headphones on every kiosk); they can still turn it off.
+	Guide bool `toml:"guide"`
+	// Rate (words a minute, 80-400) and Volume (10-200) every resident starts
+	// with; 0 is espeak-ng's default (160, 100).
+	Rate   int `toml:"rate"`
+	Volume int `toml:"volume"`
+	// WAVDir, if set, writes each prompt to a WAV file there instead of the
+	// sound device: for a technician checking prompts, and the tests. The
+	// URNA_SPEECH_WAV environment variable sets it too.
+	WAVDir string `toml:"wav_dir"`
 }
 
 // StaffMember is one named staff PIN.
@@ -70,6 +90,7 @@ type Resident struct {
 func Default() Config {
 	return Config{DataDir: "/var/lib/urna-kiosk", IdleWarn: 60 * time.Second, IdleReset: 90 * time.Second,
 		Fullscreen: true, StaffIdle: 60 * time.Second, USBRoot: "/media", Resident: Resident{Language: "pl"},
+		Audio:   Audio{Speech: true},
 		Printer: printer.Config{Port: "/dev/urna-printer"}.WithDefaults()}
 }
 
@@ -127,6 +148,12 @@ func (c Config) Verify() error {
 	case "pl", "en", "uk":
 	default:
 		errs = append(errs, fmt.Errorf("resident.language %q: pl, en or uk", c.Resident.Language))
+	}
+	if r := c.Audio.Rate; r != 0 && (r < 80 || r > 400) {
+		errs = append(errs, fmt.Errorf("audio.rate %d: 80-400 words a minute (0: 160)", r))
+	}
+	if v := c.Audio.Volume; v != 0 && (v < 10 || v > 200) {
+		errs = append(errs, fmt.Errorf("audio.volume %d: 10-200 (0: 100)", v))
 	}
 	return errors.Join(errs...)
 }

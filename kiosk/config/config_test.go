@@ -26,6 +26,9 @@ url = "https://central.example"
 [resident]
 language = "uk"
 large_text = true
+[audio]
+guide = true
+rate = 200
 `
 	path := filepath.Join(dir, "kiosk.toml")
 	os.WriteFile(path, []byte(good), 0o644)
@@ -34,7 +37,7 @@ large_text = true
 		t.Fatal(err)
 	}
 	if c.Venue != "nck" || c.IdleWarn != 45*time.Second || c.Printer.Baud != 38400 || c.Printer.DataBits != 8 || c.Central.URL == "" ||
-		c.Resident != (Resident{Language: "uk", LargeText: true}) {
+		c.Resident != (Resident{Language: "uk", LargeText: true}) || c.Audio != (Audio{Speech: true, Guide: true, Rate: 200}) {
 		t.Fatalf("%+v", c)
 	}
 	tests := map[string]string{
@@ -45,6 +48,7 @@ large_text = true
 		"syntax":        good + "[[[",
 		"language":      strings.Replace(good, `language = "uk"`, `language = "de"`, 1),
 		"no pin hashes": strings.Replace(good, `staff_pin_hash = "$2a$10$x"`, "", 1),
+		"speech rate":   strings.Replace(good, "rate = 200", "rate = 1000", 1),
 	}
 	for name, text := range tests {
 		os.WriteFile(path, []byte(text), 0o644)

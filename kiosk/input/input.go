@@ -13,8 +13,12 @@ import (
 // Action is what a key means, whatever device sent it.
 type Action string
 
-// Actions (arrows move, Enter selects, Backspace/Escape go back, +/- set
-// the volume, * and / the speech rate, R or 0 repeats, H or F1 asks for help).
+// Actions (Left/Right move by one button, Up/Down by one line, Tab and
+// Shift+Tab like Right and Left, Home/End to the first and last line, Enter
+// selects, Backspace/Escape go back, +/- set the volume, * and / the speech
+// rate, R or F5 repeats, H or F1 asks for help, . or , draws the privacy
+// curtain). On a numeric keypad the digits 8 2 4 6 5 0 are Up, Down, Left,
+// Right, Repeat and Help wherever digits type nothing (see Digit).
 const (
 	None    Action = ""
 	Up      Action = "up"
@@ -29,20 +33,30 @@ const (
 	Quieter Action = "quieter"
 	Faster  Action = "faster"
 	Slower  Action = "slower"
+	Next    Action = "next"  // Tab: the next button, like Right
+	First   Action = "first" // Home: the first line
+	Last    Action = "last"  // End: the last line (where Next and Confirm are)
+	Curtain Action = "curtain"
 )
 
-// keys maps key names (Fyne's KeyName values) to actions.
+// keys maps key names (Fyne's KeyName values) to actions. Keys that also
+// type a character (+ - * / and letters) are left to runes, so that one
+// press is one action: Fyne sends both a key and a rune for them.
 var keys = map[string]Action{
-	"Up": Up, "Down": Down, "Left": Left, "Right": Right,
-	"Return": Select, "Enter": Select, "Space": Select,
+	"Up": Up, "Down": Down, "Left": Left, "Right": Right, "Tab": Next,
+	"Home": First, "End": Last, "Prior": First, "Next": Last,
+	"Return": Select, "Enter": Select, "KP_Enter": Select, "Space": Select,
 	"BackSpace": Back, "Escape": Back,
-	"F1": Help, "Help": Help,
-	"+": Louder, "-": Quieter, "*": Faster, "/": Slower,
+	"F1": Help, "Help": Help, "F5": Repeat,
 }
 
-// runes maps typed characters to actions where no key name comes (a keypad
-// sends + - * / as typed text on some systems).
-var runes = map[rune]Action{'+': Louder, '-': Quieter, '*': Faster, '/': Slower, 'h': Help, 'H': Help, 'r': Repeat, 'R': Repeat}
+// runes maps typed characters to actions (a keypad sends + - * / . as
+// typed text; a Polish keypad's decimal key types a comma).
+var runes = map[rune]Action{'+': Louder, '-': Quieter, '*': Faster, '/': Slower, 'h': Help, 'H': Help, 'r': Repeat, 'R': Repeat,
+	'.': Curtain, ',': Curtain}
+
+// digits are a numeric keypad's digits as actions, laid out like its arrows.
+var digits = map[rune]Action{'8': Up, '2': Down, '4': Left, '6': Right, '5': Repeat, '0': Help, '7': First, '1': Last}
 
 // Key returns the action of a key name, or None.
 func Key(name string) Action { return keys[name] }
@@ -50,6 +64,11 @@ func Key(name string) Action { return keys[name] }
 // Rune returns the action of a typed character, or None; digits are not
 // actions (they type a PESEL).
 func Rune(r rune) Action { return runes[r] }
+
+// Digit returns what a keypad digit does where digits type nothing (every
+// screen but the identity field and the search): the keypad's own arrow
+// layout, 5 to repeat and 0 for help.
+func Digit(r rune) Action { return digits[r] }
 
 // Scanner tells a barcode scanner's typing from a person's. A scanner in
 // keyboard mode types a whole code in a burst; it is configured to send

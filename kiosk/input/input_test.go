@@ -6,15 +6,20 @@ import (
 )
 
 func TestKeysMapToActions(t *testing.T) {
-	cases := map[string]Action{"Up": Up, "Return": Select, "Enter": Select, "BackSpace": Back, "Escape": Back,
-		"+": Louder, "-": Quieter, "F1": Help, "Q": None}
+	cases := map[string]Action{"Up": Up, "Return": Select, "Enter": Select, "KP_Enter": Select, "BackSpace": Back, "Escape": Back,
+		"Tab": Next, "End": Last, "F1": Help, "F5": Repeat, "Q": None,
+		// typed as runes too: a key name would make one press two actions
+		"+": None, "-": None, "5": None}
 	for k, want := range cases {
 		if got := Key(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
 		}
 	}
-	if Rune('5') != None || Rune('r') != Repeat || Rune('*') != Faster {
+	if Rune('5') != None || Rune('r') != Repeat || Rune('*') != Faster || Rune('+') != Louder || Rune(',') != Curtain {
 		t.Error("runes")
+	}
+	if Digit('8') != Up || Digit('2') != Down || Digit('5') != Repeat || Digit('0') != Help || Digit('9') != None {
+		t.Error("keypad digits")
 	}
 }
 

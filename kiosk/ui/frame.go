@@ -28,6 +28,7 @@ type frame struct {
 	scr  screen
 	area fyne.Size
 	root fyne.CanvasObject
+	keys keyTarget // where keys go while the frame has the focus (focus.go)
 }
 
 func newFrame(s screen) *frame {

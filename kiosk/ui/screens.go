@@ -93,7 +93,11 @@ func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
 	w := min(520, area.Width*0.8)
 	h := min(220, max(touchSize()*1.5, area.Height*0.3))
 	big := container.NewGridWrap(fyne.NewSize(max(w, startButton.MinSize().Width), h), startButton)
-	content := container.NewVBox(layout.NewSpacer(), title, info, place, container.NewCenter(big), layout.NewSpacer())
+	items := []fyne.CanvasObject{layout.NewSpacer(), title, info, place, container.NewCenter(big)}
+	if v := u.voiceButton(); v != nil {
+		items = append(items, v)
+	}
+	content := container.NewVBox(append(items, layout.NewSpacer())...)
 	return container.NewStack(newTapArea(u.act(u.start)), content)
 }
 
@@ -365,7 +369,7 @@ func (u *UI) categoryPanel(room fyne.Size) fyne.CanvasObject {
 
 // rowButtonsWidth is how wide a row's buttons are.
 func (u *UI) rowButtons(pool election.Pool, rule election.BallotRule, p election.Project) fyne.CanvasObject {
-	return container.NewHBox(append(u.choiceButtons(pool, rule, p), newButton(u.t("ui.details"), u.act(func() { u.detail = p.ID })))...)
+	return container.NewHBox(append(u.choiceButtons(pool, rule, p), u.aboutChoice(newButton(u.t("ui.details"), u.act(func() { u.detail = p.ID })), p, false))...)
 }
 
 func (u *UI) projectList(pool election.Pool, rule election.BallotRule, room fyne.Size) fyne.CanvasObject {
@@ -433,7 +437,7 @@ func (u *UI) choiceButtons(pool election.Pool, rule election.BallotRule, p elect
 			if chosen && given == pts {
 				b.Importance = widget.HighImportance
 			}
-			out = append(out, b)
+			out = append(out, u.aboutChoice(b, p, chosen && given == pts))
 		}
 		return out
 	}
@@ -445,7 +449,7 @@ func (u *UI) choiceButtons(pool election.Pool, rule election.BallotRule, p elect
 	if chosen {
 		b.Importance = widget.HighImportance
 	}
-	return append(out, b)
+	return append(out, u.aboutChoice(b, p, chosen))
 }
 
 // inLang is a project's text in the resident's language, marked when it

@@ -19,6 +19,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	kl "github.com/urna-kiosk/urna/kiosk/layout"
 	"github.com/urna-kiosk/urna/kiosk/session"
+	"github.com/urna-kiosk/urna/kiosk/speech"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/sync/election"
 )
@@ -35,6 +36,12 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// Speaker says the voice guide's prompts (nil: the kiosk has no voice
+	// guide); VoiceSettings are the rate and volume every resident starts
+	// with; VoiceForAll starts every resident with the guide on.
+	Speaker       speech.Speaker
+	VoiceSettings speech.Settings
+	VoiceForAll   bool
 	// ScanPrefix is what the barcode scanner sends before a code
 	// (input.DefaultPrefix when empty).
 	ScanPrefix string
@@ -95,6 +102,8 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+	// voice is the resident's voice guide and key focus (voice.go)
+	voice voiceState
 	// the resident's prepared ballot and the barcode scanner (plan.go)
 	plan prepared
 	// Taps counts the resident's and staff's touches (for the tap-count report).
@@ -109,6 +118,7 @@ func New(app fyne.App, win fyne.Window, o Options) *UI {
 	u := &UI{o: o, s: o.Session, app: app, win: win, poolSeen: -1}
 	win.SetPadded(false)
 	u.useTheme(win.Canvas().Size())
+	u.listenKeys()
 	u.listenScanner()
 	u.Refresh()
 	return u
@@ -206,6 +216,7 @@ func (u *UI) Tick() {
 	if u.applyCatalog() || u.pauseIfRevoked() {
 		u.Refresh()
 	}
+	u.voiceKeepsAwake()
 	u.idle = u.s.Tick()
 	if u.s.Step() != before || u.idle.Warning || wasWarning {
 		u.Refresh()
@@ -244,7 +255,10 @@ func (u *UI) Refresh() {
 		u.idle, u.confirming = session.Idle{}, nil
 	}
 	u.shown = next
-	u.win.SetContent(newFrame(screen{name: next.name, reset: next.reset, build: u.compose(next)}))
+	f := newFrame(screen{name: next.name, reset: next.reset, build: u.compose(next)})
+	u.win.SetContent(f)
+	u.takeKeys(f)
+	u.afterShow()
 }
 
 // compose puts a screen under the header, with the modal card over both.
@@ -256,9 +270,9 @@ func (u *UI) compose(s screen) func(area fyne.Size) fyne.CanvasObject {
 		body := fyne.NewSize(area.Width-2*pad, area.Height-head.MinSize().Height-3*pad)
 		content := container.NewBorder(head, nil, nil, nil, container.NewPadded(s.build(body)))
 		if m := u.modal(area); m != nil {
-			return container.NewStack(content, m)
+			return u.voiceLayers(head, content, m)
 		}
-		return content
+		return u.voiceLayers(head, content)
 	}
 }
 

@@ -135,7 +135,7 @@ func Publish(ctx context.Context, st store.Store, keys Keys, editionJSON []byte)
 	last := 0
 	if c, err := st.Catalog(ctx); err == nil {
 		last = c.Version
-		if err := sameEdition(ctx, st, c, ed.ID); err != nil {
+		if err := sameEdition(ctx, st, c, ed); err != nil {
 			return 0, err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -151,26 +151,38 @@ func Publish(ctx context.Context, st store.Store, keys Keys, editionJSON []byte)
 	return c.Version, st.PutCatalog(ctx, c)
 }
 
-// ErrNewEdition: a data folder and its store serve one edition, so that
-// each edition has its own voter-key secret (and edition key).
-var ErrNewEdition = errors.New("a new edition needs its own keys and store, so that its voter-key secret is new: run urna-central init --data NEW-FOLDER (and a new --db) for it")
+// ErrNewEdition: another edition over one with ballots must be a later
+// one (several editions at once, edition.go), never a renamed copy of it.
+var ErrNewEdition = errors.New("another edition over this one's ballots must be a later one, its vote opening after this one's closes; a renamed copy of the running edition is refused (or run urna-central init --data NEW-FOLDER for a separate central)")
 
-// sameEdition refuses to publish another edition over one that has
-// ballots: its voter keys were made with this folder's secret, and a
-// secret used for one edition must not serve the next (a thief of a kiosk
-// from last year would know it). Before any ballot, a mistaken edition id
+// sameEdition refuses to publish, over an edition that has ballots,
+// another edition id that is not a later edition: each edition's voter-key
+// secret is derived from its id (EditionSecret), so a later edition's
+// keys are new, while a renamed copy of the running edition would split
+// its ballots between two ids. Before any ballot, a mistaken edition id
 // may still be corrected.
-func sameEdition(ctx context.Context, st store.Store, latest wire.Catalog, id string) error {
+func sameEdition(ctx context.Context, st store.Store, latest wire.Catalog, next *election.Edition) error {
 	prev, err := election.DecodeEdition(bytes.NewReader(latest.Edition))
-	if err != nil || prev.ID == id {
+	if err != nil || prev.ID == next.ID {
 		return nil // an unreadable old catalog does not block a new one
+	}
+	// a new catalog of an edition held already (this year's, while next
+	// year's timeline is out) is that edition's next version
+	for v := latest.Version - 1; v >= 1; v-- {
+		c, err := st.CatalogAt(ctx, v)
+		if err != nil {
+			continue
+		}
+		if old, err := election.DecodeEdition(bytes.NewReader(c.Edition)); err == nil && old.ID == next.ID {
+			return nil
+		}
 	}
 	total, _, err := st.Counts(ctx)
 	if err != nil {
 		return err
 	}
-	if total > 0 {
-		return fmt.Errorf("edition %q after %q, which has %d ballots: %w", id, prev.ID, total, ErrNewEdition)
+	if total > 0 && next.Opens.Before(prev.Closes) {
+		return fmt.Errorf("edition %q after %q, which has %d ballots: %w", next.ID, prev.ID, total, ErrNewEdition)
 	}
 	return nil
 }

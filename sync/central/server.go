@@ -61,6 +61,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	editions map[int]*election.Edition // published catalog versions, decoded once each
+	held     heldCache                 // the editions held (edition.go)
 	limits   limit.Limiter             // per kiosk
 	lookups  limit.Limiter             // voter lookups per kiosk
 	enrolls  limit.Limiter             // per address
@@ -254,7 +255,9 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request, _ store.Kiosk, _ []byte) {
-	c, err := s.cfg.Store.Catalog(r.Context())
+	// kiosks follow the edition in force: its latest catalog
+	h, err := s.inForce(r.Context())
+	c := h.Catalog
 	if errors.Is(err, store.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "no catalog published")
 		return
@@ -292,13 +295,10 @@ func (s *Server) editionAt(ctx context.Context, version int) (*election.Edition,
 	return s.editionOf(c)
 }
 
-// current returns the latest catalog's edition.
+// current returns the edition in force of those held (edition.go).
 func (s *Server) current(ctx context.Context) (*election.Edition, error) {
-	c, err := s.cfg.Store.Catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.editionOf(c)
+	h, err := s.inForce(ctx)
+	return h.Edition, err
 }
 
 // editionOf decodes a catalog's edition, once per version: a published
@@ -463,7 +463,8 @@ func (s *Server) checkOne(k store.Kiosk, ed, cast *election.Edition, b *wire.Sea
 		res.Status = wire.WrongKiosk
 	case b.Verify(k.PublicKey) != nil:
 		res.Status = wire.BadSignature
-	case b.Edition != ed.ID || cast == nil || cast.ID != ed.ID:
+	case cast == nil || cast.ID != b.Edition:
+		// judged by the edition it was cast under, one of those held
 		res.Status = wire.WrongEdition
 	case b.CastAt.Before(cast.Opens.Add(-s.cfg.CastSkew)) || b.CastAt.After(cast.Closes.Add(s.cfg.CastSkew)):
 		res.Status = wire.OutsideWindow
@@ -506,8 +507,8 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, k store.Kiosk
 		}
 	}
 	resp := wire.HeartbeatResponse{CentralTime: now}
-	if c, err := s.cfg.Store.Catalog(r.Context()); err == nil {
-		resp.Catalog = c.Version
+	if h, err := s.inForce(r.Context()); err == nil {
+		resp.Catalog = h.Catalog.Version
 	}
 	writeJSON(w, resp)
 }

@@ -227,6 +227,22 @@ var transitions = map[EventKind]transition{
 	EvSupport:      {from: []Status{Submitted, NeedsFix}},
 }
 
+// Allows reports whether p's status and the phase in force at t allow an
+// event of kind k, before its reason and details are looked at: the steps
+// a screen offers.
+func (p *Proposal) Allows(e *election.Edition, k EventKind, at time.Time) bool {
+	tr, ok := transitions[k]
+	if !ok || !contains(tr.from, p.Status) {
+		return false
+	}
+	lateMerit := (k == EvMeritPass || k == EvMeritReject) && p.has(EvRestore)
+	if len(tr.phases) > 0 && !lateMerit {
+		ph, ok := e.PhaseAt(at)
+		return ok && contains(tr.phases, ph.Kind)
+	}
+	return true
+}
+
 // Apply records ev on p if p's status and the phase in force allow it.
 // Staff's reasons are required where an applicant is told an outcome.
 func (p *Proposal) Apply(e *election.Edition, ev Event) error {
@@ -238,12 +254,8 @@ func (p *Proposal) Apply(e *election.Edition, ev Event) error {
 		return election.Problem{Key: KeyTransition, Detail: fmt.Sprintf("%s while %s", ev.Kind, p.Status)}
 	}
 	// a proposal restored after a formal rejection has its merit check late
-	lateMerit := (ev.Kind == EvMeritPass || ev.Kind == EvMeritReject) && p.has(EvRestore)
-	if len(tr.phases) > 0 && !lateMerit {
-		ph, ok := e.PhaseAt(ev.At)
-		if !ok || !contains(tr.phases, ph.Kind) {
-			return election.Problem{Key: KeyPhase, Detail: string(ev.Kind)}
-		}
+	if !p.Allows(e, ev.Kind, ev.At) {
+		return election.Problem{Key: KeyPhase, Detail: string(ev.Kind)}
 	}
 	if tr.reason && strings.TrimSpace(ev.Reason) == "" {
 		return election.Problem{Key: KeyReason, Detail: string(ev.Kind)}

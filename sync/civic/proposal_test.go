@@ -252,3 +252,24 @@ func TestRestoredAfterFormalRejection(t *testing.T) {
 		t.Fatalf("after its merit check: %s %d", p.Status, p.UnitCost)
 	}
 }
+
+// TestAllows: the steps offered follow the status and the phase, as Apply does.
+func TestAllows(t *testing.T) {
+	e := year(t)
+	p, err := Submit(e, "W-1", draft("d01", 50_000_00), day(2, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		kind EventKind
+		at   time.Time
+		want bool
+	}{
+		{EvAssign, day(2, 20), true}, {EvFormalPass, day(2, 20), false}, {EvFormalPass, day(3, 12), true},
+		{EvMeritPass, day(4, 10), false}, {EvUphold, day(5, 2), false}, {EvMerge, day(4, 10), true}, {"nonsense", day(3, 12), false},
+	} {
+		if got := p.Allows(e, c.kind, c.at); got != c.want {
+			t.Errorf("%s at %s: %v", c.kind, c.at.Format(time.DateOnly), got)
+		}
+	}
+}

@@ -325,3 +325,49 @@ func TestDeskRefuses(t *testing.T) {
 		t.Errorf("without an edition: %v", err)
 	}
 }
+
+// TestProposalsBelongToTheirEdition, on each store: with two editions'
+// proposals in one store, each edition lists only its own, and neither
+// staff nor the applicant can move a proposal on under the other
+// edition's rules.
+func TestProposalsBelongToTheirEdition(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := open(t)
+			defer s.Close()
+			this, next := Year(t), Year(t)
+			next.ID = "krakow-next"
+			at := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, this.Location()) }
+			clk := &Clock{t: at(2, 20)}
+			ed := this
+			d := New(Config{Store: s.(store.Proposals), Edition: func(context.Context) (*election.Edition, error) { return ed, nil }, Clock: clk.Now})
+			mine, err := d.Submit(ctx, draft("d01", "Ławki przy Wiśle", 50_000_00), "", "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ed = next
+			theirs, err := d.Submit(ctx, draft("d01", "Drzewa na Kazimierzu", 50_000_00), "", "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs, _ := d.List(ctx, Filter{}); len(rs) != 1 || rs[0].Proposal.ID != theirs.Proposal.ID {
+				t.Fatalf("next edition's list: %v", rs)
+			}
+			clk.Set(at(3, 12))
+			if _, err := d.Staff(ctx, "v", mine.Proposal.ID, civic.Event{Kind: civic.EvFormalPass}); key(err) != KeyOtherEdition {
+				t.Fatalf("staff step on another edition's proposal: %v", err)
+			}
+			if _, err := d.Applicant(ctx, mine.Tracker, mine.Secret, "1", civic.EvWithdraw, "", nil); key(err) != KeyOtherEdition {
+				t.Fatalf("withdrawing another edition's proposal: %v", err)
+			}
+			ed = this
+			if rs, _ := d.List(ctx, Filter{}); len(rs) != 1 || rs[0].Proposal.ID != mine.Proposal.ID {
+				t.Fatalf("this edition's list: %v", rs)
+			}
+			if _, err := d.Staff(ctx, "v", mine.Proposal.ID, civic.Event{Kind: civic.EvFormalPass}); err != nil {
+				t.Fatalf("its own edition's step: %v", err)
+			}
+		})
+	}
+}

@@ -40,6 +40,8 @@ const (
 	KeyRole      = "proposals.role"         // the staff member's role does not allow it
 	KeyHearing   = civic.KeyHearing         // a hearing's date is missing or not YYYY-MM-DD
 	KeyContact   = "proposals.contact_long" // the contact is longer than MaxContact
+	// KeyOtherEdition: the proposal belongs to another edition than the one in hand
+	KeyOtherEdition = "proposals.other_edition"
 )
 
 // MaxContact is the longest contact taken, in characters (an address or a number).
@@ -313,10 +315,19 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, r.Proposal.ID, func(r *store.ProposalRecord) error {
 		p := &r.Proposal
+		if p.Edition != ed.ID {
+			return election.Problem{Key: KeyOtherEdition, Detail: p.Edition}
+		}
 		ev := civic.Event{At: d.cfg.Clock(), Kind: kind, Actor: "applicant", Reason: strings.TrimSpace(reason)}
-		oldTitle := p.Title
+		oldTitle, oldPool := p.Title, p.Pool
 		if kind == civic.EvFixed && fix != nil {
-			fix.Pool, fix.Lang = p.Pool, p.Lang
+			// the applicant may move the proposal to another pool (the
+			// formal check found it city-wide, or in another district); an
+			// empty pool keeps its own
+			if fix.Pool == "" {
+				fix.Pool = p.Pool
+			}
+			fix.Lang = p.Lang
 			if ps := civic.Check(ed, *fix); len(ps) > 0 {
 				return ps
 			}
@@ -329,7 +340,7 @@ func (d *Desk) Applicant(ctx context.Context, tracker, secret, addr string, kind
 		// unchanged title is no duplicate
 		if kind == civic.EvFixed && r.Held == "" {
 			check := *p
-			if strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
+			if oldPool == p.Pool && strings.EqualFold(strings.TrimSpace(oldTitle), strings.TrimSpace(p.Title)) {
 				check.Title = ""
 			}
 			if why := heldFor(check, titles); why != "" {
@@ -358,6 +369,7 @@ func applyFix(p *civic.Proposal, f civic.Draft) string {
 			changed = append(changed, name)
 		}
 	}
+	set("pool", &p.Pool, f.Pool)
 	set("title", &p.Title, f.Title)
 	set("summary", &p.Summary, f.Summary)
 	set("description", &p.Description, f.Description)
@@ -382,6 +394,9 @@ const (
 	Verifier    Role = "verifier"    // formal and merit checks, support lists; sees contacts
 	Council     Role = "council"     // records the Civic Budget Council's protest decisions
 )
+
+// Roles are every role, in the order a year needs them.
+var Roles = []Role{Coordinator, Verifier, Council}
 
 // RoleOf says which role records each staff event.
 var RoleOf = map[civic.EventKind]Role{
@@ -415,6 +430,10 @@ func (d *Desk) Staff(ctx context.Context, actor, id string, ev civic.Event) (civ
 	}
 	var out civic.Proposal
 	err = d.cfg.Store.UpdateProposal(ctx, id, func(r *store.ProposalRecord) error {
+		if r.Proposal.Edition != ed.ID {
+			// another edition's proposal: its own year's rules, not this one's
+			return election.Problem{Key: KeyOtherEdition, Detail: r.Proposal.Edition}
+		}
 		if err := r.Proposal.Apply(ed, ev); err != nil {
 			return err
 		}

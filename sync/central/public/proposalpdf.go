@@ -107,7 +107,7 @@ func ConfirmationPDF(ed *election.Edition, m assets.Messages, lang string, p civ
 		if p.Location != "" {
 			line(t("proposals.f.location"), p.Location)
 		}
-		line(t("proposals.f.cost"), election.FormatPLN(p.Cost))
+		line(t("proposals.f.cost"), Money(lang, p.Cost, false))
 		line(t("proposals.id"), p.ID)
 		pdf.Ln(2)
 		pdf.SetFont(pdfFamily, "", 10)

@@ -57,6 +57,7 @@ func (p *Proposals) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /proposals/export.csv", p.export)
 	mux.HandleFunc("GET /proposals/export.json", p.export)
 	mux.HandleFunc("GET /proposals/p/{id}", p.detail)
+	mux.HandleFunc("GET /proposals/results.pdf", p.results)
 	mux.HandleFunc("GET /proposals/new", p.form)
 	mux.HandleFunc("POST /proposals/new", sameSite(p.submit))
 	mux.HandleFunc("GET /proposals/status", p.statusForm)
@@ -92,7 +93,7 @@ func sameSite(h http.HandlerFunc) http.HandlerFunc {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "form", http.StatusRequestEntityTooLarge)
+			http.Error(w, assets.MustMessages().T(pageLang(r), "proposals.form_large"), http.StatusRequestEntityTooLarge)
 			return
 		}
 		h(w, r)
@@ -122,13 +123,14 @@ type rowView struct {
 type proposalPage struct {
 	Lang, Title, Edition, Phase string
 	Langs                       []string
+	LangLinks                   []opt // ID: the language, Name: the link
 	T                           func(string, ...any) string
 	Problems                    []string
 	Pools, Categories, Statuses []opt
 	Form                        formData
 	CostHelp                    string
 	Rows                        []rowView
-	CSV, JSON                   string
+	CSV, JSON, ResultsPDF       string
 	Total                       int
 	Prev, Next                  string
 	P                           *proposalView
@@ -142,6 +144,16 @@ func (p *Proposals) base(r *http.Request, ed *election.Edition, title string) pr
 	lang := pageLang(r)
 	t := func(k string, a ...any) string { return p.Msgs.T(lang, k, a...) }
 	d := proposalPage{Lang: lang, Langs: assets.Languages, T: t, Title: t(title), Edition: ed.Name.In(lang)}
+	// the language links keep the page's filters (a GET page's query)
+	for _, l := range assets.Languages {
+		q := url.Values{}
+		if r.Method == http.MethodGet {
+			q = r.URL.Query()
+		}
+		q.Set("lang", l)
+		q.Del("page")
+		d.LangLinks = append(d.LangLinks, opt{ID: l, Name: "?" + q.Encode()})
+	}
 	now := p.Desk.Now()
 	if ph, ok := ed.PhaseAt(now); ok {
 		d.Phase = t("proposals.phase_now", "phase", t("proposals.phase."+string(ph.Kind)), "until", ph.Ends.In(ed.Location()).Format("2006-01-02 15:04"))
@@ -243,6 +255,9 @@ func (p *Proposals) list(w http.ResponseWriter, r *http.Request) {
 	q.Del("lang")
 	q.Del("page")
 	d.CSV, d.JSON = "/proposals/export.csv?"+q.Encode(), "/proposals/export.json?"+q.Encode()
+	if f.Pool != "" && ed.Pool(f.Pool) != nil {
+		d.ResultsPDF = "/proposals/results.pdf?" + url.Values{"d": {f.Pool}, "lang": {d.Lang}}.Encode()
+	}
 	d.Total = len(rs)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(1, min(page, (len(rs)+perPage-1)/perPage))
@@ -266,7 +281,7 @@ func (p *Proposals) list(w http.ResponseWriter, r *http.Request) {
 			pool = pl.Name.In(d.Lang)
 		}
 		row := rowView{Href: "/proposals/p/" + url.PathEscape(o.ID) + "?lang=" + d.Lang, Title: o.Title, Number: o.Number, Pool: pool,
-			Cost: election.FormatPLN(rec.Proposal.BallotCost()), Status: d.T("proposals.st." + string(o.Status)), Reason: o.Reason}
+			Cost: Money(d.Lang, rec.Proposal.BallotCost(), false), Status: d.T("proposals.st." + string(o.Status)), Reason: o.Reason}
 		if o.Category != "" {
 			row.Category = d.T("ui.cat." + string(o.Category))
 		}
@@ -305,12 +320,12 @@ func (p *Proposals) view(ed *election.Edition, lang string, pr civic.Proposal, p
 	t := func(k string, a ...any) string { return p.Msgs.T(lang, k, a...) }
 	when := func(at time.Time) string { return at.In(ed.Location()).Format("2006-01-02 15:04") }
 	v := &proposalView{ID: pr.ID, Title: pr.Title, Status: t("proposals.st." + string(pr.Status)), Number: pr.Number, Pool: pr.Pool,
-		Cost: election.FormatPLN(pr.Cost), Summary: pr.Summary, Description: pr.Description, Location: pr.Location}
+		Cost: Money(lang, pr.Cost, false), Summary: pr.Summary, Description: pr.Description, Location: pr.Location}
 	if pl := ed.Pool(pr.Pool); pl != nil {
 		v.Pool = pl.Name.In(lang)
 	}
 	if pr.UnitCost > 0 {
-		v.UnitCost = election.FormatPLN(pr.UnitCost)
+		v.UnitCost = Money(lang, pr.UnitCost, false)
 	}
 	if !pr.FixBy.IsZero() && pr.Status == civic.NeedsFix {
 		v.FixBy = when(pr.FixBy)
@@ -329,7 +344,7 @@ func (p *Proposals) view(ed *election.Edition, lang string, pr civic.Proposal, p
 			h.Detail = ev.Detail
 		case civic.EvMeritPass:
 			if c, err := strconv.ParseInt(ev.Detail, 10, 64); err == nil && c > 0 {
-				h.Detail = t("proposals.unit_cost") + ": " + election.FormatPLN(c)
+				h.Detail = t("proposals.unit_cost") + ": " + Money(lang, c, false)
 			}
 		case civic.EvFixed:
 			if private && ev.Detail != "" {
@@ -375,7 +390,7 @@ func (p *Proposals) formOf(ed *election.Edition, d *proposalPage, f formData) {
 		}
 		for _, k := range []election.PoolKind{election.CityWide, election.District} {
 			if lim, ok := ed.Proposals.CostLimits[k]; ok {
-				parts = append(parts, d.T("proposals.limits."+string(k), "min", election.FormatPLN(lim.Min), "max", election.FormatPLN(lim.Max)))
+				parts = append(parts, d.T("proposals.limits."+string(k), "min", Money(d.Lang, lim.Min, false), "max", Money(d.Lang, lim.Max, false)))
 			}
 		}
 		d.CostHelp = strings.Join(parts, " ")
@@ -403,7 +418,7 @@ func formOf(r *http.Request) formData {
 // A number of whole złoty too large for any budget is read as the largest
 // cost, so the form says "too high" rather than that it cannot read it.
 func ParseCost(s string) (int64, bool) {
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "", "PLN", "", "pln", "").Replace(strings.TrimSpace(s))
+	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "", "зл", "", "PLN", "", "pln", "").Replace(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
 	if len(frac) > 2 || !digits(whole) || (frac != "" && !digits(frac)) {

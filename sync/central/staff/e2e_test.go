@@ -73,6 +73,7 @@ type site struct {
 	log    *syncBuffer
 	client *http.Client
 	files  []string // folders whose files the contact scan reads
+	roles  string   // the roles file
 }
 
 const password = "correct horse battery"
@@ -101,8 +102,11 @@ func newSite(t *testing.T, st store.Store, files ...string) *site {
 	mux.Handle("/", web.Handler())
 	msgs := assets.MustMessages()
 	(&public.Proposals{Desk: desk, Msgs: msgs}).Routes(mux)
-	(&staff.Pages{Desk: desk, Msgs: msgs, Auth: web.Auth, Roles: map[string][]proposals.Role{
-		"anna": {proposals.Coordinator, proposals.Verifier}, "rada": {proposals.Council}}}).Routes(mux)
+	s.roles = filepath.Join(dataDir, staff.RolesFileName)
+	if err := os.WriteFile(s.roles, []byte(`{"anna": ["coordinator", "verifier"], "rada": ["council"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	(&staff.Pages{Desk: desk, Msgs: msgs, Auth: web.Auth, RolesFile: s.roles, Log: log}).Routes(mux)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
 	s.client = s.newClient()
@@ -297,7 +301,7 @@ func TestProposalsWholePath(t *testing.T) {
 				t.Fatalf("the duplicate is on the public list:\n%.3000s", page)
 			}
 			anna, rada := s.login("anna"), s.login("rada")
-			if _, page := s.get(anna, "/dashboard/proposals?held=1&lang=pl"); !strings.Contains(page, "Plac zabaw") || !strings.Contains(page, "duplicate") {
+			if _, page := s.get(anna, "/dashboard/proposals?held=1&lang=pl"); !strings.Contains(page, "Plac zabaw") || !strings.Contains(page, "powtórzony tytuł w tej samej puli") {
 				t.Fatalf("moderation queue:\n%.3000s", page)
 			}
 			if _, page := s.get(s.newClient(), "/dashboard/proposals?lang=pl"); strings.Contains(page, "Łąka") {
@@ -315,7 +319,7 @@ func TestProposalsWholePath(t *testing.T) {
 				t.Fatalf("cross-site staff post: %v %v", resp, err)
 			}
 			// the coordinator holds an obvious joke and releases it again
-			if code, page := s.post(anna, "/dashboard/proposals/"+id["Rowery miejskie"]+"/moderate?lang=pl", url.Values{"held": {"staff"}}); code != http.StatusOK || !strings.Contains(page, "Wstrzymany: staff") {
+			if code, page := s.post(anna, "/dashboard/proposals/"+id["Rowery miejskie"]+"/moderate?lang=pl", url.Values{"held": {"staff"}}); code != http.StatusOK || !strings.Contains(page, "Wstrzymany: decyzja koordynatora") {
 				t.Fatalf("hold: %d\n%.2000s", code, page)
 			}
 			if _, page := s.get(s.client, "/proposals?lang=pl"); strings.Contains(page, "Rowery miejskie") {
@@ -404,6 +408,17 @@ func TestProposalsWholePath(t *testing.T) {
 			_, list := s.get(s.client, "/proposals?lang=pl&d=d01&s=upheld")
 			if !strings.Contains(list, "Plac zabaw") || strings.Contains(list, "Ławki") {
 				t.Fatalf("filtered list:\n%.3000s", list)
+			}
+			// the district's verification results, to print at the venues
+			if _, list := s.get(s.client, "/proposals?lang=pl&d=d01"); !strings.Contains(list, `href="/proposals/results.pdf?d=d01&amp;lang=pl"`) {
+				t.Fatalf("no results PDF on the district's list:\n%.3000s", list)
+			}
+			if code, res := s.get(s.client, "/proposals/results.pdf?d=d01&lang=pl"); code != http.StatusOK {
+				t.Fatalf("results pdf: %d", code)
+			} else if text := strings.Join(strings.Fields(pdfText(t, []byte(res))), " "); !strings.Contains(text, "Wyniki weryfikacji wniosków – Dzielnica I Stare Miasto") ||
+				!strings.Contains(text, "Rada: koszt utrzymania potwierdzony.") || !strings.Contains(text, "Odrzucenie utrzymane") || strings.Contains(text, "Rowery miejskie") ||
+				strings.Contains(text, "makota") || strings.Contains(text, "anna") {
+				t.Fatalf("the results PDF:\n%s", text)
 			}
 			_, csv := s.get(s.client, "/proposals/export.csv")
 			if !strings.Contains(csv, "BO.D1.1/25") || !strings.Contains(csv, "Rada: koszt utrzymania potwierdzony.") || strings.Contains(csv, "Brak mapki") || !strings.Contains(csv, "withdrawn") {
