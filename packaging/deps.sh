@@ -20,6 +20,10 @@ tests="$tests bash-completion zsh fish man-db"
 cross="gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxrandr-dev:arm64 libxcursor-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
+# make test runs the cross-builds under qemu and Wine too.
+[ "${1:-}" = test ] && want="$want $cross qemu-user-static wine wine64"
+# make bench's load test: replicas behind haproxy.
+[ "${1:-}" = bench ] && want="$build $tests haproxy"
 [ "${1:-}" = package ] && want="$build $cross"
 [ "${1:-}" = cross ] && want="$build $cross qemu-user-static wine wine64"
 

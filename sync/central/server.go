@@ -72,7 +72,8 @@ type Server struct {
 	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
 
 	audits auditCache
-	watch  watch // judge.go
+	checks fleetChecks // fleet.go
+	watch  watch       // judge.go
 
 	civic *KioskCivic // the stages before the vote (kioskcivic.go), nil: not served
 }
