@@ -389,6 +389,7 @@ func cmdServe(args []string) error {
 	go sweepContacts(ctx, desk, time.Hour)
 	handoffs := &proposals.Handoffs{}
 	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: handoffs}) // the kiosks' proposal screens
+	srv.UseResults(&central.KioskResults{Key: keys.Edition})                             // the kiosks' results and built screens
 	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName), handoffs), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)

@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/ui"
 	"github.com/urna-kiosk/urna/sync/agent"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 var version = "dev"
@@ -132,6 +133,9 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	if err := ag.PullTimeline(ctx); err != nil {
 		log.Warn("timeline-pull-failed", "err", err)
 	}
+	if err := ag.PullResults(ctx); err != nil {
+		log.Warn("results-pull-failed", "err", err)
+	}
 	go ag.Run(ctx)
 
 	msgs := assets.MustMessages()
@@ -165,6 +169,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
 		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle, Civic: ag,
+		Results: func() *wire.ResultsFile { return agent.InstalledResults(q, en.EditionKey) },
+		Built:   func() *wire.SignedBuilt { return agent.InstalledBuilt(q, en.EditionKey) },
 		Speaker: speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {

@@ -291,6 +291,7 @@ func (a *Agent) Run(ctx context.Context) {
 				nextCatalog = now.Add(a.cfg.CatalogEvery)
 			}
 			a.PullTimeline(ctx) // with the catalog: before the list is published, the only news
+			a.PullResults(ctx)  // the signed final results and what the winners became
 
 		}
 		// the closing report first: small, and it tells the central how

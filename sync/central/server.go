@@ -76,6 +76,8 @@ type Server struct {
 	watch  watch       // judge.go
 
 	civic *KioskCivic // the stages before the vote (kioskcivic.go), nil: not served
+
+	results *KioskResults // the stages after the vote (kioskresults.go), nil: not served
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
@@ -155,6 +157,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
 	if s.civic != nil {
 		s.civic.routes(mux, s)
+	}
+	if s.results != nil {
+		s.results.routes(mux, s)
 	}
 	return mux
 }
