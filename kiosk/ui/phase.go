@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/urna-kiosk/urna/kiosk/poster"
@@ -233,7 +234,9 @@ func (u *UI) afterVote(year *election.Edition, now time.Time, area fyne.Size, of
 		buttons = append(buttons, button(o, i == 0))
 	}
 	bar := container.NewCenter(container.NewVBox(buttons...))
-	inner := fyne.NewSize(area.Width, area.Height-bar.MinSize().Height)
+	// the panels' borders and padding are inside the area: the texts wrap
+	// short of its edges
+	inner := fyne.NewSize(area.Width-8*theme.Padding(), area.Height-bar.MinSize().Height)
 	var screen fyne.CanvasObject
 	switch p.Kind {
 	case election.PhaseResults:
