@@ -60,11 +60,12 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 	data := fs.String("data", "demo-data", "data folder in demo mode")
 	size := fs.String("size", "900x1000", "window size when not full screen")
 	automation := fs.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	evaluation := fs.Bool("evaluation", false, "ask \"how easy was it to vote?\" after each ballot; the answers go to the central counted per day")
 	demoPhase := fs.String("demo-phase", "", "demo mode: the stage of the year in force today (submission, formal-check, merit-check, protests)")
 	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
 		Version: version, Flags: fs,
 		Run: func([]string) error {
-			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase))
+			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase), *evaluation)
 		},
 		Fail: func(_ string, err error) int {
 			log.Error("kiosk-stopped", "err", err)
@@ -79,7 +80,7 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 		}}
 }
 
-func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string, demoPhase election.PhaseKind) error {
+func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string, demoPhase election.PhaseKind, evaluation bool) error {
 	cfg, err := load(configPath, demo, data)
 	if err != nil {
 		return err
@@ -165,13 +166,22 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		defer speaker.Close()
 	}
 
+	var evaluate func(int) // "how easy was it to vote?": off unless --evaluation
+	if evaluation {
+		evaluate = func(score int) {
+			if err := ag.CountEvaluation(score); err != nil {
+				log.Warn("evaluation-not-counted", "err", err)
+			}
+		}
+	}
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
 		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle, Civic: ag,
-		Results: func() *wire.ResultsFile { return agent.InstalledResults(q, en.EditionKey) },
-		Built:   func() *wire.SignedBuilt { return agent.InstalledBuilt(q, en.EditionKey) },
-		Speaker: speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
+		Results:  func() *wire.ResultsFile { return agent.InstalledResults(q, en.EditionKey) },
+		Built:    func() *wire.SignedBuilt { return agent.InstalledBuilt(q, en.EditionKey) },
+		Evaluate: evaluate,
+		Speaker:  speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {
 		w.SetFullScreen(true)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -20,6 +21,9 @@ import (
 type KioskResults struct {
 	// Key signs the implementation records: the edition key.
 	Key ed25519.PrivateKey
+	// Evaluation takes the kiosks' batched answers to "how easy was it to
+	// vote?" (off by default: refused as not found).
+	Evaluation bool
 
 	mu    sync.Mutex
 	built map[[32]byte]wire.SignedBuilt // one signature per content
@@ -31,6 +35,7 @@ func (s *Server) UseResults(k *KioskResults) { s.results = k }
 func (k *KioskResults) routes(mux *http.ServeMux, s *Server) {
 	mux.HandleFunc("GET "+wire.PathResults, s.kiosk(k.signedResults(s)))
 	mux.HandleFunc("GET "+wire.PathBuilt, s.kiosk(k.signedBuilt(s)))
+	mux.HandleFunc("POST "+wire.PathEvaluations, s.kiosk(k.evaluations(s)))
 }
 
 // signedResults serves the kept final results as they were signed (404
@@ -104,4 +109,46 @@ func serveTagged(w http.ResponseWriter, r *http.Request, sig, raw []byte) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(raw)
+}
+
+// maxEvaluations bounds one batch: more answers than a voting point takes
+// in a day are refused.
+const maxEvaluations = 20000
+
+// evaluations counts a kiosk's batch of answers for its venue: the counts
+// alone (the day is checked, not kept), never joined to a ballot.
+func (k *KioskResults) evaluations(s *Server) kioskHandler {
+	return func(w http.ResponseWriter, r *http.Request, kiosk store.Kiosk, body []byte) {
+		if !k.Evaluation {
+			apiError(w, http.StatusNotFound, "evaluation is switched off")
+			return
+		}
+		var b wire.EvaluationBatch
+		if !decodeCivic(w, body, &b) {
+			return
+		}
+		total := 0
+		for _, n := range b.Counts {
+			if n < 0 {
+				total = -1
+				break
+			}
+			total += n
+		}
+		if _, err := time.Parse(time.DateOnly, b.Day); err != nil || total <= 0 || total > maxEvaluations {
+			apiError(w, http.StatusBadRequest, "malformed batch")
+			return
+		}
+		for i, n := range b.Counts {
+			for range n {
+				if err := s.cfg.Store.AddEvaluation(r.Context(), kiosk.Venue, i+1); err != nil {
+					s.cfg.Log.Error("kiosk-evaluations-failed", "err", err)
+					apiError(w, http.StatusServiceUnavailable, "store unavailable")
+					return
+				}
+			}
+		}
+		s.cfg.Log.Info("kiosk-evaluations", "venue", kiosk.Venue, "answers", total)
+		writeJSON(w, struct{}{})
+	}
 }
