@@ -30,7 +30,7 @@ func cmdTracking(args []string) error {
 	c.add(fs)
 	lang := fs.String("lang", "pl", "language of messages: pl, en, uk")
 	out := fs.String("out", "", "sign: where to write the signed records")
-	by := fs.String("by", "", "import: who imports the sheet (logged; default: the signed-in user, $USER)")
+	by := fs.String("by", "", "import: who imports the sheet, logged (default: the user running the command, $USER)")
 	rest := args[1:]
 	file := ""
 	if args[0] == "import" {
