@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -620,4 +621,68 @@ func TestSeqTakenShownOnFleet(t *testing.T) {
 	if !slices.Contains(findingKeys(t, r, k), "dash.alert.seq_taken") || r.srv.SeqTaken(k.q.KioskID()) != 1 {
 		t.Fatalf("findings %v, count %d", findingKeys(t, r, k), r.srv.SeqTaken(k.q.KioskID()))
 	}
+}
+
+// Attack 13.1: a stolen kiosk sent ballots for 40 people (30 answered, 10
+// "stored"), then read who had voted from the public check page on its
+// own trackers ("an earlier vote of the same person counts"). A withheld
+// answer is now kept in the store, and the check says only "received"
+// until the voting window has closed.
+func TestWithheldAnswerNotToldByCheck(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		ctx := context.Background()
+		honest := r.kiosk("")
+		for i := range 20 {
+			honest.vote(t, r.ed, 700+i)
+		}
+		if n, err := honest.a.SyncOnce(ctx); err != nil || n != 20 {
+			t.Fatalf("honest sync %d %v", n, err)
+		}
+		thief := r.kiosk("")
+		var bs []wire.SealedBallot
+		// the last 10, beyond the budget: 5 who had voted, 5 who had not
+		for _, from := range [][2]int{{720, 735}, {700, 715}, {735, 740}, {715, 720}} {
+			for i := from[0]; i < from[1]; i++ {
+				bs = append(bs, thief.vote(t, r.ed, i))
+			}
+		}
+		tracker := map[string]string{}
+		for _, b := range bs {
+			tracker[b.ID] = b.Tracker()
+		}
+		web := central.NewWeb(r.srv, central.WebConfig{CheckFloor: time.Nanosecond})
+		closed := central.NewWeb(central.New(central.Config{Store: st, Clock: func() time.Time { return r.ed.Closes.Add(time.Hour) }}),
+			central.WebConfig{CheckFloor: time.Nanosecond})
+		withheld, toldAfter := 0, 0
+		for _, res := range send(t, r, thief, bs...) {
+			if res.Status != wire.Withheld {
+				continue
+			}
+			withheld++
+			a, _ := web.Check(ctx, tracker[res.ID])
+			if !a.Received || a.Counted || a.Duplicate || a.Contested {
+				t.Fatalf("the check tells of a withheld ballot while voting runs: %+v", a)
+			}
+			if a, _ := closed.Check(ctx, tracker[res.ID]); a.Counted || a.Duplicate {
+				toldAfter++
+			}
+			if got, err := st.Ballot(ctx, res.ID); err != nil || !got.Withheld {
+				t.Fatalf("the store lost the withheld mark: %+v %v", got, err)
+			}
+		}
+		if withheld != 10 || toldAfter != 10 {
+			t.Fatalf("%d withheld, %d told after the close: want 10 and 10", withheld, toldAfter)
+		}
+		// the page a resident reads says it arrived, nothing more
+		rw := httptest.NewRecorder()
+		web.Handler().ServeHTTP(rw, httptest.NewRequest("GET", "/check?lang=en&tracker="+tracker[bs[39].ID], nil))
+		msgs, _ := assets.LoadMessages()
+		if body := rw.Body.String(); !strings.Contains(body, html.EscapeString(msgs.T("en", "check.arrived"))) {
+			t.Fatalf("check page of a withheld ballot:\n%s", body)
+		}
+		if err := st.MarkWithheld(ctx, []string{"not-a-ballot"}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -335,7 +335,11 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
-	s.withhold(r.Context(), k, results) // guard.go: no "who voted" beyond the budget
+	if err := s.withhold(r.Context(), k, results); err != nil { // guard.go: no "who voted" beyond the budget
+		s.cfg.Log.Error("ingest-failed", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	writeJSON(w, wire.BatchResponse{Results: results})
 }
 

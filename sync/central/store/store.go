@@ -51,6 +51,10 @@ type Stored struct {
 	Counted  bool              `json:"counted"` // it is the voter's counted ballot
 	// Hold is why the ballot is kept aside for review instead of counting.
 	Hold Hold `json:"hold,omitempty"`
+	// Withheld: the answer to the kiosk that sent it was withheld (beyond
+	// its voter-lookup budget), so no answer about it may tell whether its
+	// voter had voted before, until the voting window has closed.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Hold is why a stored ballot does not count until the city office has
@@ -154,6 +158,10 @@ type Store interface {
 	// them: each voter of the kiosk's ballots is counted again from the
 	// ballots that are not held. ErrNotFound for an unknown kiosk.
 	SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error
+	// MarkWithheld keeps the mark that the answers about the stored
+	// ballots ids were withheld from their kiosk (Stored.Withheld); ids not
+	// stored are ignored, a mark is never lifted.
+	MarkWithheld(ctx context.Context, ids []string) error
 	// CastTimes returns the cast times of a kiosk's ballots in its order.
 	CastTimes(ctx context.Context, kiosk string) ([]time.Time, error)
 	// BallotTimes returns the cast and arrival times of a kiosk's ballots
