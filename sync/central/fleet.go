@@ -76,6 +76,12 @@ func (s *Server) KioskFindings(ctx context.Context, k store.Kiosk, ed *election.
 	if n := s.SeqTaken(k.ID); n > 0 {
 		add("chain", "bad", "dash.alert.seq_taken", "n", n)
 	}
+	if n := s.Displaced(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.displaced", "n", n, "limit", DisplaceLimit)
+	}
+	if n := s.Backdated(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.backdated", "n", n)
+	}
 	if n := s.OverBudget()[k.ID]; n > 0 {
 		add("lookups", "bad", "dash.alert.lookups", "n", n)
 	}

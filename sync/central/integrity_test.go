@@ -108,15 +108,17 @@ func TestStolenKioskCannotOverride(t *testing.T) {
 			if n, err := honest.a.SyncOnce(ctx); err != nil || n != 1 {
 				t.Fatalf("honest sync %d %v", n, err)
 			}
-			forged := thief.vote(t, r.ed, 1) // three minutes "earlier"
+			// three minutes "earlier", also than its own commitment (its
+			// agent's clock is right): held as backdated (attack 13.2)
+			forged := thief.vote(t, r.ed, 1)
 			got := send(t, r, thief, forged)
-			if got[0].Status != wire.Contested || got[0].Reason != string(store.HoldContested) {
+			if got[0].Status != wire.Contested || got[0].Reason != string(store.HoldBackdated) {
 				t.Fatalf("the thief's earlier-dated ballot: %+v", got[0])
 			}
 			if st, _ := r.st.Ballot(ctx, mine.ID); !st.Counted {
 				t.Fatal("the resident's ballot no longer counts")
 			}
-			if st, _ := r.st.Ballot(ctx, forged.ID); st.Counted || st.Hold != store.HoldContested {
+			if st, _ := r.st.Ballot(ctx, forged.ID); st.Counted || st.Hold != store.HoldBackdated {
 				t.Fatalf("forged: %+v", st)
 			}
 			// the public check says so, without saying why
@@ -683,6 +685,131 @@ func TestWithheldAnswerNotToldByCheck(t *testing.T) {
 		}
 		if err := st.MarkWithheld(ctx, []string{"not-a-ballot"}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// Attacks 13.2 and 13.5: a stolen kiosk signed a heartbeat committing its
+// head 19 at time T, then sent ballot 20 dated before T: the chain proves
+// it was made after T, yet it counted. It is now held as backdated, with
+// an alert on the fleet page.
+func TestBallotBeforeOwnCommitmentHeld(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		var offset atomic.Int64
+		offset.Store(int64(-5 * time.Minute))
+		thief := r.kioskWith(queue.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+		var bs []wire.SealedBallot
+		for i := range 19 {
+			bs = append(bs, thief.vote(t, r.ed, 800+i))
+		}
+		for _, res := range send(t, r, thief, bs...) {
+			if res.Status != wire.Accepted {
+				t.Fatalf("ballot %d: %+v", res.Seq, res)
+			}
+		}
+		if code := heartbeat(t, r, thief, 19, bs[18].ID); code != http.StatusOK {
+			t.Fatalf("heartbeat %d", code)
+		}
+		offset.Store(int64(-2 * time.Minute)) // after its predecessor, before its own commitment
+		back := thief.vote(t, r.ed, 819)
+		res := send(t, r, thief, back)[0]
+		if res.Status != wire.Contested || res.Reason != string(store.HoldBackdated) {
+			t.Fatalf("ballot 20 dated before the commitment to head 19: %+v", res)
+		}
+		if !slices.Contains(findingKeys(t, r, thief), "dash.alert.backdated") {
+			t.Fatalf("no backdated alert: %v", findingKeys(t, r, thief))
+		}
+		offset.Store(0) // the next one, dated after the commitment, counts
+		if res := send(t, r, thief, thief.vote(t, r.ed, 820))[0]; res.Status != wire.Accepted {
+			t.Fatalf("ballot 21 dated after the commitment: %+v", res)
+		}
+	})
+}
+
+// Attack 13.3: a ballot dated a day ahead counted, and became its kiosk's
+// time frontier: every honest ballot after it was held as backdated. It is
+// now held itself, and the next ones count.
+func TestFutureDatedBallotHeld(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		var offset atomic.Int64
+		k := r.kioskWith(queue.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+		if res := send(t, r, k, k.vote(t, r.ed, 850))[0]; res.Status != wire.Accepted {
+			t.Fatalf("first ballot: %+v", res)
+		}
+		offset.Store(int64(24 * time.Hour))
+		if res := send(t, r, k, k.vote(t, r.ed, 851))[0]; res.Status != wire.Contested || res.Reason != string(store.HoldFuture) {
+			t.Fatalf("a ballot dated a day ahead: %+v", res)
+		}
+		offset.Store(0)
+		for i := range 2 {
+			if res := send(t, r, k, k.vote(t, r.ed, 852+i))[0]; res.Status != wire.Accepted {
+				t.Fatalf("an honest ballot after the future-dated one: %+v", res)
+			}
+		}
+		offset.Store(int64(3 * time.Minute)) // a clock ahead within the skew still counts
+		if res := send(t, r, k, k.vote(t, r.ed, 854))[0]; res.Status != wire.Accepted {
+			t.Fatalf("a ballot dated 3 minutes ahead: %+v", res)
+		}
+	})
+}
+
+// Attack 13.4: a stolen kiosk pre-cast ballots, committed its head and
+// withheld them; each resident who then voted elsewhere was silently
+// taken over when they arrived. The rule stays (a valid commitment proves
+// the time), but each displacement is counted on the fleet page, and
+// beyond DisplaceLimit the kiosk is set aside, so the residents count again.
+func TestDisplacementsFlaggedAndSetAside(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		ctx := context.Background()
+		thief, honest := r.kiosk(""), r.kiosk("")
+		// pre-cast, commit, let the residents vote elsewhere, then send
+		takeOver := func(from, n int) []wire.Result {
+			var pre []wire.SealedBallot
+			for i := range n {
+				pre = append(pre, thief.vote(t, r.ed, from+i))
+			}
+			if code := heartbeat(t, r, thief, pre[n-1].Seq, pre[n-1].ID); code != http.StatusOK {
+				t.Fatalf("heartbeat %d", code)
+			}
+			for i := range n {
+				honest.vote(t, r.ed, from+i)
+			}
+			if got, err := honest.a.SyncOnce(ctx); err != nil || got != n {
+				t.Fatalf("honest sync %d %v", got, err)
+			}
+			return send(t, r, thief, pre...)
+		}
+		if res := takeOver(900, 1)[0]; res.Status != wire.Accepted {
+			t.Fatalf("a committed ballot dated earlier: %+v", res)
+		}
+		if keys := findingKeys(t, r, thief); !slices.Contains(keys, "dash.alert.displaced") {
+			t.Fatalf("one displacement, no alert: %v", keys)
+		}
+		if k, _ := st.Kiosk(ctx, thief.q.KioskID()); !k.SetAside.IsZero() {
+			t.Fatal("set aside after one displacement")
+		}
+		takeOver(901, central.DisplaceLimit)
+		if n := r.srv.Displaced(thief.q.KioskID()); n != central.DisplaceLimit+1 {
+			t.Fatalf("%d displacements counted, want %d", n, central.DisplaceLimit+1)
+		}
+		if k, _ := st.Kiosk(ctx, thief.q.KioskID()); k.SetAside.IsZero() {
+			t.Fatalf("%d displacements, limit %d: the kiosk is not set aside", central.DisplaceLimit+1, central.DisplaceLimit)
+		}
+		if _, counted, _ := st.Counts(ctx); counted != central.DisplaceLimit+1 {
+			t.Fatalf("%d voters count, want the %d residents", counted, central.DisplaceLimit+1)
+		}
+		var thiefCounts int
+		st.Ballots(ctx, func(b store.Stored) error {
+			if b.Counted && b.Ballot.Kiosk == thief.q.KioskID() {
+				thiefCounts++
+			}
+			return nil
+		})
+		if thiefCounts != 0 {
+			t.Fatalf("%d ballots of the set-aside kiosk still count", thiefCounts)
 		}
 	})
 }

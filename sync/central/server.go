@@ -391,12 +391,20 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		}
 	}
 	if len(ok) > 0 {
+		before, err := s.mayDisplace(ctx, k, ok, okHolds) // judge.go
+		if err != nil {
+			return nil, err
+		}
 		statuses, err := s.cfg.Store.AddBallots(ctx, ok, okHolds, s.cfg.Clock())
 		if err != nil {
 			return nil, err
 		}
+		displaced := 0
 		seqs := map[uint64]bool{}
 		for j, st := range statuses {
+			if st == wire.Accepted && before[j] {
+				displaced++
+			}
 			results[at[j]].Status = st
 			if st == wire.Contested && results[at[j]].Reason == "" {
 				results[at[j]].Reason = string(store.HoldContested)
@@ -409,6 +417,9 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		if err := s.flagForged(ctx, k, seqs); err != nil { // judge.go
+			return nil, err
+		}
+		if err := s.flagDisplaced(ctx, k, displaced); err != nil { // judge.go
 			return nil, err
 		}
 	}

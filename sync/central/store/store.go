@@ -67,9 +67,12 @@ const (
 	// central had not seen its place in its kiosk's chain committed before
 	// that ballot arrived: never swapped in automatically.
 	HoldContested Hold = "contested"
-	// HoldBackdated: cast before its kiosk's enrollment or before its
+	// HoldBackdated: cast before its kiosk's enrollment, before its
+	// kiosk's own signed commitment to an earlier chain head, or before its
 	// predecessor in the kiosk's chain.
 	HoldBackdated Hold = "backdated"
+	// HoldFuture: dated more than the clock skew after it arrived.
+	HoldFuture Hold = "future"
 	// HoldUnregistered: the voter key is not in the edition's register.
 	HoldUnregistered Hold = "unregistered"
 	// HoldSetAside: its kiosk's ballots are set aside for review; lifted
