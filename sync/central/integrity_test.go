@@ -813,3 +813,27 @@ func TestDisplacementsFlaggedAndSetAside(t *testing.T) {
 		}
 	})
 }
+
+// Attack 13.5: under staff activation a stolen kiosk cast for 19 made-up
+// residents in one request, dated 30 s apart from just before its
+// enrollment (within the clock skew, so not held): no pace flag. Nothing
+// is cast before its kiosk exists, so those ballots are read at the
+// enrollment, and the pace is flagged.
+func TestPaceReadsEnrollment(t *testing.T) {
+	r := newRig(t, bolt(t))
+	var n atomic.Int64
+	start := time.Now().Add(-9*time.Minute - 50*time.Second)
+	thief := r.kioskWith(queue.Options{Clock: func() time.Time { return start.Add(time.Duration(n.Add(1)-1) * 30 * time.Second) }})
+	var bs []wire.SealedBallot
+	for i := range 19 {
+		bs = append(bs, thief.vote(t, r.ed, 950+i))
+	}
+	for _, res := range send(t, r, thief, bs...) {
+		if !res.Status.Stored() {
+			t.Fatalf("not stored: %+v", res)
+		}
+	}
+	if keys := findingKeys(t, r, thief); !slices.Contains(keys, "dash.alert.pace") {
+		t.Fatalf("19 ballots dated 30 s apart before the enrollment, sent at once: findings %v", keys)
+	}
+}
