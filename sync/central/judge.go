@@ -45,11 +45,23 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 		}
 		return 0
 	})
+	// Nor beyond the human pace since the kiosk's enrollment: the bound
+	// its heartbeats and closing reports are held to (seqProblem), so a
+	// chain cannot reach a number a report is refused for.
+	now := s.cfg.Clock()
+	most, mostRead := s.maxSeqSince(k.Enrolled, now), false
 	for _, i := range order {
-		switch seq := bs[i].Seq; {
+		seq := bs[i].Seq
+		if seq > most && !mostRead {
+			if most, err = s.seqMost(ctx, k, now); err != nil { // guard.go
+				return nil, err
+			}
+			mostRead = true
+		}
+		switch {
 		case seq == 0:
 			results[i].Status, results[i].Reason = wire.Invalid, "seq"
-		case seq > last && seq-last > wire.MaxSeqAhead:
+		case seq > last && seq-last > wire.MaxSeqAhead, seq > most:
 			results[i].Status, results[i].Reason = wire.SeqAhead, "seq-ahead"
 		default:
 			last = max(last, seq)
@@ -70,7 +82,6 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 	if err != nil {
 		return nil, err
 	}
-	now := s.cfg.Clock()
 	inBatch := map[string]*wire.SealedBallot{}
 	for i := range bs {
 		if results[i].Status == "" {
