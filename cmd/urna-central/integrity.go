@@ -135,7 +135,7 @@ func cmdAudit(args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	c.add(fs)
 	format := fs.String("format", "text", "text or json")
-	lang := fs.String("lang", "pl", "language of the report: pl, en, uk")
+	lang := fs.String("lang", assets.EnvLanguage(os.Getenv), "language of the report: pl, en, uk (default: the locale's, as every command's)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}

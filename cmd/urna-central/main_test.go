@@ -129,6 +129,16 @@ func TestIntegrityCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Wynik audytu: wyniki zgodne") {
 		t.Fatalf("audit of an empty store: %v\n%s", err, out)
 	}
+	// without --lang, the locale's language, as the other commands (attack 13.6)
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "en_GB.UTF-8")
+	msgs := assets.MustMessages()
+	out, err = capture(t, func() error { return cmdAudit([]string{"--data", dir}) })
+	if err != nil || !strings.Contains(out, msgs.T("en", "audit.agrees")) {
+		t.Fatalf("audit under LANG=en_GB.UTF-8: %v\n%s", err, out)
+	}
+	t.Setenv("LANG", "pl_PL.UTF-8")
 	letters := filepath.Join(dir, "letters.txt")
 	if _, err := capture(t, func() error {
 		return cmdVoterCodes([]string{"issue", "--data", dir, "--n", "5", "--out", letters})
