@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
@@ -146,6 +147,15 @@ func cmdAudit(args []string) error {
 	}
 	defer st.Close()
 	a, err := central.RunAudit(ctx, st, time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		// no catalog: a new store, or one emptied (a 0-byte file whose
+		// marker was removed opens as a new one)
+		name, ok := strings.CutPrefix(c.db, "bolt:")
+		if !ok {
+			name = "PostgreSQL" // never the DSN: it may hold a password
+		}
+		return say("audit.no_catalog", "store", name)
+	}
 	if err != nil {
 		return err
 	}

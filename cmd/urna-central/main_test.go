@@ -253,3 +253,19 @@ func TestOpenDataRefusedWithChoicesOnReceipts(t *testing.T) {
 		t.Fatal("the trackers were published")
 	}
 }
+
+// Attack 13.6: a store emptied to 0 bytes with its marker removed opens
+// as a new one, and the audit said only "not found". It now says what is
+// wrong and what to do, in the locale's language.
+func TestAuditOfEmptiedStoreSaysWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := capture(t, func() error { return cmdInit([]string{"--data", dir}) }); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "central.db"), nil, 0o600)
+	_, err := capture(t, func() error { return cmdAudit([]string{"--data", dir}) })
+	want := assets.MustMessages().T("pl", "audit.no_catalog", "store", filepath.Join(dir, "central.db"))
+	if err == nil || sentence("pl", err) != want {
+		t.Fatalf("audit of an emptied store: %v", err)
+	}
+}
