@@ -30,10 +30,10 @@ build: deps
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: build
-	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data
+	LANG=pl_PL.UTF-8 LC_ALL=pl_PL.UTF-8 $(BIN)/urna-kiosk --demo --data demo-data $(if $(DEMO_PHASE),--demo-phase $(DEMO_PHASE))
 
 test: test-deps lint
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 40m ./...
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:
@@ -43,6 +43,7 @@ fuzz:
 	done
 
 bench: deps
+	@packaging/deps.sh bench
 	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./... | tee bench-report.txt | grep -E '^(Benchmark|ok|FAIL|---)' 
 
 # Every kiosk screen at 1024x600, 1280x800, 1920x1080 and 1080x1920 in pl/en/uk with
@@ -67,7 +68,7 @@ lint:
 package: cross
 	$(GO) build -trimpath -buildmode=pie -tags '$(TAGS)' -ldflags '-s -w $(LDFLAGS)' -o dist/bin/ ./cmd/...
 	packaging/build-deb.sh $(VERSION) $$(dpkg --print-architecture) dist/bin dist
-	packaging/build-deb.sh $(VERSION) arm64 dist/arm64/bin dist
+	URNA_HOST_BIN=dist/bin packaging/build-deb.sh $(VERSION) arm64 dist/arm64/bin dist
 
 # Cross-builds with Debian's cross-compilers (packaging/deps.sh package installs them);
 # packaging/cross_test.go builds the same way and runs them under qemu and Wine.
@@ -79,11 +80,27 @@ cross:
 	$(WINDOWS_ENV) $(GO) build -trimpath -tags '$(TAGS)' -ldflags '-s -w $(LDFLAGS)' -o dist/windows/ ./cmd/urnactl
 	$(WINDOWS_ENV) $(GO) build -trimpath -tags '$(TAGS)' -ldflags '-s -w $(LDFLAGS) -H windowsgui' -o dist/windows/ ./cmd/urna-kiosk
 
-# The arm64 and Windows builds checked under qemu-aarch64-static and Wine
-# (about ten minutes cold on two cores: not yet part of make test).
+# The arm64 and Windows builds checked under qemu-aarch64-static and Wine,
+# part of make test; alone here.
 cross-test: test-deps
 	@packaging/deps.sh cross
-	$(GO) test -count=1 -tags cross -timeout 40m -run 'Arm64|Windows' ./packaging
+	$(GO) test -count=1 -timeout 40m -run 'Arm64|Windows' ./packaging
+
+# The fleet load test alone (make bench runs it too): two urna-central
+# replicas on a throwaway PostgreSQL behind haproxy and one on bbolt, with
+# 180, 1,000 and 5,000 simulated kiosks at human pace; a few minutes.
+.PHONY: loadtest
+loadtest: deps
+	@packaging/deps.sh bench
+	$(GO) test -count=1 -run '^$$' -bench BenchmarkFleetLoad -benchtime 1x -timeout 30m ./sync/central/loadtest | tee loadtest-report.txt
 
 clean:
 	rm -rf $(BIN) dist bench-report.txt
+
+# Manual pages, generated from the commands' own trees (cobra) into dist/man:
+# `man -l dist/man/urna-central.1`. The .debs generate theirs the same way.
+.PHONY: man
+man: deps
+	$(GO) build -trimpath -buildmode=pie -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o dist/bin/ ./cmd/...
+	@for c in urna-central urna-kiosk urnactl; do LC_ALL= LANG=en_US.UTF-8 dist/bin/$$c __man dist/man || exit 1; done
+	@ls dist/man

@@ -19,11 +19,33 @@ doc() { # package: copyright, changelog, install guide
     install -m 0644 "$top/docs/install.md" "$d/install.md"
 }
 
-man() { # root page...: manual pages, compressed
-    local d=$1/usr/share/man/man1
+# Manual pages and shell completions come from the commands' own trees
+# (cobra): run from BIN, or from this machine's build of the same source
+# when BIN holds another architecture's binaries or stand-ins (URNA_HOST_BIN names one).
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct)}
+gen=${URNA_HOST_BIN:-$bin}
+if [[ "$(LC_ALL= LANG=en_US.UTF-8 "$gen/urnactl" --version 2>/dev/null)" != "urnactl "* ]]; then
+    gen=$stage/host-bin
+    # the flags of make package and the tests' host build, so that the build cache has it
+    (cd "$top" && go build -trimpath -buildmode=pie -tags no_animations -ldflags "-s -w -X main.version=$version" -o "$gen/" ./cmd/urna-kiosk ./cmd/urnactl ./cmd/urna-central)
+fi
+
+man() { # root command...: each command's manual pages, compressed, and its bash, zsh and fish completions
+    local r=$1 c p
     shift
-    install -d "$d"
-    for p in "$@"; do gzip -9n < "$here/man/$p.1" > "$d/$p.1.gz"; chmod 0644 "$d/$p.1.gz"; done
+    install -d "$r/usr/share/man/man1" "$r/usr/share/bash-completion/completions" \
+        "$r/usr/share/zsh/vendor-completions" "$r/usr/share/fish/vendor_completions.d"
+    for c in "$@"; do
+        # (urna-kiosk's Fyne reads a locale from LANG even here)
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" __man "$stage/man-$c"
+        for p in "$stage/man-$c"/*.1; do
+            gzip -9n < "$p" > "$r/usr/share/man/man1/$(basename "$p").gz"
+        done
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion bash > "$r/usr/share/bash-completion/completions/$c"
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion zsh > "$r/usr/share/zsh/vendor-completions/_$c"
+        LC_ALL= LANG=en_US.UTF-8 "$gen/$c" completion fish > "$r/usr/share/fish/vendor_completions.d/$c.fish"
+    done
+    find "$r/usr/share/man" "$r/usr/share/bash-completion" "$r/usr/share/zsh" "$r/usr/share/fish" -type f -exec chmod 0644 {} +
 }
 
 control() { # root package depends description

@@ -1,7 +1,6 @@
-//go:build cross
-
-// The cross-builds run with `make cross-test` (go test -tags cross): they add
-// about ten minutes of cold builds and qemu, kept out of `make test` for now.
+// The cross-builds run in `make test` (and alone with `make cross-test`):
+// arm64 binaries and test binaries under qemu-aarch64-static, the Windows
+// .exe files under Wine where Wine can start them.
 
 package packaging
 
@@ -43,14 +42,15 @@ func TestArm64Binaries(t *testing.T) {
 }
 
 // The non-graphical packages' own tests, compiled for arm64 and run under
-// qemu in their package folders. The queue's crash test is left out: its
-// children are arm64 binaries the kernel cannot start without binfmt_misc.
+// qemu in their package folders. The queue's crash and power-cut tests are
+// left out: their children are arm64 binaries (the test binary itself) the
+// kernel cannot start without binfmt_misc.
 func TestArm64PackageTests(t *testing.T) {
 	q := qemu(t)
 	needs.Tool(t, arm64.cc, arm64.ccPackage)
 	dir := filepath.Join(sharedDir, "arm64-tests")
 	for _, p := range []struct{ pkg, skip string }{
-		{"sync/election", ""}, {"sync/wire", ""}, {"sync/pabulib", ""}, {"kiosk/queue", "^TestCrashKill$"},
+		{"sync/election", ""}, {"sync/wire", ""}, {"sync/pabulib", ""}, {"kiosk/queue", "^(TestCrashKill|TestPowerCut)$"},
 	} {
 		t.Run(strings.ReplaceAll(p.pkg, "/", "_"), func(t *testing.T) {
 			bin := filepath.Join(dir, strings.ReplaceAll(p.pkg, "/", "_")+".test")
@@ -117,11 +117,9 @@ func TestWindowsBinaries(t *testing.T) {
 		}
 		f.Close()
 	}
-	// Wine is the one check that may skip under CI, saying why.
-	wine, err := exec.LookPath("wine")
-	if err != nil {
-		t.Skip("Wine is not installed (apt-get install wine wine64): the .exe files were built but not started")
-	}
+	// Wine is the one check that may skip under CI, saying why, and only
+	// where it is installed but cannot start the program.
+	wine := needs.Tool(t, "wine", "wine wine64")
 	prefix := filepath.Join(sharedDir, "wineprefix")
 	for _, c := range windows.cmds {
 		cmd := exec.Command(wine, filepath.Join(dir, c+".exe"), "--version")

@@ -53,13 +53,19 @@ func TestDebianPackages(t *testing.T) {
 	contents := map[string][]string{
 		"urna-central": {"./etc/urna/central.env", "./lib/systemd/system/urna-central.service", "./usr/bin/urna-central",
 			"./usr/share/doc/urna-central/changelog.gz", "./usr/share/doc/urna-central/copyright", "./usr/share/doc/urna-central/install.md",
-			"./usr/share/man/man1/urna-central.1.gz"},
+		},
 		"urna-kiosk": {"./etc/urna/kiosk.toml", "./lib/systemd/system/urna-kiosk.service", "./lib/udev/rules.d/60-urna-printer.rules",
 			"./usr/bin/urna-kiosk", "./usr/bin/urnactl", "./usr/share/applications/org.urna.kiosk.desktop",
 			"./usr/share/doc/urna-kiosk/changelog.gz",
 			"./usr/share/doc/urna-kiosk/copyright", "./usr/share/doc/urna-kiosk/install.md",
 			"./usr/share/icons/hicolor/512x512/apps/org.urna.kiosk.png",
-			"./usr/share/man/man1/urna-kiosk.1.gz", "./usr/share/man/man1/urnactl.1.gz"},
+		},
+	}
+	for pkg, cmds := range map[string][]string{"urna-central": {"urna-central"}, "urna-kiosk": {"urna-kiosk", "urnactl"}} {
+		for _, c := range cmds {
+			contents[pkg] = append(contents[pkg], shippedDocs(t, bin, c)...)
+		}
+		slices.Sort(contents[pkg])
 	}
 	for pkg, deb := range debs {
 		info := run(t, "", "dpkg-deb", "--info", deb)
@@ -118,6 +124,8 @@ func TestDebianPackages(t *testing.T) {
 			t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
 		}
 	}
+
+	shellDocs(t, root)
 
 	// docs/install.md, step by step, in the root (paths under it).
 	rbin := func(name string) string { return filepath.Join(root, "usr/bin", name) }
@@ -226,4 +234,112 @@ func waitTCP(t *testing.T, addr string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the central did not start")
+}
+
+// shippedDocs are the files a command's package ships from its command
+// tree: a manual page for it and each of its commands, and its bash, zsh
+// and fish completions.
+func shippedDocs(t *testing.T, bin, command string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	run(t, "", filepath.Join(bin, command), "__man", dir)
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.1"))
+	if !slices.Contains(pages, filepath.Join(dir, command+".1")) {
+		t.Fatalf("%s __man wrote no %s.1: %v", command, command, pages)
+	}
+	files := []string{"./usr/share/bash-completion/completions/" + command, "./usr/share/zsh/vendor-completions/_" + command,
+		"./usr/share/fish/vendor_completions.d/" + command + ".fish"}
+	for _, p := range pages {
+		files = append(files, "./usr/share/man/man1/"+filepath.Base(p)+".gz")
+	}
+	return files
+}
+
+// shellDocs: the installed completions complete commands and flags in bash
+// (with Debian's bash-completion) and fish, zsh reads its scripts, and the
+// manual pages format without warnings.
+func shellDocs(t *testing.T, root string) {
+	t.Helper()
+	bash, fish, zsh := needs.Tool(t, "bash", "bash"), needs.Tool(t, "fish", "fish"), needs.Tool(t, "zsh", "zsh")
+	needs.Tool(t, "man", "man-db")
+	if _, err := os.Stat("/usr/share/bash-completion/bash_completion"); err != nil {
+		needs.Missing(t, "Debian's bash-completion (apt-get install bash-completion)")
+	}
+	path := "PATH=" + filepath.Join(root, "usr/bin") + ":" + os.Getenv("PATH")
+	complete := func(shell string, args ...string) string {
+		cmd := exec.Command(shell, args...)
+		cmd.Env = append(os.Environ(), path, "LANG=pl_PL.UTF-8")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s %v: %v\n%s", shell, args, err, out)
+		}
+		return string(out)
+	}
+	for _, c := range []struct{ command, line, want string }{
+		{"urna-central", "urna-central ser", "serve"},
+		{"urna-central", "urna-central serve --metrics-l", "--metrics-listen"},
+		{"urna-central", "urna-central kiosk ", "set-aside"},
+		{"urnactl", "urnactl printer ", "probe"},
+		{"urna-kiosk", "urna-kiosk --de", "--demo"},
+	} {
+		words := strings.Fields(c.line)
+		if strings.HasSuffix(c.line, " ") {
+			words = append(words, "")
+		}
+		script := fmt.Sprintf(`source /usr/share/bash-completion/bash_completion
+source %s
+COMP_WORDS=(%s); COMP_CWORD=%d; COMP_LINE=%q; COMP_POINT=${#COMP_LINE}
+__start_%s
+printf '%%s\n' "${COMPREPLY[@]}"`, filepath.Join(root, "usr/share/bash-completion/completions", c.command),
+			`"`+strings.Join(words, `" "`)+`"`, len(words)-1, c.line, c.command)
+		if out := complete(bash, "-c", script); !slices.Contains(strings.Fields(out), c.want) {
+			t.Errorf("bash completes %q with %q, want %s", c.line, out, c.want)
+		}
+		fishScript := fmt.Sprintf("source %s; complete -C %q", filepath.Join(root, "usr/share/fish/vendor_completions.d", c.command+".fish"), c.line)
+		if out := complete(fish, "--no-config", "-c", fishScript); !strings.Contains(out, c.want+"\t") && !strings.Contains(out, c.want+"\n") {
+			t.Errorf("fish completes %q with %q, want %s", c.line, out, c.want)
+		}
+	}
+	zshScripts, _ := filepath.Glob(filepath.Join(root, "usr/share/zsh/vendor-completions/_*"))
+	pages, _ := filepath.Glob(filepath.Join(root, "usr/share/man/man1/*.1.gz"))
+	if len(zshScripts) != 3 || len(pages) < 3 {
+		t.Fatalf("zsh completions %v, manual pages %v", zshScripts, pages)
+	}
+	for _, z := range zshScripts {
+		complete(zsh, "-n", z)
+	}
+	for _, p := range pages {
+		cmd := exec.Command("man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", p)
+		cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "MANROFFSEQ=")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+			t.Errorf("man %s: %v\n%s", filepath.Base(p), err, stderr.String())
+		}
+	}
+}
+
+// TestDebManPagesAndCompletionsForeignArch: with another architecture's
+// binaries (here ones that cannot run), build-deb.sh still generates the
+// manual pages and completions, from a build of its own for this machine.
+func TestDebManPagesAndCompletionsForeignArch(t *testing.T) {
+	needs.Tool(t, "dpkg-deb", "dpkg")
+	bin, dist := t.TempDir(), filepath.Join(t.TempDir(), "dist")
+	for _, c := range []string{"urna-central", "urna-kiosk", "urnactl"} {
+		if err := os.WriteFile(filepath.Join(bin, c), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, "", "./build-deb.sh", version, "arm64", bin, dist)
+	for pkg, cmds := range map[string][]string{"urna-central": {"urna-central"}, "urna-kiosk": {"urna-kiosk", "urnactl"}} {
+		contents := run(t, "", "dpkg-deb", "--contents", filepath.Join(dist, pkg+"_"+version+"_arm64.deb"))
+		for _, c := range cmds {
+			for _, want := range []string{"./usr/share/man/man1/" + c + ".1.gz", "./usr/share/bash-completion/completions/" + c,
+				"./usr/share/zsh/vendor-completions/_" + c, "./usr/share/fish/vendor_completions.d/" + c + ".fish"} {
+				if !strings.Contains(contents, " "+want+"\n") {
+					t.Errorf("%s lacks %s:\n%s", pkg, want, contents)
+				}
+			}
+		}
+	}
 }

@@ -13,11 +13,17 @@ tests="$tests fuse3"
 tests="$tests prometheus"
 # The shipped cage session (grim takes its screenshot) and the desktop entry.
 tests="$tests grim xwayland desktop-file-utils"
+# The shipped shell completions and manual pages, checked where they load.
+tests="$tests bash-completion zsh fish man-db"
 # Hardware cities buy: arm64 (Raspberry Pi) cross-builds checked under qemu,
 # Windows cross-builds checked under Wine: `deps.sh cross` (make cross-test).
 cross="gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxrandr-dev:arm64 libxcursor-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64"
 want="$build"
 [ "${1:-}" = test ] && want="$build $tests"
+# make test runs the cross-builds under qemu and Wine too.
+[ "${1:-}" = test ] && want="$want $cross qemu-user-static wine wine64"
+# make bench's load test: replicas behind haproxy.
+[ "${1:-}" = bench ] && want="$build $tests haproxy"
 [ "${1:-}" = package ] && want="$build $cross"
 [ "${1:-}" = cross ] && want="$build $cross qemu-user-static wine wine64"
 

@@ -29,3 +29,20 @@ func TestSingleDashFlagsReachCommands(t *testing.T) {
 		t.Fatalf("kiosk list -data=: status %d: %s", code, errs)
 	}
 }
+
+// TestBadFlagValueIsASentence: a value a flag cannot take is a usage error
+// in the staff member's language, naming the flag and the command's help.
+func TestBadFlagValueIsASentence(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	for lang, want := range map[string]string{
+		"pl_PL.UTF-8": "abc nie jest poprawną wartością opcji --n. Opcje opisuje urna-central voter-codes --help.\n",
+		"uk_UA.UTF-8": "abc — неприпустиме значення параметра --n. Параметри описує urna-central voter-codes --help.\n",
+		"en_GB.UTF-8": "abc is not a valid value for --n. urna-central voter-codes --help describes the options.\n",
+	} {
+		t.Setenv("LANG", lang)
+		if code, out, errs := clitest.Run(program(), "voter-codes", "issue", "-n", "abc"); code != 2 || out != "" || errs != want {
+			t.Errorf("%s: status %d, stdout %q, stderr %q", lang, code, out, errs)
+		}
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/internal/cli"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/limit"
+	"github.com/urna-kiosk/urna/sync/central/proposals"
 	"github.com/urna-kiosk/urna/sync/central/staff"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -62,6 +63,7 @@ var commands = map[string]command{
 	"voter-codes":    {"voter-codes issue --n N: letters with new voter codes; only their keyed hashes are kept", cmdVoterCodes},
 	"register":       {"register import FILE: the city's register (PESELs), kept as keyed hashes", cmdRegister},
 	"audit":          {"recount from the signed ballots and check every kiosk's chain", cmdAudit},
+	"tracking":       {"tracking import FILE | tracking sign --out FILE: the winning projects' implementation (the city's CSV sheet; signed for the kiosks)", cmdTracking},
 }
 
 // subcommands are the words some commands take first, for completion
@@ -74,6 +76,30 @@ var subcommands = map[string][]string{
 	"proposals":   {"list", "build", "export", "results", "forget-contacts"},
 	"voter-codes": {"issue"},
 	"register":    {"import"},
+	"tracking":    {"import", "sign"},
+}
+
+// details describe commands at length, in their help and manual pages.
+var details = map[string]string{
+	"init":           "Create the edition's signing key and the voter-key secret (mode 0600).",
+	"catalog":        "catalog import FILE reads an edition (JSON) or its projects (CSV) into the draft; errors name the line and field.\n\ncatalog publish signs the draft as the next catalog version. A data folder serves one edition: once it has ballots, another edition needs init in a new folder (a new voter-key secret) and a new store.",
+	"enroll-code":    "Print a one-time enrollment code for a venue (--venue), valid 24 hours by default (--ttl).",
+	"kiosk":          "kiosk list lists the enrolled kiosks with their venue, last contact and state.\n\nkiosk revoke ID revokes a stolen or lost kiosk: its requests and ballots are refused from then on.\n\nkiosk set-aside ID sets a kiosk's ballots aside for review without revoking it: none of them counts, and each of its voters' other ballots counts instead; kiosk release ID makes them count again by the earliest rule.",
+	"serve":          "Serve the kiosk API, the public check (/check), the dashboard (/dashboard) and /metrics. HTTPS with --tls-cert/--tls-key, or a self-signed certificate whose fingerprint kiosks pin; --insecure-http only for loopback demos.\n\n/metrics answers only on --metrics-listen ADDR (plain HTTP, for loopback or the monitoring network), or on the main listener to requests carrying the token kept in --metrics-token-file FILE (Authorization: Bearer). Behind load balancers, --trusted-proxy CIDR,... names them, so that rate limits count the client named in X-Forwarded-For instead of the balancer.",
+	"export":         "Write the stored ballots (--format jsonl or csv).",
+	"import-ballots": "Take in sealed ballots carried from an offline kiosk on a USB stick; idempotent with online sync.",
+	"results":        "Tally the counted ballots and allocate each pool's money by the edition's rule, breaking ties by its tie rule and saying when a tie decided a winner; --seed is the public tie lottery's seed. pabulib writes one pool (--pool) as a Pabulib file; open-data writes into the folder --out one anonymised, shuffled Pabulib file per pool and the list of counted trackers. The results come with an audit (see audit); when it does not agree they are marked unverified and the differences are printed.\n\nresults --sign --out FILE writes the results as a document signed with the edition key, with the state they are in (provisional, unverified or final: final when every voting point is reconciled or signed off and the recount from the signed ballots agrees).",
+	"audit":          "Recount from the stored signed ballots: every signature verified under its kiosk's key, de-duplication re-run, the recount compared with the fast tally, every kiosk's chain (revoked ones too) checked against the head it committed to. Prints counts per kiosk and chain state; exits 1 when anything disagrees.",
+	"voter-codes":    "Issue voter codes as printable letters (--format text or pdf, --out FILE). The central keeps only their keyed hashes; under issued-codes admission it refuses codes it never issued.",
+	"register":       "Load the city's register (one PESEL a line) as keyed hashes under the edition's secret; under register admission, ballots of voters not in it are held for review.",
+	"proposals":      "proposals list lists the residents' proposals of the draft edition with their pool, status and cost.\n\nproposals build turns the proposals that passed the checks (or were restored by the council) into the draft edition's projects, numbered by its template, for catalog publish; once.\n\nproposals export --format csv|json writes the proposals with their outcomes as open data (no contacts, no trackers).\n\nproposals forget-contacts deletes the applicants' sealed contacts once the edition's last phase has ended (serve does it when it starts and every hour).",
+	"replay":         "Replay a Pabulib file without a server and compare with its published winners; ties keep the file's order (--tie and --seed try another rule) and are reported.",
+	"backup":         "Write the keys and secrets, the certificate, the sign-ins, the draft edition and a consistent copy of the store (bbolt's file; PostgreSQL through pg_dump) into one archive, written atomically, readable by its owner only. While serve runs on a bbolt store, the copy comes from it over DATA/backup.sock.",
+	"restore":        "Put a backup into a new data folder and an empty store (--db); it never overwrites keys or a store.",
+	"salvage":        "Copy the kiosks, verified catalogs and every ballot that verifies under its kiosk's key from a damaged bbolt central.db into a new store, and report each kiosk's missing numbers; --replace puts it in place and keeps the damaged file.",
+	"user":           "Add a city office sign-in for the dashboard; the password is read from standard input.",
+	"verify-results": "Check a signed results document against the edition key's fingerprint as printed on the opening and closing reports and the posters; needs no server.",
+	"signoff":        "Sign off a voting point whose closing report does not reconcile with the ballots the central holds; the reason, who and when are recorded and shown on the dashboard.",
 }
 
 const long = `urna-central enrolls kiosks, publishes signed catalogs, takes in the sealed ballots the kiosks send,
@@ -96,7 +122,7 @@ func program() cli.Program {
 	p := cli.Program{Name: "urna-central", Short: "central server of the Urna civic-budget voting kiosks", Long: long,
 		Version: version, Fail: fail}
 	for name, c := range commands {
-		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Subs: subcommands[name], Run: c.run})
+		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Long: details[name], Subs: subcommands[name], Run: c.run})
 	}
 	sort.Slice(p.Commands, func(i, j int) bool { return p.Commands[i].Name < p.Commands[j].Name })
 	return p
@@ -361,7 +387,9 @@ func cmdServe(args []string) error {
 		return err
 	}
 	go sweepContacts(ctx, desk, time.Hour)
-	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName)), TLSConfig: tlsCfg,
+	handoffs := &proposals.Handoffs{}
+	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: handoffs}) // the kiosks' proposal screens
+	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName), handoffs), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -170,12 +170,14 @@ func sweepContacts(ctx context.Context, desk *proposals.Desk, period time.Durati
 
 // withProposals serves the proposal pages (public and staff) beside the web's;
 // staff roles come from rolesFile (every role for everyone without it).
-func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.Context) (*election.Edition, error), rolesFile string) http.Handler {
+func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.Context) (*election.Edition, error), rolesFile string, handoffs *proposals.Handoffs) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", web.Handler())
 	msgs := assets.MustMessages()
 	(&public.Planner{Edition: edition, Msgs: msgs}).Routes(mux)
-	(&public.Proposals{Desk: desk, Msgs: msgs}).Routes(mux)
+	pp := &public.Proposals{Desk: desk, Msgs: msgs}
+	pp.Routes(mux)
+	(&public.Resume{Proposals: pp, Handoffs: handoffs}).Routes(mux) // drafts handed over at a kiosk
 	(&staff.Pages{Desk: desk, Msgs: msgs, Auth: web.Auth, RolesFile: rolesFile}).Routes(mux)
 	return mux
 }

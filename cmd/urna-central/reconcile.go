@@ -23,7 +23,7 @@ func cmdSignOff(args []string) error {
 	fs := flag.NewFlagSet("signoff", flag.ContinueOnError)
 	c.add(fs)
 	reason := fs.String("reason", "", "why the point is signed off although it does not reconcile (required, recorded)")
-	by := fs.String("by", os.Getenv("USER"), "who signs it off")
+	by := fs.String("by", "", "who signs it off (default: the user running the command, $USER)")
 	lang := fs.String("lang", "pl", "language of messages: pl, en, uk")
 	var kiosk string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -45,6 +45,9 @@ func cmdSignOff(args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *by == "" {
+		*by = os.Getenv("USER")
+	}
 	err = central.SignOffPoint(ctx, st, kiosk, *reason, *by, time.Now())
 	switch {
 	case errors.Is(err, store.ErrNoReason):

@@ -59,9 +59,12 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 	data := fs.String("data", "demo-data", "data folder in demo mode")
 	size := fs.String("size", "900x1000", "window size when not full screen")
 	automation := fs.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	demoPhase := fs.String("demo-phase", "", "demo mode: the stage of the year in force today (submission, formal-check, merit-check, protests)")
 	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
 		Version: version, Flags: fs,
-		Run: func([]string) error { return run(start, log, *configPath, *demo, *data, *size, *automation) },
+		Run: func([]string) error {
+			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase))
+		},
 		Fail: func(_ string, err error) int {
 			log.Error("kiosk-stopped", "err", err)
 			fmt.Fprintln(os.Stderr, "urna-kiosk:", err)
@@ -75,7 +78,7 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 		}}
 }
 
-func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string) error {
+func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string, demoPhase election.PhaseKind) error {
 	cfg, err := load(configPath, demo, data)
 	if err != nil {
 		return err
@@ -112,7 +115,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 
 	var en agent.Enrollment
 	if demo {
-		en, err = demoCentral(ctx, filepath.Join(cfg.DataDir, "central"), cfg.Venue, q, log)
+		en, err = demoCentral(ctx, filepath.Join(cfg.DataDir, "central"), cfg.Venue, q, log, demoPhase)
 	} else {
 		en, err = agent.LoadEnrollment(q)
 	}
@@ -120,10 +123,14 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		return err
 	}
 	catalogs := make(chan []byte, 1) // catalogs the agent installs, for the UI
-	ag := newAgent(en, q, p, cfg.DataDir, log, func(ed []byte) { latest(catalogs, ed) })
+	years := make(chan []byte, 1)    // timelines the agent installs, for the attract screen
+	ag := newAgent(en, q, p, cfg.DataDir, log, func(ed []byte) { latest(catalogs, ed) }, func(ed []byte) { latest(years, ed) })
 	editionJSON, err := catalogEdition(ctx, ag, q, en, demo, log)
 	if err != nil {
 		return err
+	}
+	if err := ag.PullTimeline(ctx); err != nil {
+		log.Warn("timeline-pull-failed", "err", err)
 	}
 	go ag.Run(ctx)
 
@@ -157,7 +164,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
-		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle,
+		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle, Civic: ag,
 		Speaker: speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {
@@ -166,6 +173,9 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		var width, height float32
 		fmt.Sscanf(size, "%fx%f", &width, &height)
 		w.Resize(fyne.NewSize(width, height))
+	}
+	if t, ok, _ := agent.InstalledTimeline(q, en.EditionKey); ok {
+		u.OfferTimeline(t.Edition)
 	}
 	a.Lifecycle().SetOnStarted(func() {
 		log.Info("first-frame", "ms", time.Since(start).Milliseconds(), "version", version)
@@ -179,6 +189,8 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 				return
 			case ed := <-catalogs:
 				fyne.Do(func() { u.OfferCatalog(ed) })
+			case ed := <-years:
+				fyne.Do(func() { u.OfferTimeline(ed) })
 			}
 		}
 	}()

@@ -44,7 +44,7 @@ func (s *smoke) read() screen {
 // wait waits until the kiosk shows screen (and has laid it out).
 func (s *smoke) wait(name string) screen {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // a patience bound on a busy machine, not a timing claim
 	for time.Now().Before(deadline) {
 		sc := s.read()
 		if sc.Screen == name && len(sc.Targets) > 0 && sc.Targets[len(sc.Targets)-1].W > 0 && laidOut(sc) {

@@ -19,6 +19,8 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
 	"github.com/urna-kiosk/urna/sync/central"
+	"github.com/urna-kiosk/urna/sync/central/contact"
+	"github.com/urna-kiosk/urna/sync/central/proposals"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -26,7 +28,7 @@ import (
 
 // demoCentral starts a central on loopback for the demo, with the demo
 // edition published (open today, all day), and enrolls the kiosk with it.
-func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *slog.Logger) (agent.Enrollment, error) {
+func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *slog.Logger, phase election.PhaseKind) (agent.Enrollment, error) {
 	if err := central.Init(dir); err != nil && !errors.Is(err, central.ErrExists) {
 		return agent.Enrollment{}, err
 	}
@@ -67,6 +69,11 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 	}
 	srv := central.New(central.Config{Store: st, EditionKey: keys.Edition.Public().(ed25519.PublicKey),
 		VoterSecret: keys.VoterSecret, Log: log})
+	desk, err := demoDesk(dir, st, log, phase)
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: &proposals.Handoffs{}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return agent.Enrollment{}, err
@@ -105,6 +112,32 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 	return en, nil
 }
 
+// demoDesk is the demo central's proposal desk: the published edition's
+// year counted from its vote (Kraków's calendar), moved so that phase
+// (if given) is in force today.
+func demoDesk(dir string, st *store.Bolt, log *slog.Logger, phase election.PhaseKind) (*proposals.Desk, error) {
+	sealer, err := contact.LoadOrCreate(dir)
+	if err != nil {
+		return nil, err
+	}
+	today := time.Now() // the demo's year moves once, not at each look
+	year := func(ctx context.Context) (*election.Edition, error) {
+		c, err := st.Catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
+		if err != nil {
+			return nil, err
+		}
+		if phase == "" || !proposals.DemoPhase(ed, phase, today) {
+			proposals.KrakowYear(ed)
+		}
+		return ed, nil
+	}
+	return proposals.New(proposals.Config{Store: st, Edition: year, Sealer: sealer, Log: log}), nil
+}
+
 func openToday(c wire.Catalog) bool {
 	ed, err := election.DecodeEdition(bytes.NewReader(c.Edition))
 	return err == nil && ed.Open(time.Now()) && ed.Open(time.Now().Add(12*time.Hour))
@@ -112,7 +145,7 @@ func openToday(c wire.Catalog) bool {
 
 // newAgent builds the sync agent for an enrollment; installed hears of
 // each catalog it installs (its edition JSON).
-func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir string, log *slog.Logger, installed func([]byte)) *agent.Agent {
+func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir string, log *slog.Logger, installed func([]byte), year func([]byte)) *agent.Agent {
 	client := &http.Client{Timeout: 30 * time.Second}
 	if en.Pin != "" {
 		client = agent.PinnedClient(en.Pin)
@@ -126,6 +159,7 @@ func newAgent(en agent.Enrollment, q *queue.Queue, p printer.Printer, dataDir st
 			installed(c.Edition)
 			return nil
 		},
+		InstallTimeline: func(t wire.Timeline) { year(t.Edition) },
 		Heartbeat: func() wire.Heartbeat {
 			hb := wire.Heartbeat{Version: version, Printer: "offline", FreeDiskMB: freeMB(dataDir)}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/queue"
 	"github.com/urna-kiosk/urna/sync/agent"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // TestLatestKeepsNewest: the agent never blocks on the UI, and the UI gets
@@ -51,11 +54,11 @@ func TestDemoCentralSurvivesOldData(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
-		en, err := demoCentral(ctx, central, "bk-podgorze", q, log)
+		en, err := demoCentral(ctx, central, "bk-podgorze", q, log, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := catalogEdition(ctx, newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {}), q, en, true, log); err != nil {
+		if _, err := catalogEdition(ctx, newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {}, func([]byte) {}), q, en, true, log); err != nil {
 			t.Fatal(err)
 		}
 		return en
@@ -76,7 +79,7 @@ func TestDemoCentralSurvivesOldData(t *testing.T) {
 		if _, err := q.Append(b, election.VoterKey{voter}, 1); err != nil {
 			t.Fatal(err)
 		}
-		a := newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {})
+		a := newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {}, func([]byte) {})
 		if n, err := a.SyncOnce(context.Background()); err != nil || n != 1 {
 			t.Fatalf("synced %d: %v", n, err)
 		}
@@ -93,5 +96,46 @@ func TestDemoCentralSurvivesOldData(t *testing.T) {
 	sync(start())
 	if _, err := os.Stat(filepath.Join(central, "central.db.old-layout")); err != nil {
 		t.Fatal("the old store was not kept aside")
+	}
+}
+
+// TestDemoPhaseAtTheKiosk: `urna-kiosk --demo --demo-phase submission`
+// shows the submission phase: the demo central signs a timeline with that
+// phase in force today, the kiosk verifies and keeps it, and a proposal
+// submitted through the kiosk API reaches the demo central's desk.
+func TestDemoPhaseAtTheKiosk(t *testing.T) {
+	dir := t.TempDir()
+	q, err := queue.Open(filepath.Join(dir, "kiosk.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	en, err := demoCentral(ctx, filepath.Join(dir, "central"), "bk-podgorze", q, log, election.PhaseSubmission)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	a := newAgent(en, q, printer.NewMemory(&printer.Profiles[0]), dir, log, func([]byte) {}, func(ed []byte) { got = ed })
+	if err := a.PullTimeline(ctx); err != nil || got == nil {
+		t.Fatalf("timeline: %v", err)
+	}
+	tl, ok, err := agent.InstalledTimeline(q, en.EditionKey)
+	if !ok || err != nil {
+		t.Fatalf("timeline not kept: %v", err)
+	}
+	year, err := election.DecodeEdition(bytes.NewReader(tl.Edition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := year.PhaseAt(time.Now()); p.Kind != election.PhaseSubmission || !year.Allows(election.ActSubmit, time.Now()) {
+		t.Fatalf("the demo's phase today: %q", p.Kind)
+	}
+	rc, err := a.SubmitProposal(ctx, wire.ProposalSubmit{Draft: wire.ProposalDraft{Pool: "d13", Lang: "pl", Title: "Ławki",
+		Summary: "Ławki nad Wisłą.", Cost: 50_000_00}})
+	if err != nil || rc.Tracker == "" {
+		t.Fatalf("submit at the demo: %+v %v", rc, err)
 	}
 }

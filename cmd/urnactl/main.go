@@ -41,6 +41,20 @@ var subcommands = map[string][]string{
 	"printer": {"probe", "test"},
 }
 
+// details describe commands at length, in their help and manual pages.
+var details = map[string]string{
+	"doctor":         "Check the configuration, display, fonts, serial permissions, printer, disk, store and chain, enrollment and clock; say how to fix each problem.",
+	"enroll":         "Enroll this kiosk with the central using a one-time code and the certificate fingerprint.",
+	"export-ballots": "Write the kiosk's sealed ballots to a file for the central's import-ballots; of a broken chain, every ballot that verifies, and the breaks are named.",
+	"pin-hash":       "Hash a staff or technician PIN for the configuration file.",
+	"ports":          "List USB printer-class devices (/dev/usb/lp*), serial ports and, with --scan SUBNET, the hosts of a subnet that take connections on port 9100 (network printers), with USB ids and a profile guess.",
+	"printer":        "printer probe finds the printer on any transport (USB, TCP 9100, serial at every baud rate) and guesses its profile.\n\nprinter test --address A --profile NAME prints the test page: each code page the profile uses, with Polish and Ukrainian letters.",
+	"render":         "Render an ESC/POS stream to PNG pages and text, as the virtual printer does.",
+	"salvage":        "Copy every ballot that can still be read and verified from a damaged kiosk.db into a new store and report the numbers lost; --replace puts it in place, --public-key verifies with the key the central holds when the kiosk's own key is lost.",
+	"status":         "Queue depth, last sync and catalog version.",
+	"submit-poster":  "Make a venue's poster announcing the window for residents' proposals (--venue ID, --format a4|a3|flyer|thermal, --out FILE): its dates, the steps, the cost limits and a QR code of the web form.",
+}
+
 const long = `urnactl installs and checks a voting kiosk: it finds and tests the thermal printer, enrolls the
 kiosk with the central, reports its state, and writes its sealed ballots to a USB stick.
 "urnactl COMMAND --help" shows a command's flags; --json gives machine-readable output where it makes sense.
@@ -57,7 +71,7 @@ func program() cli.Program {
 	p := cli.Program{Name: "urnactl", Short: "the technician's tool of the Urna voting kiosks", Long: long,
 		Version: version, Fail: fail}
 	for name, c := range commands {
-		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Subs: subcommands[name], Run: c.run})
+		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Long: details[name], Subs: subcommands[name], Run: c.run})
 	}
 	sort.Slice(p.Commands, func(i, j int) bool { return p.Commands[i].Name < p.Commands[j].Name })
 	return p

@@ -25,6 +25,8 @@ import (
 // Command is one line of a program's command table.
 type Command struct {
 	Name, Short string
+	// Long is the command's description in its help and manual page.
+	Long string
 	// Subs are the words the first argument may be (catalog import|publish):
 	// offered by completion, and how the command is asked for its flags.
 	Subs []string
@@ -111,7 +113,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 		root.RunE = func(cmd *cobra.Command, args []string) error { return p.Run(args) }
 	}
 	for _, c := range p.Commands {
-		leaf := &cobra.Command{Use: c.Name, Short: c.Short, ValidArgs: c.Subs}
+		leaf := &cobra.Command{Use: c.Name, Short: c.Short, Long: c.Long, ValidArgs: c.Subs}
 		if len(c.Subs) > 0 {
 			leaf.Use = c.Name + " " + strings.Join(c.Subs, "|")
 		}
@@ -165,6 +167,12 @@ func (p Program) stderr() io.Writer {
 // status: 0, 1 when a command fails, 2 for a usage error.
 func (p Program) Execute(args []string) int {
 	lang := assets.EnvLanguage(os.Getenv)
+	// On Windows, cobra stops a program started from Explorer: the kiosk
+	// is started that way, the technician's tool says to use a terminal.
+	cobra.MousetrapHelpText = ""
+	if p.Flags == nil {
+		cobra.MousetrapHelpText = assets.MustMessages().T(lang, "cli.use_terminal", "program", p.Name) + "\n"
+	}
 	if len(args) == 0 && p.Flags == nil {
 		root := p.tree([]string{}, nil)
 		root.SetOut(p.stderr())
@@ -178,6 +186,10 @@ func (p Program) Execute(args []string) int {
 	target, _, err := probe.Find(args)
 	var flagsFor []string
 	switch {
+	case len(args) > 1 && args[0] == "help" && !p.has(args[1]):
+		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.unknown_command",
+			"program", p.Name, "command", args[1], "help", p.Name+" --help"))
+		return 2
 	case slices.Contains(whole, firstWord(args)):
 	case err != nil && target == probe:
 		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.unknown_command",
@@ -210,6 +222,16 @@ func (p Program) Execute(args []string) int {
 		return p.Fail("", err)
 	}
 	return p.Fail(leaf.Name(), err)
+}
+
+// has: name is one of the program's commands, or cobra's.
+func (p Program) has(name string) bool {
+	for _, c := range p.Commands {
+		if c.Name == name {
+			return true
+		}
+	}
+	return slices.Contains(whole, name)
 }
 
 func firstWord(args []string) string {

@@ -7,14 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Transports a printer is reached by.
@@ -101,20 +98,40 @@ func (c Config) TransportAt(addr string) string {
 }
 
 // TransportFor guesses the transport from an address: host:port is TCP,
-// /dev/usb/lp* a USB printer-class device, anything else a serial line.
+// /dev/usb/lp* (on Windows \\?\usb#…) a USB printer-class device,
+// anything else (on Windows COM3) a serial line.
 func TransportFor(addr string) string {
 	if strings.HasPrefix(addr, "/") {
 		if real, err := filepath.EvalSymlinks(addr); err == nil {
 			addr = real // /dev/urna-printer, the udev rule's name, may be either
 		}
 	}
+	lower := strings.ToLower(addr)
 	switch {
 	case strings.HasPrefix(addr, "/dev/usb/lp"), strings.HasPrefix(addr, "/dev/usblp"):
 		return TransportUSB
+	case strings.HasPrefix(lower, `\\?\usb#`), strings.HasPrefix(lower, `\\.\usb#`):
+		return TransportUSB // Windows: a usbprint device interface path
+	case windowsCOM(lower), strings.HasPrefix(lower, `\\.\`):
+		return TransportSerial // Windows: COM3, \\.\COM12
 	case addr != "" && !strings.HasPrefix(addr, "/") && addr != "virtual":
 		return TransportTCP
 	}
 	return TransportSerial
+}
+
+// windowsCOM tells a Windows COM port name (com1 … com256, lower case).
+func windowsCOM(addr string) bool {
+	n, ok := strings.CutPrefix(addr, "com")
+	if !ok || n == "" || len(n) > 3 {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Verify checks the configuration.
@@ -303,16 +320,10 @@ func (d *Device) dial(addr, transport string) (link, error) {
 		}
 		return c.(link), nil
 	case TransportUSB:
-		// A printer-class device has no termios: opened as it is, it reads
-		// back status where the printer is bidirectional.
-		fd, err := unix.Open(addr, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, err
-		}
-		return os.NewFile(uintptr(fd), addr), nil
+		return openUSB(addr)
 	}
 	l, err := openLine(addr, d.cfg)
-	if errors.Is(err, unix.ENOTTY) {
+	if notSerial(err) {
 		return nil, fmt.Errorf("%w: not a serial line; a USB printer-class device takes transport \"usb\"", err)
 	}
 	return l, err
@@ -368,9 +379,8 @@ func (c *conn) read() {
 	for {
 		n, err := c.link.Read(buf)
 		if err != nil && n == 0 {
-			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EBADF) {
-				// usblp refuses reads on a unidirectional printer: the
-				// device still prints, it only says nothing back.
+			if readRefused(err) {
+				// The device still prints, it only says nothing back.
 				c.oneway.Store(true)
 				<-c.closed
 			}

@@ -123,3 +123,21 @@ func lineFlow(l *line) (string, error) {
 	}
 	return "none", nil
 }
+
+// openUSB opens a USB printer-class device (usblp). It has no termios:
+// opened as it is, it reads back status where the printer is
+// bidirectional.
+func openUSB(addr string) (link, error) {
+	fd, err := unix.Open(addr, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), addr), nil
+}
+
+// notSerial tells that openLine was given something that is no tty.
+func notSerial(err error) bool { return errors.Is(err, unix.ENOTTY) }
+
+// readRefused tells that a read failed because the device cannot be read:
+// usblp refuses reads on a unidirectional printer.
+func readRefused(err error) bool { return errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EBADF) }

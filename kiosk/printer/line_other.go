@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package printer
 
@@ -14,3 +14,9 @@ func openLine(path string, c Config) (*line, error) {
 }
 
 func lineFlow(l *line) (string, error) { return "", errors.New("Linux only") }
+
+func openUSB(addr string) (link, error) { return os.OpenFile(addr, os.O_RDWR, 0) }
+
+func notSerial(error) bool { return false }
+
+func readRefused(error) bool { return false }

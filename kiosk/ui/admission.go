@@ -12,7 +12,7 @@ import (
 // "not-open" until staff open the point for the day, "ask-staff" under
 // staff activation until a staff member unlocks a ballot; "" otherwise.
 func (u *UI) admissionName() string {
-	if u.staff != staffOff || u.s.Step() != session.Attract {
+	if u.staff != staffOff || u.s.Step() != session.Attract || !u.votingNow() {
 		return ""
 	}
 	switch st := u.o.Station; {

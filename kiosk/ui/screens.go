@@ -71,7 +71,9 @@ func (u *UI) cancelButton() *touchButton {
 // start is the flow's one entry: from the attract screen to identity.
 func (u *UI) start() { u.s.Start() }
 
-func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
+// voteAttract is the attract screen while voting is on, with the phase's
+// other offers (phase.go) under the ballot's own button.
+func (u *UI) voteAttract(area fyne.Size, others ...fyne.CanvasObject) fyne.CanvasObject {
 	ed := u.s.Edition()
 	now := u.o.Clock().In(ed.Location())
 	days := int(ed.Closes.Sub(now).Hours()/24) + 1
@@ -94,6 +96,9 @@ func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
 	h := min(220, max(touchSize()*1.5, area.Height*0.3))
 	big := container.NewGridWrap(fyne.NewSize(max(w, startButton.MinSize().Width), h), startButton)
 	items := []fyne.CanvasObject{layout.NewSpacer(), title, info, place, container.NewCenter(big)}
+	if len(others) > 0 {
+		items = append(items, container.NewCenter(container.NewVBox(others...)))
+	}
 	if v := u.voiceButton(); v != nil {
 		items = append(items, v)
 	}
@@ -604,7 +609,7 @@ func (u *UI) doneScreen(area fyne.Size) fyne.CanvasObject {
 	tracker.TextSize = theme.TextSize() * 1.6
 	tracker.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
 	tracker.Alignment = fyne.TextAlignCenter
-	finish := primary(u.t("ui.finish"), u.act(u.s.Reset))
+	finish := primary(u.t("ui.finish"), u.act(u.finishBallot))
 	textW := area.Width
 	if landscape(area) {
 		textW = area.Width / 2
@@ -653,10 +658,16 @@ func qrImage(url string) image.Image {
 
 // residentScreen is the screen of the session's step.
 func (u *UI) residentScreen() screen {
+	if c := u.civicScreen(); c.build != nil {
+		return c
+	}
 	s := screen{name: u.s.Step().String()}
 	switch u.s.Step() {
 	case session.Closed:
 		s.build = u.closedScreen
+		if u.year != nil {
+			s.build = u.attractScreen // the year's other stages (phase.go)
+		}
 	case session.Paused:
 		s.build = u.pausedScreen
 	case session.Identity:

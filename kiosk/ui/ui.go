@@ -22,6 +22,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/speech"
 	"github.com/urna-kiosk/urna/kiosk/station"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // Options are the UI's dependencies.
@@ -36,6 +37,18 @@ type Options struct {
 	OnExit func()
 	// StaffIdle locks staff mode after this long without a touch (StaffIdle).
 	StaffIdle time.Duration
+	// Civic is the central's proposal desk (phase.go); nil: the proposal
+	// screens say the central cannot be reached.
+	Civic CivicDesk
+	// Results returns the latest signed results the kiosk holds (nil:
+	// none), for the results phase's screen (results.go).
+	Results func() *wire.ResultsFile
+	// Built returns the latest signed implementation records the kiosk
+	// holds (nil: none), for the promotion phase's screen (results.go).
+	Built func() *wire.SignedBuilt
+	// Evaluate counts an answer to "how easy was it to vote?" (1–5) asked
+	// after a ballot; nil: not asked (the default; evaluation.go).
+	Evaluate func(score int)
 	// Speaker says the voice guide's prompts (nil: the kiosk has no voice
 	// guide); VoiceSettings are the rate and volume every resident starts
 	// with; VoiceForAll starts every resident with the guide on.
@@ -102,6 +115,15 @@ type UI struct {
 	revoked bool
 
 	idle session.Idle
+
+	// the stages before the vote (phase.go, proposal.go): the signed
+	// timeline's edition, other screens' attract buttons, the resident's
+	// proposal, status check or protest in progress
+	year    *election.Edition
+	actions map[election.Action]func()
+	civic   civicState
+
+	eval evaluation // the question after a ballot (evaluation.go)
 	// voice is the resident's voice guide and key focus (voice.go)
 	voice voiceState
 	// the resident's prepared ballot and the barcode scanner (plan.go)
@@ -213,12 +235,12 @@ func (u *UI) Tick() {
 		u.staffTick()
 		return
 	}
-	if u.applyCatalog() || u.pauseIfRevoked() {
+	if u.applyCatalog() || u.pauseIfRevoked() || u.civicTick() {
 		u.Refresh()
 	}
 	u.voiceKeepsAwake()
 	u.idle = u.s.Tick()
-	if u.s.Step() != before || u.idle.Warning || wasWarning {
+	if u.s.Step() != before || u.idle.Warning || wasWarning || u.evaluationTick() {
 		u.Refresh()
 	}
 }
@@ -231,6 +253,9 @@ func (u *UI) resetBrowser() {
 func (u *UI) current() screen {
 	if n := u.staffName(); n != "" {
 		return screen{name: n, build: func(fyne.Size) fyne.CanvasObject { return u.staffBody() }}
+	}
+	if n := u.evaluationName(); n != "" {
+		return screen{name: n, build: u.evaluationScreen}
 	}
 	if s, ok := u.planScreen(); ok {
 		return s

@@ -37,6 +37,8 @@ type Config struct {
 	// verified newer one.
 	Catalog func() int
 	Install func(wire.Catalog) error
+	// InstallTimeline hears of each verified newer timeline (civic.go).
+	InstallTimeline func(wire.Timeline)
 	// Heartbeat fills the parts of the report only the kiosk knows (printer, disk).
 	Heartbeat func() wire.Heartbeat
 	Clock     func() time.Time
@@ -288,6 +290,8 @@ func (a *Agent) Run(ctx context.Context) {
 			if err := a.PullCatalog(ctx); err == nil {
 				nextCatalog = now.Add(a.cfg.CatalogEvery)
 			}
+			a.PullTimeline(ctx) // with the catalog: before the list is published, the only news
+
 		}
 		// the closing report first: small, and it tells the central how
 		// many ballots are still on their way

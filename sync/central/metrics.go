@@ -245,6 +245,7 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	ed, _ := c.w.srv.current(ctx) // nil before the first publish
 	now := c.w.srv.cfg.Clock()
 	states := map[string]int{"online": 0, "offline": 0, "never-seen": 0, "revoked": 0}
+	checks := c.w.srv.checkFleet(ctx, ks, ed, nil, ChecksPerRequest)
 	for _, k := range ks {
 		switch {
 		case !k.Revoked.IsZero():
@@ -275,11 +276,11 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 				gauge(descTooOld, tooOld, k.ID, k.Venue, hb.Version)
 			}
 		}
-		if ch2, err := st.Chain(ctx, k.ID); err == nil {
-			gauge(descChainBreaks, float64(len(ch2.Breaks)), l...)
-			gauge(descChainGaps, float64(len(ch2.Gaps)), l...)
-		} else {
-			up = 0
+		// the latest check, at most ChecksPerRequest of them run by this
+		// scrape: absent for a kiosk not yet checked
+		if c, ok := checks[k.ID]; ok {
+			gauge(descChainBreaks, float64(c.Breaks), l...)
+			gauge(descChainGaps, float64(c.Gaps), l...)
 		}
 	}
 	for s, n := range states {

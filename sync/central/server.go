@@ -72,7 +72,10 @@ type Server struct {
 	overBudget map[string]int // kiosk -> voter lookups refused beyond its budget
 
 	audits auditCache
-	watch  watch // judge.go
+	checks fleetChecks // fleet.go
+	watch  watch       // judge.go
+
+	civic *KioskCivic // the stages before the vote (kioskcivic.go), nil: not served
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
@@ -150,6 +153,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+wire.PathHeartbeat, s.kiosk(s.countedHeartbeat(s.heartbeat)))
 	mux.HandleFunc("POST "+wire.PathClosing, s.kiosk(s.closing))
 	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
+	if s.civic != nil {
+		s.civic.routes(mux, s)
+	}
 	return mux
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -38,6 +39,8 @@ func ResultsErrorKey(err error) string {
 		return "results.no_tie_rule"
 	case errors.Is(err, election.ErrNoSeed):
 		return "results.no_seed"
+	case errors.Is(err, ErrResultsChanged):
+		return "results.resign_changed"
 	}
 	return ""
 }
@@ -45,6 +48,17 @@ func ResultsErrorKey(err error) string {
 // ResultsErrorText is the sentence staff read for an error of the tally
 // that they can act on, or "" when err is none of those.
 func ResultsErrorText(m assets.Messages, lang string, err error) string {
+	if ce, ok := errors.AsType[*ChangedError](err); ok {
+		var pools []string
+		for _, c := range ce.Changes {
+			pools = append(pools, m.T(lang, "results.resign_pool", "pool", c.Pool, "was", c.VotersWas, "now", c.VotersNow))
+		}
+		loc := ce.Loc
+		if loc == nil {
+			loc = time.UTC
+		}
+		return m.T(lang, "results.resign_changed", "at", ce.SignedAt.In(loc).Format("02.01.2006 15:04"), "pools", strings.Join(pools, "; "))
+	}
 	if key := ResultsErrorKey(err); key != "" {
 		return m.T(lang, key)
 	}

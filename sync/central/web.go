@@ -49,6 +49,8 @@ type Web struct {
 	// wrong passwords (the lockout)
 	checkLimit, signInAddr, signInUser limit.Limiter
 	metricsToken                       string
+	evaluation                         bool
+	evalLimit                          limit.Limiter
 	metrics                            *webMetrics // metrics.go
 }
 
@@ -63,6 +65,8 @@ func sessionHash(token string) []byte {
 type WebConfig struct {
 	// Users are the city staff who may sign in: name -> bcrypt hash.
 	Users map[string]string
+	// Evaluation serves "how easy was it to vote?" at /evaluate (off by default).
+	Evaluation bool
 	// UsersFile, when set, is where Users were read from: a changed file
 	// is read again at the next sign-in.
 	UsersFile string
@@ -112,10 +116,11 @@ func NewWeb(srv *Server, cfg WebConfig) *Web {
 		cfg.AccountRule = limit.Rule{Rate: 1.0 / 300, Burst: 5}
 	}
 	clock := srv.cfg.Clock
-	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, usersFile: cfg.UsersFile, floor: cfg.CheckFloor, sleep: cfg.Sleep,
+	w := &Web{srv: srv, msgs: assets.MustMessages(), users: cfg.Users, usersFile: cfg.UsersFile, floor: cfg.CheckFloor, sleep: cfg.Sleep, evaluation: cfg.Evaluation,
 		checkLimit:   limit.Ready(cfg.Limits, "check", limit.Rule{Rate: cfg.CheckRate, Burst: cfg.CheckBurst}, clock),
 		signInAddr:   limit.Ready(cfg.Limits, "login-addr", cfg.SignInRule, clock),
 		signInUser:   limit.Ready(cfg.Limits, "login-user", cfg.AccountRule, clock),
+		evalLimit:    limit.Ready(cfg.Limits, "evaluate", limit.Rule{Rate: 1.0 / 60, Burst: 20}, clock),
 		metricsToken: cfg.MetricsToken}
 	w.metrics = newWebMetrics(w)
 	return w
@@ -134,6 +139,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/reconcile", w.auth(w.reconcile))
 	mux.HandleFunc("POST /dashboard/reconcile/signoff", w.auth(w.signOff))
 	mux.HandleFunc("GET /dashboard/admin", w.auth(w.admin))
+	w.implementationRoutes(mux)
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
 	mux.HandleFunc("POST /dashboard/kiosk/setaside", w.auth(w.setAsideKiosk)) // reviewweb.go
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
@@ -152,7 +158,12 @@ func (w *Web) Routes(mux *http.ServeMux) {
 func (w *Web) Handler() http.Handler {
 	pages := http.NewServeMux()
 	w.Routes(pages)
-	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit), Msgs: w.msgs}).Routes(pages)
+	(&public.ResultsPages{Results: PublicResults(w.srv.cfg.Store, w.srv.cfg.Clock, 30*time.Second, w.srv.CachedAudit, w.srv.cfg.Log), Signed: SignedDocument(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
+	(&public.ImplementationPages{Built: BuiltProjects(w.srv.cfg.Store), Msgs: w.msgs}).Routes(pages)
+	if w.evaluation {
+		allow := func(rw http.ResponseWriter, r *http.Request) bool { return w.srv.allowAddr(rw, r, w.evalLimit) }
+		(&public.EvaluationPages{Edition: w.edition, Add: w.srv.cfg.Store.AddEvaluation, Allow: allow, Msgs: w.msgs}).Routes(pages)
+	}
 	pages.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/check", http.StatusFound) })
 	mux := http.NewServeMux()
 	mux.Handle("/api/", w.srv.Handler())
@@ -454,92 +465,6 @@ func venueName(ed *election.Edition, id string) string {
 		}
 	}
 	return id
-}
-
-func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
-	p, ed := w.base(rw, r, user, "fleet")
-	t := func(key string, a ...any) string { return w.msgs.T(p.Lang, key, a...) }
-	ctx := r.Context()
-	ks, err := w.srv.cfg.Store.Kiosks(ctx)
-	if err != nil {
-		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
-		return
-	}
-	now := w.srv.cfg.Clock()
-	var rows []kioskRow
-	var alerts []alert
-	online := 0
-	loc := time.UTC
-	if ed != nil {
-		loc = ed.Location()
-	}
-	for _, k := range ks {
-		hb := k.Heartbeat
-		row := kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
-			Printer: w.word(p.Lang, "dash.printer.", hb.Printer), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
-			LastSeen: t("dash.never"), Oldest: "–", SetAside: !k.SetAside.IsZero()}
-		add := func(level, class, text string) {
-			alerts = append(alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: row.Venue, Text: text})
-		}
-		if !k.LastSeen.IsZero() {
-			row.LastSeen = k.LastSeen.In(loc).Format("02.01 15:04:05")
-		}
-		// every kiosk's chain and pace are checked, revoked ones too
-		if fs, err := w.srv.KioskFindings(ctx, k, ed); err == nil {
-			for _, f := range fs {
-				add(f.Level, f.Class, t(f.Key, f.Args...))
-			}
-		}
-		if !k.Revoked.IsZero() {
-			// refused since then: its last state no longer matters
-			row.State, row.StateClass = t("dash.state.revoked", "at", k.Revoked.In(loc).Format("02.01 15:04")), "bad"
-			rows = append(rows, row)
-			continue
-		}
-		switch {
-		case k.LastSeen.IsZero():
-			row.State, row.StateClass = t("dash.state.never_seen"), "warn"
-		case now.Sub(k.LastSeen) < 3*time.Minute:
-			row.State, row.StateClass = t("dash.state.online"), "ok"
-			online++
-		default:
-			row.State, row.StateClass = t("dash.state.offline"), "bad"
-			add("offline", "bad", t("dash.alert.offline", "for", now.Sub(k.LastSeen).Round(time.Minute)))
-		}
-		if !hb.OldestPending.IsZero() {
-			row.Oldest = hb.OldestPending.In(loc).Format("02.01 15:04")
-			if now.Sub(hb.OldestPending) > time.Hour {
-				add("sync", "warn", t("dash.alert.sync", "n", hb.QueueDepth, "since", row.Oldest))
-			}
-		}
-		switch hb.Printer {
-		case "ok", "":
-			row.PrinterClass = "ok"
-			if hb.Printer == "" {
-				row.Printer = "–"
-			}
-		case "paper-near-end":
-			row.PrinterClass = "warn"
-			add("paper", "warn", t("dash.alert.paper"))
-		default:
-			row.PrinterClass = "bad"
-			add("printer", "bad", t("dash.alert.printer", "state", row.Printer))
-		}
-		if k.Skew > 2*time.Minute || k.Skew < -2*time.Minute {
-			add("clock", "warn", t("dash.alert.clock", "skew", row.Skew))
-		}
-		if ed != nil && !k.LastSeen.IsZero() && !ed.KioskAllowed(hb.Version) {
-			add("version", "bad", t("dash.alert.version", "version", hb.Version, "min", ed.MinKioskVersion))
-		}
-		rows = append(rows, row)
-	}
-	sort.Slice(alerts, func(i, j int) bool { return alerts[i].Class == "bad" && alerts[j].Class != "bad" })
-	total, counted, _ := w.srv.cfg.Store.Counts(ctx)
-	if f := CountsFinding(total, counted); f != nil {
-		alerts = append([]alert{{Level: t("dash.level." + f.Level), Class: f.Class, Kiosk: "–", Venue: "–", Text: t(f.Key, f.Args...)}}, alerts...)
-	}
-	w.render(rw, "fleet.html", p, map[string]any{"Kiosks": rows, "Alerts": alerts, "Online": online, "Stored": total,
-		"Counted": counted, "Now": now.In(loc).Format("2006-01-02 15:04:05")})
 }
 
 // barChart draws labelled bars as inline SVG: no script, no CDN.

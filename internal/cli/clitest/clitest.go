@@ -56,6 +56,10 @@ func Conventions(t *testing.T, p cli.Program) {
 		if code != 2 || out != "" || !strings.Contains(errs, "nie ma polecenia no-such-command") {
 			t.Errorf("%s no-such-command: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
 		}
+		code, out, errs = Run(p, "help", "no-such-command")
+		if code != 2 || out != "" || !strings.Contains(errs, "nie ma polecenia no-such-command") {
+			t.Errorf("%s help no-such-command: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
+		}
 		code, out, errs = Run(p, "--no-such-flag")
 		if code != 2 || out != "" || !strings.Contains(errs, "Tu nie ma opcji --no-such-flag") {
 			t.Errorf("%s --no-such-flag: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
@@ -140,6 +144,28 @@ func Conventions(t *testing.T, p cli.Program) {
 		page(p.Name, p.Flags)
 		for _, c := range p.Commands {
 			page(p.Name+"-"+c.Name, cli.FlagsOf(c))
+		}
+		// The same pages whoever builds the package, wherever.
+		t.Setenv("SOURCE_DATE_EPOCH", "1764547200")
+		var built [2]map[string]string
+		for i, user := range []string{"anna", "builder"} {
+			t.Setenv("USER", user)
+			t.Setenv("HOME", filepath.Join("/home", user))
+			d := t.TempDir()
+			if err := p.Man(d); err != nil {
+				t.Fatal(err)
+			}
+			built[i] = map[string]string{}
+			files, _ := filepath.Glob(filepath.Join(d, "*.1"))
+			for _, f := range files {
+				raw, _ := os.ReadFile(f)
+				built[i][filepath.Base(f)] = string(raw)
+			}
+		}
+		for name, page := range built[0] {
+			if built[1][name] != page {
+				t.Errorf("%s differs with who builds it:\n%s\n---\n%s", name, page, built[1][name])
+			}
 		}
 	})
 }

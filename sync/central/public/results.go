@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -24,6 +25,17 @@ type Results struct {
 	// SetAside is how many stored ballots do not count (an earlier ballot
 	// of the same voter does), listed beside the results.
 	SetAside int
+	// Signed is the kept signed results document; nil when none is.
+	Signed *Signed
+}
+
+// Signed is what the page says of the kept signed results document.
+type Signed struct {
+	At          time.Time
+	Fingerprint string // the edition key's, as printed at the voting points
+	// Current: the document's results are the results tallied now (else
+	// something changed after it was signed).
+	Current bool
 }
 
 // PoolResult is one pool's outcome.
@@ -39,13 +51,35 @@ type PoolResult struct {
 type ResultsPages struct {
 	// Results tallies the results and says what state they are in.
 	Results func(context.Context) (Results, error)
-	Msgs    assets.Messages
+	// Signed returns the kept signed results document as signed (nil, or
+	// an error, when there is none).
+	Signed func(context.Context) ([]byte, error)
+	Msgs   assets.Messages
 }
 
 // Routes adds the results pages to mux.
 func (p *ResultsPages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /results", p.page)
 	mux.HandleFunc("GET /results/{pool}", p.page)
+	mux.HandleFunc("GET /results/signed.json", p.signed)
+	mux.HandleFunc("GET /results/poster.pdf", p.poster)
+}
+
+// signed serves the kept signed results document, byte for byte, for
+// urna-central verify-results.
+func (p *ResultsPages) signed(w http.ResponseWriter, r *http.Request) {
+	var raw []byte
+	var err error
+	if p.Signed != nil {
+		raw, err = p.Signed(r.Context())
+	}
+	if err != nil || raw == nil {
+		http.Error(w, p.Msgs.T(pageLang(r), "pub.results.not_signed"), http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="results-signed.json"`)
+	w.Write(raw)
 }
 
 type resultsData struct {
@@ -56,6 +90,10 @@ type resultsData struct {
 	Pool                                                   *poolResultView
 	Why                                                    []string
 	SetAside                                               string
+	Signed                                                 string // the sentence on the signed document, or ""
+	SignedCurrent                                          bool
+	Fingerprint                                            string
+	PosterHref                                             string // the district's results poster, for a district pool
 }
 
 type poolResultView struct {
@@ -99,6 +137,15 @@ func (p *ResultsPages) page(w http.ResponseWriter, r *http.Request) {
 		d.Why = append(d.Why, t(pr.Key, "kiosk", pr.Detail))
 	}
 	d.SetAside = t("pub.results.set_aside", "n", res.SetAside)
+	if sg := res.Signed; sg != nil {
+		at := sg.At.In(ed.Location()).Format("02.01.2006 15:04")
+		d.Fingerprint, d.SignedCurrent = sg.Fingerprint, sg.Current
+		if sg.Current {
+			d.Signed = t("pub.results.signed", "at", at)
+		} else {
+			d.Signed = t("pub.results.signed_outdated", "at", at)
+		}
+	}
 	want := r.PathValue("pool")
 	for _, pr := range res.Pools {
 		pool := ed.Pool(pr.Pool)
@@ -108,6 +155,9 @@ func (p *ResultsPages) page(w http.ResponseWriter, r *http.Request) {
 		d.Pools = append(d.Pools, link{Name: poolName(*pool, lang), Href: "/results/" + pool.ID + "?lang=" + lang, On: pool.ID == want})
 		if pool.ID == want || (want == "" && d.Pool == nil) {
 			d.Pool = p.poolView(ed, pool, pr, lang, t)
+			if pool.Kind != election.CityWide {
+				d.PosterHref = "/results/poster.pdf?d=" + pool.ID + "&lang=" + lang
+			}
 			d.Rule = t("dash.rule." + pr.Result.Rule)
 			if pr.Result.TieRule != "" {
 				d.Tie = t("results.tie."+string(pr.Result.TieRule), "seed", pr.Result.Seed)

@@ -205,6 +205,9 @@ type Store interface {
 	// Counts returns how many ballots are stored and how many count.
 	Counts(ctx context.Context) (total, counted int, err error)
 	Reconciliation
+	Published
+	Implementations
+	Evaluations
 	Close() error
 }
 
