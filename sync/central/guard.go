@@ -163,30 +163,18 @@ func (s *Server) seqProblem(ctx context.Context, k store.Kiosk, seq uint64, now 
 	if seq <= most {
 		return "", nil
 	}
-	most, err := s.seqMost(ctx, k, now)
+	ch, err := s.cfg.Store.Chain(ctx, k.ID)
 	if err != nil {
 		return "", err
+	}
+	if ch.Count > 0 && len(ch.Gaps) > 0 && ch.Gaps[0].From == 1 {
+		most += ch.Gaps[0].To
 	}
 	if seq <= most {
 		return "", nil
 	}
 	return fmt.Sprintf("lastSeq %d is beyond the %d ballots a kiosk enrolled at %s can have taken at a human pace",
 		seq, most, k.Enrolled.UTC().Format(time.RFC3339)), nil
-}
-
-// seqMost is the highest number a kiosk can have reached by now at a
-// human pace (maxSeqSince), counted from the first number the central
-// holds of it; it reads the kiosk's chain.
-func (s *Server) seqMost(ctx context.Context, k store.Kiosk, now time.Time) (uint64, error) {
-	most := s.maxSeqSince(k.Enrolled, now)
-	ch, err := s.cfg.Store.Chain(ctx, k.ID)
-	if err != nil {
-		return 0, err
-	}
-	if ch.Count > 0 && len(ch.Gaps) > 0 && ch.Gaps[0].From == 1 {
-		most += ch.Gaps[0].To
-	}
-	return most, nil
 }
 
 // commitment drops a heartbeat's commitment (the heartbeat itself is

@@ -74,15 +74,11 @@ func TestSeqFarAheadRefused(t *testing.T) {
 	if got := send(t, r, k, good); got[0].Status != wire.Accepted {
 		t.Fatalf("the honest first ballot: %+v", got[0])
 	}
-	// Within reach of the last one, a week after the enrollment (within
-	// the human pace since, TestSeqBeyondHumanPaceRefused): accepted, its
-	// gap one range.
+	// Within reach of the last one: accepted, its gap one range.
 	b := good
 	b.Seq, b.Prev, b.VoterKey = 1+wire.MaxSeqAhead, good.ID, election.VoterKey{9}
-	week := central.New(central.Config{Store: r.st, Clock: func() time.Time { return time.Now().Add(7 * 24 * time.Hour) }})
-	kr, _ := r.st.Kiosk(context.Background(), k.q.KioskID())
-	if got, err := week.Ingest(context.Background(), kr, []wire.SealedBallot{sealAs(k, b)}); err != nil || got[0].Status != wire.Accepted {
-		t.Fatalf("seq %d: %+v %v", b.Seq, got, err)
+	if got := send(t, r, k, sealAs(k, b)); got[0].Status != wire.Accepted {
+		t.Fatalf("seq %d: %+v", b.Seq, got[0])
 	}
 	ch, _ := r.st.Chain(context.Background(), k.q.KioskID())
 	if len(ch.Gaps) != 1 || ch.Missing != wire.MaxSeqAhead-1 {
@@ -840,29 +836,4 @@ func TestPaceReadsEnrollment(t *testing.T) {
 	if keys := findingKeys(t, r, thief); !slices.Contains(keys, "dash.alert.pace") {
 		t.Fatalf("19 ballots dated 30 s apart before the enrollment, sent at once: findings %v", keys)
 	}
-}
-
-// Attack 13.6: a chain reached numbers through gaps (20,000 at a time)
-// that a closing report with that lastSeq is refused for. A ballot is now
-// held to the same human-pace bound: beyond it, seq-ahead.
-func TestSeqBeyondHumanPaceRefused(t *testing.T) {
-	both(t, func(t *testing.T, st store.Store) {
-		r := newRig(t, st)
-		k := r.kiosk("")
-		first := k.vote(t, r.ed, 980)
-		if res := send(t, r, k, first)[0]; res.Status != wire.Accepted {
-			t.Fatalf("first: %+v", res)
-		}
-		far := first
-		far.Seq, far.Prev, far.VoterKey = 5000, first.ID, election.VoterKey{9}
-		far = sealAs(k, far)
-		if res := send(t, r, k, far)[0]; res.Status != wire.SeqAhead {
-			t.Fatalf("seq 5000 minutes after the enrollment: %+v", res)
-		}
-		near := first
-		near.Seq, near.Prev, near.VoterKey = central.SeqSlack, first.ID, election.VoterKey{10}
-		if res := send(t, r, k, sealAs(k, near))[0]; !res.Status.Stored() {
-			t.Fatalf("seq %d, within the slack: %+v", central.SeqSlack, res)
-		}
-	})
 }

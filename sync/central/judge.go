@@ -45,23 +45,11 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 		}
 		return 0
 	})
-	// Nor beyond the human pace since the kiosk's enrollment: the bound
-	// its heartbeats and closing reports are held to (seqProblem), so a
-	// chain cannot reach a number a report is refused for.
-	now := s.cfg.Clock()
-	most, mostRead := s.maxSeqSince(k.Enrolled, now), false
 	for _, i := range order {
-		seq := bs[i].Seq
-		if seq > most && !mostRead {
-			if most, err = s.seqMost(ctx, k, now); err != nil { // guard.go
-				return nil, err
-			}
-			mostRead = true
-		}
-		switch {
+		switch seq := bs[i].Seq; {
 		case seq == 0:
 			results[i].Status, results[i].Reason = wire.Invalid, "seq"
-		case seq > last && seq-last > wire.MaxSeqAhead, seq > most:
+		case seq > last && seq-last > wire.MaxSeqAhead:
 			results[i].Status, results[i].Reason = wire.SeqAhead, "seq-ahead"
 		default:
 			last = max(last, seq)
@@ -82,6 +70,7 @@ func (s *Server) judge(ctx context.Context, k store.Kiosk, ed *election.Edition,
 	if err != nil {
 		return nil, err
 	}
+	now := s.cfg.Clock()
 	inBatch := map[string]*wire.SealedBallot{}
 	for i := range bs {
 		if results[i].Status == "" {
