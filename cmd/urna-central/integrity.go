@@ -136,9 +136,12 @@ func cmdAudit(args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	c.add(fs)
 	format := fs.String("format", "text", "text or json")
-	lang := fs.String("lang", assets.EnvLanguage(os.Getenv), "language of the report: pl, en, uk (default: the locale's, as every command's)")
+	lang := fs.String("lang", "", "language of the report: pl, en, uk (default: the locale's, as every command's)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = assets.EnvLanguage(os.Getenv)
 	}
 	ctx := context.Background()
 	st, err := c.open(ctx)
