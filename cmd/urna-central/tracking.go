@@ -30,7 +30,7 @@ func cmdTracking(args []string) error {
 	c.add(fs)
 	lang := fs.String("lang", "pl", "language of messages: pl, en, uk")
 	out := fs.String("out", "", "sign: where to write the signed records")
-	by := fs.String("by", os.Getenv("USER"), "import: who imports the sheet (logged)")
+	by := fs.String("by", "", "import: who imports the sheet, logged (default: the user running the command, $USER)")
 	rest := args[1:]
 	file := ""
 	if args[0] == "import" {
@@ -55,6 +55,9 @@ func cmdTracking(args []string) error {
 			return err
 		}
 		defer f.Close()
+		if *by == "" {
+			*by = os.Getenv("USER")
+		}
 		n, err := central.ImportImplementation(ctx, st, f, *by, slog.Default())
 		var ps election.Problems
 		if errors.As(err, &ps) {
