@@ -3,6 +3,9 @@
 package main
 
 import (
+	// before Fyne, which reads the locale as it starts
+	_ "github.com/urna-kiosk/urna/internal/cli/clocale"
+
 	"context"
 	"errors"
 	"flag"
