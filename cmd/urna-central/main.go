@@ -120,7 +120,16 @@ func main() {
 // program is urna-central's command line, built from the commands table.
 func program() cli.Program {
 	p := cli.Program{Name: "urna-central", Short: "central server of the Urna civic-budget voting kiosks", Long: long,
-		Version: version, Fail: fail}
+		Version: version, Fail: fail, Values: map[string][]string{
+			"--lang":               assets.Languages,
+			"--demo-phase":         {"submission", "formal-check", "merit-check", "protests"},
+			"results --format":     {"json", "csv", "pdf", "pabulib", "open-data"},
+			"replay --format":      {"json", "csv"},
+			"export --format":      {"jsonl", "csv"},
+			"proposals --format":   {"csv", "json"},
+			"voter-codes --format": {"text", "pdf"},
+			"audit --format":       {"text", "json"},
+		}}
 	for name, c := range commands {
 		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Long: details[name], Subs: subcommands[name], Run: c.run})
 	}

@@ -44,6 +44,10 @@ type Program struct {
 	Run   func(args []string) error
 	// Fail prints a command's error for staff and returns the exit status.
 	Fail func(command string, err error) int
+	// Values are the values flags take, completed instead of file names:
+	// "--lang" for the flag in every command, "results --format" for one
+	// command's, which wins.
+	Values map[string][]string
 	// Stdout and Stderr default to os.Stdout and os.Stderr.
 	Stdout, Stderr io.Writer
 }
@@ -130,6 +134,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 		if flagsFor == nil || slices.Contains(flagsFor, c.Name) {
 			if fs := FlagsOf(c); fs != nil {
 				leaf.Flags().AddGoFlagSet(fs)
+				p.completeValues(leaf, c.Name)
 			}
 		}
 		run := c.Run
@@ -149,6 +154,20 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	return root
+}
+
+// completeValues lets cmd's flags with a fixed list of values complete
+// those values.
+func (p Program) completeValues(cmd *cobra.Command, name string) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		values, ok := p.Values[name+" --"+f.Name]
+		if !ok {
+			values, ok = p.Values["--"+f.Name]
+		}
+		if ok {
+			_ = cmd.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	})
 }
 
 // Man writes the program's manual pages (one per command) into dir.

@@ -149,6 +149,33 @@ func Conventions(t *testing.T, p cli.Program) {
 					}
 				})
 			}
+			// A flag with a fixed list of values completes them, not
+			// file names (directive 4: no file completion).
+			if fs := cli.FlagsOf(c); fs != nil {
+				fs.VisitAll(func(f *flag.Flag) {
+					values, ok := p.Values[c.Name+" --"+f.Name]
+					if !ok {
+						values, ok = p.Values["--"+f.Name]
+					}
+					if !ok {
+						return
+					}
+					args := []string{"__complete", c.Name}
+					if len(c.Subs) > 0 {
+						args = append(args, c.Subs[0])
+					}
+					args = append(args, "-"+f.Name, "")
+					_, out, _ := Run(p, args...)
+					if !strings.HasSuffix(out, ":4\n") {
+						t.Errorf("%s %v offers files: %q", p.Name, args, out)
+					}
+					for _, v := range values {
+						if !strings.Contains("\n"+out, "\n"+v+"\n") {
+							t.Errorf("%s %v does not offer %s: %q", p.Name, args, v, out)
+						}
+					}
+				})
+			}
 			_, out, _ = Run(p, "__complete", c.Name, "")
 			for _, s := range c.Subs {
 				if !strings.Contains(out, "\n"+s+"\n") && !strings.HasPrefix(out, s+"\n") {
