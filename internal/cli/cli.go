@@ -124,6 +124,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	if p.Flags != nil {
 		root.Flags().AddGoFlagSet(p.Flags)
+		p.completeValues(root, "")
 		root.RunE = func(cmd *cobra.Command, args []string) error { return p.Run(args) }
 	}
 	for _, c := range p.Commands {

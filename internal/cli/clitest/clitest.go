@@ -121,6 +121,16 @@ func Conventions(t *testing.T, p cli.Program) {
 				t.Errorf("%s completion %s: status %d, stderr %q, no %q", p.Name, shell, code, errs, mark)
 			}
 		}
+		for flag, values := range p.Values {
+			if p.Flags != nil && strings.HasPrefix(flag, "--") {
+				_, out, _ := Run(p, "__complete", "-"+strings.TrimPrefix(flag, "--"), "")
+				for _, v := range values {
+					if !strings.Contains("\n"+out, "\n"+v+"\n") || !strings.HasSuffix(out, ":4\n") {
+						t.Errorf("%s %s <TAB> does not offer %s: %q", p.Name, flag, v, out)
+					}
+				}
+			}
+		}
 		for _, c := range p.Commands {
 			_, out, _ := Run(p, "__complete", c.Name, "--")
 			if fs := cli.FlagsOf(c); fs != nil {
