@@ -46,3 +46,16 @@ func TestBadFlagValueIsASentence(t *testing.T) {
 		}
 	}
 }
+
+// TestIncompleteCommandLineIsAUsageError: a command missing its words
+// exits 2 with a sentence in the staff member's language and its forms.
+func TestIncompleteCommandLineIsAUsageError(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "pl_PL.UTF-8")
+	code, out, errs := clitest.Run(program(), "catalog")
+	want := "To polecenie jest niepełne. Opisuje je urna-central catalog --help.\n  urna-central catalog import FILE | catalog publish\n"
+	if code != 2 || out != "" || errs != want {
+		t.Errorf("catalog: status %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -48,9 +48,9 @@ func output(path string) (io.Writer, func() error, error) {
 }
 
 func cmdVoterCodes(args []string) error {
-	const use = "usage: urna-central voter-codes issue --n N [--format text|pdf] [--out FILE] [--lang pl|en|uk]"
+	const use = "urna-central voter-codes issue --n N [--format text|pdf] [--out FILE] [--lang pl|en|uk]"
 	if len(args) == 0 || args[0] != "issue" {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	var c common
 	fs := flag.NewFlagSet("voter-codes", flag.ContinueOnError)
@@ -63,7 +63,7 @@ func cmdVoterCodes(args []string) error {
 		return err
 	}
 	if *n <= 0 || *n > 1_000_000 {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	if *format == "pdf" && *out == "" {
 		return errors.New("--out FILE is needed for pdf")
@@ -97,9 +97,9 @@ func cmdVoterCodes(args []string) error {
 }
 
 func cmdRegister(args []string) error {
-	const use = "usage: urna-central register import FILE (one PESEL a line)"
+	const use = "urna-central register import FILE (one PESEL a line)"
 	if len(args) < 2 || args[0] != "import" {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	var c common
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)

@@ -120,7 +120,16 @@ func main() {
 // program is urna-central's command line, built from the commands table.
 func program() cli.Program {
 	p := cli.Program{Name: "urna-central", Short: "central server of the Urna civic-budget voting kiosks", Long: long,
-		Version: version, Fail: fail}
+		Version: version, Fail: fail, Values: map[string][]string{
+			"--lang":               assets.Languages,
+			"--demo-phase":         {"submission", "formal-check", "merit-check", "protests"},
+			"results --format":     {"json", "csv", "pdf", "pabulib", "open-data"},
+			"replay --format":      {"json", "csv"},
+			"export --format":      {"jsonl", "csv"},
+			"proposals --format":   {"csv", "json"},
+			"voter-codes --format": {"text", "pdf"},
+			"audit --format":       {"text", "json"},
+		}}
 	for name, c := range commands {
 		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Long: details[name], Subs: subcommands[name], Run: c.run})
 	}
@@ -177,7 +186,7 @@ func cmdInit(args []string) error {
 
 func cmdCatalog(args []string) error {
 	if len(args) == 0 || (args[0] != "import" && args[0] != "publish") {
-		return errors.New("usage: urna-central catalog import FILE | catalog publish")
+		return cli.Usage("urna-central catalog import FILE | catalog publish")
 	}
 	var c common
 	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
@@ -188,7 +197,7 @@ func cmdCatalog(args []string) error {
 	ctx := context.Background()
 	if args[0] == "import" {
 		if fs.NArg() != 1 {
-			return errors.New("usage: urna-central catalog import [--data DIR] FILE.json|FILE.csv")
+			return cli.Usage("urna-central catalog import [--data DIR] FILE.json|FILE.csv")
 		}
 		ed, err := central.ImportCatalog(c.data, fs.Arg(0))
 		if err != nil {
@@ -245,9 +254,9 @@ func cmdEnrollCode(args []string) error {
 }
 
 func cmdKiosk(args []string) error {
-	const use = "usage: urna-central kiosk list | kiosk revoke|set-aside|release [--data DIR] [--db DB] ID"
+	const use = "urna-central kiosk list | kiosk revoke|set-aside|release [--data DIR] [--db DB] ID"
 	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke" && args[0] != "set-aside" && args[0] != "release") {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	var c common
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
@@ -256,7 +265,7 @@ func cmdKiosk(args []string) error {
 		return err
 	}
 	if (args[0] != "list") != (fs.NArg() == 1) || fs.NArg() > 1 {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	ctx := context.Background()
 	st, err := c.open(ctx)
@@ -470,7 +479,7 @@ func cmdImport(args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: urna-central import-ballots [--db …] FILE.jsonl")
+		return cli.Usage("urna-central import-ballots [--db …] FILE.jsonl")
 	}
 	ctx := context.Background()
 	keys, err := central.LoadKeys(c.data)
@@ -491,7 +500,7 @@ func cmdUser(args []string) error {
 	fs := flag.NewFlagSet("user", flag.ContinueOnError)
 	c.add(fs)
 	if len(args) < 2 || args[0] != "add" {
-		return errors.New("usage: urna-central user add NAME [--data DIR] < password")
+		return cli.Usage("urna-central user add NAME [--data DIR] < password")
 	}
 	name := args[1]
 	if err := cli.Parse(fs, args[2:]); err != nil {
@@ -532,7 +541,7 @@ func cmdBackup(args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: urna-central backup [--data DIR] [--db DB] FILE")
+		return cli.Usage("urna-central backup [--data DIR] [--db DB] FILE")
 	}
 	ctx := context.Background()
 	var m central.Manifest
@@ -567,7 +576,7 @@ func cmdRestore(args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: urna-central restore [--data NEW-DIR] [--db EMPTY-DB] FILE")
+		return cli.Usage("urna-central restore [--data NEW-DIR] [--db EMPTY-DB] FILE")
 	}
 	if c.db == "" {
 		c.db = "bolt:" + filepath.Join(c.data, "central.db")

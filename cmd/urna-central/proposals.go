@@ -183,7 +183,7 @@ func withProposals(web *central.Web, desk *proposals.Desk, edition func(context.
 }
 
 func cmdProposals(args []string) error {
-	usage := errors.New("usage: urna-central proposals list | build | export --format csv|json | results --pool POOL --out FILE.pdf | forget-contacts")
+	usage := cli.Usage("urna-central proposals list | build | export --format csv|json | results --pool POOL --out FILE.pdf | forget-contacts")
 	if len(args) == 0 {
 		return usage
 	}

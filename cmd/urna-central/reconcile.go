@@ -36,7 +36,7 @@ func cmdSignOff(args []string) error {
 		kiosk = fs.Arg(0)
 	}
 	if kiosk == "" {
-		return errors.New("usage: urna-central signoff KIOSK --reason TEXT [--by NAME]")
+		return cli.Usage("urna-central signoff KIOSK --reason TEXT [--by NAME]")
 	}
 	m := assets.MustMessages()
 	ctx := context.Background()
@@ -132,7 +132,7 @@ func cmdVerifyResults(args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" || *fp == "" {
-		return errors.New("usage: urna-central verify-results FILE --key-fingerprint \"xxxx xxxx …\"")
+		return cli.Usage("urna-central verify-results FILE --key-fingerprint \"xxxx xxxx …\"")
 	}
 	m := assets.MustMessages()
 	raw, err := os.ReadFile(file)

@@ -72,7 +72,7 @@ func cmdReplay(args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: urna-central replay FILE.pb [--rule greedy|equal-shares] [--tie catalog-order|more-voters|lower-cost|lottery] [--seed S] [--format json|csv]")
+		return cli.Usage("urna-central replay FILE.pb [--rule greedy|equal-shares] [--tie catalog-order|more-voters|lower-cost|lottery] [--seed S] [--format json|csv]")
 	}
 	f, err := os.Open(file)
 	if err != nil {

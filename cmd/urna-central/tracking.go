@@ -21,9 +21,9 @@ import (
 // FILE applies the city's tracking sheet (CSV); tracking sign --out
 // FILE signs what they became for the kiosks (wire.SignedBuilt).
 func cmdTracking(args []string) error {
-	const use = "usage: urna-central tracking import FILE | tracking sign --out FILE"
+	const use = "urna-central tracking import FILE | tracking sign --out FILE"
 	if len(args) < 1 || (args[0] != "import" && args[0] != "sign") {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	var c common
 	fs := flag.NewFlagSet("tracking", flag.ContinueOnError)
@@ -35,7 +35,7 @@ func cmdTracking(args []string) error {
 	file := ""
 	if args[0] == "import" {
 		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
-			return errors.New(use)
+			return cli.Usage(use)
 		}
 		file, rest = rest[0], rest[1:]
 	}
@@ -73,7 +73,7 @@ func cmdTracking(args []string) error {
 		return nil
 	}
 	if *out == "" {
-		return errors.New(use)
+		return cli.Usage(use)
 	}
 	keys, err := central.LoadKeys(c.data)
 	if err != nil {

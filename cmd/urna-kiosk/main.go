@@ -3,6 +3,9 @@
 package main
 
 import (
+	// before Fyne, which reads the locale as it starts
+	_ "github.com/urna-kiosk/urna/internal/cli/clocale"
+
 	"context"
 	"errors"
 	"flag"
@@ -64,6 +67,7 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 	demoPhase := fs.String("demo-phase", "", "demo mode: the stage of the year in force today (submission, formal-check, merit-check, protests)")
 	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
 		Version: version, Flags: fs,
+		Values: map[string][]string{"--demo-phase": {"submission", "formal-check", "merit-check", "protests"}},
 		Run: func([]string) error {
 			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase), *evaluation)
 		},

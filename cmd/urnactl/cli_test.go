@@ -33,3 +33,17 @@ func TestSingleDashFlagsReachCommands(t *testing.T) {
 		t.Fatalf("render -out %s wrote no page", pages)
 	}
 }
+
+// TestPINHashTakesDigitsOnly: a PIN is 4 or more digits; anything else is
+// refused with a sentence, and no hash is printed for it.
+func TestPINHashTakesDigitsOnly(t *testing.T) {
+	for _, pin := range []string{"abcd", "12a4", "123", "１２３４", "1234 "} {
+		err := cmdPINHash([]string{pin})
+		if got := sentence("pl", err); got != "PIN to co najmniej 4 cyfry (0–9) i nic poza nimi." {
+			t.Errorf("pin-hash %q: %v", pin, got)
+		}
+	}
+	if err := cmdPINHash([]string{"0123"}); err != nil {
+		t.Errorf("pin-hash 0123: %v", err)
+	}
+}

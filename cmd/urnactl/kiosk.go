@@ -46,7 +46,7 @@ func cmdEnroll(args []string) error {
 		return err
 	}
 	if *server == "" || *code == "" {
-		return errors.New("usage: urnactl enroll --server URL --code CODE --pin FINGERPRINT")
+		return cli.Usage("urnactl enroll --server URL --code CODE --pin FINGERPRINT")
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	switch {
@@ -94,7 +94,7 @@ func cmdExportBallots(args []string) error {
 		return err
 	}
 	if *out == "" {
-		return errors.New("usage: urnactl export-ballots --out FILE")
+		return cli.Usage("urnactl export-ballots --out FILE")
 	}
 	// A broken chain must not block the rescue: every ballot that verifies
 	// goes out, and the breaks are named.
@@ -306,8 +306,11 @@ func cmdPINHash(args []string) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if args = fs.Args(); len(args) != 1 || len(args[0]) < 4 {
-		return errors.New("usage: urnactl pin-hash PIN (4 digits or more)")
+	if args = fs.Args(); len(args) != 1 {
+		return cli.Usage("urnactl pin-hash PIN (4 digits or more)")
+	}
+	if len(args[0]) < 4 || strings.Trim(args[0], "0123456789") != "" {
+		return say("cli.pin_digits")
 	}
 	h, err := session.HashPIN(args[0])
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/internal/boltfile"
 	"github.com/urna-kiosk/urna/internal/cli"
+	"github.com/urna-kiosk/urna/kiosk/printer"
 )
 
 var version = "dev"
@@ -69,12 +70,23 @@ func main() {
 // program is urnactl's command line, built from the commands table.
 func program() cli.Program {
 	p := cli.Program{Name: "urnactl", Short: "the technician's tool of the Urna voting kiosks", Long: long,
-		Version: version, Fail: fail}
+		Version: version, Fail: fail, Values: values()}
 	for name, c := range commands {
 		p.Commands = append(p.Commands, cli.Command{Name: name, Short: c.summary, Long: details[name], Subs: subcommands[name], Run: c.run})
 	}
 	sort.Slice(p.Commands, func(i, j int) bool { return p.Commands[i].Name < p.Commands[j].Name })
 	return p
+}
+
+// values are the values of flags that take a fixed list, for completion.
+func values() map[string][]string {
+	return map[string][]string{
+		"--lang":                 assets.Languages,
+		"--profile":              printer.ProfileNames(),
+		"--doc":                  docs,
+		"poster --format":        {"a4", "a3", "flyer", "list", "thermal"},
+		"submit-poster --format": {"a4", "a3", "flyer", "thermal"},
+	}
 }
 
 // fail tells the technician why a command failed and returns the exit status.

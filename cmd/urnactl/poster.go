@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -31,7 +30,7 @@ func cmdPoster(args []string) error {
 		return err
 	}
 	if *venue == "" || *out == "" {
-		return errors.New("usage: urnactl poster --venue ID --format a4|a3|flyer|list|thermal --lang pl|en|uk --out FILE")
+		return cli.Usage("urnactl poster --venue ID --format a4|a3|flyer|list|thermal --lang pl|en|uk --out FILE")
 	}
 	src := assets.DemoEdition()
 	if *editionFile != "" {

@@ -121,7 +121,7 @@ func cmdRender(args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: urnactl render [--profile P] [--out DIR] FILE.bin")
+		return cli.Usage("urnactl render [--profile P] [--out DIR] FILE.bin")
 	}
 	p, err := printer.LookupProfile(*prof)
 	if err != nil {
@@ -188,7 +188,7 @@ func dash(s string) string {
 
 func cmdPrinter(args []string) error {
 	if len(args) == 0 || (args[0] != "probe" && args[0] != "test") {
-		return errors.New("usage: urnactl printer probe [--address A] [--scan SUBNET] | printer test --address A --profile NAME [--baud N]")
+		return cli.Usage("urnactl printer probe [--address A] [--scan SUBNET] | printer test --address A --profile NAME [--baud N]")
 	}
 	fs := flag.NewFlagSet("printer", flag.ContinueOnError)
 	lang := fs.String("lang", "pl", "language of the test page")

@@ -32,7 +32,7 @@ func cmdSubmitPoster(args []string) error {
 		return err
 	}
 	if *venue == "" || *out == "" {
-		return errors.New("usage: urnactl submit-poster --venue ID --format a4|a3|flyer|thermal --lang pl|en|uk --out FILE")
+		return cli.Usage("urnactl submit-poster --venue ID --format a4|a3|flyer|thermal --lang pl|en|uk --out FILE")
 	}
 	src := assets.DemoEdition()
 	if *editionFile != "" {

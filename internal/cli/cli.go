@@ -44,6 +44,10 @@ type Program struct {
 	Run   func(args []string) error
 	// Fail prints a command's error for staff and returns the exit status.
 	Fail func(command string, err error) int
+	// Values are the values flags take, completed instead of file names:
+	// "--lang" for the flag in every command, "results --format" for one
+	// command's, which wins.
+	Values map[string][]string
 	// Stdout and Stderr default to os.Stdout and os.Stderr.
 	Stdout, Stderr io.Writer
 }
@@ -80,6 +84,16 @@ func FlagsOf(c Command) *flag.FlagSet {
 	return nil
 }
 
+// UsageError is a command line a command cannot run: words missing or
+// too many. Execute says so in the user's language, shows Synopsis (the
+// command's forms, as typed) and exits with status 2.
+type UsageError struct{ Synopsis string }
+
+func (e *UsageError) Error() string { return "usage: " + e.Synopsis }
+
+// Usage is a *UsageError for a command's forms (urnactl pin-hash PIN).
+func Usage(synopsis string) error { return &UsageError{synopsis} }
+
 // cobra's own commands, which reach every command's flags.
 var whole = []string{"help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd, manCommand}
 
@@ -110,6 +124,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	if p.Flags != nil {
 		root.Flags().AddGoFlagSet(p.Flags)
+		p.completeValues(root, "")
 		root.RunE = func(cmd *cobra.Command, args []string) error { return p.Run(args) }
 	}
 	for _, c := range p.Commands {
@@ -120,6 +135,7 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 		if flagsFor == nil || slices.Contains(flagsFor, c.Name) {
 			if fs := FlagsOf(c); fs != nil {
 				leaf.Flags().AddGoFlagSet(fs)
+				p.completeValues(leaf, c.Name)
 			}
 		}
 		run := c.Run
@@ -139,6 +155,20 @@ func (p Program) tree(flagsFor []string, raw *[]string) *cobra.Command {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	return root
+}
+
+// completeValues lets cmd's flags with a fixed list of values complete
+// those values.
+func (p Program) completeValues(cmd *cobra.Command, name string) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		values, ok := p.Values[name+" --"+f.Name]
+		if !ok {
+			values, ok = p.Values["--"+f.Name]
+		}
+		if ok {
+			_ = cmd.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	})
 }
 
 // Man writes the program's manual pages (one per command) into dir.
@@ -182,11 +212,12 @@ func (p Program) Execute(args []string) int {
 	// Which command runs decides whose flags the tree needs: only its own,
 	// unless help or completion asks about them all.
 	probe := p.tree([]string{}, nil)
+	typed := args
 	args = Normalize(args, probe.Flags())
 	target, _, err := probe.Find(args)
 	var flagsFor []string
 	switch {
-	case len(args) > 1 && args[0] == "help" && !p.has(args[1]):
+	case len(args) > 1 && args[0] == "help" && !strings.HasPrefix(args[1], "-") && !p.has(args[1]):
 		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.unknown_command",
 			"program", p.Name, "command", args[1], "help", p.Name+" --help"))
 		return 2
@@ -201,22 +232,42 @@ func (p Program) Execute(args []string) int {
 	var raw []string
 	root := p.tree(flagsFor, &raw)
 	leaf, _, _ := root.Find(args)
-	args = Normalize(args, root.Flags(), leaf.Flags())
+	if complete := firstWord(args); len(args) > 1 && (complete == cobra.ShellCompRequestCmd || complete == cobra.ShellCompNoDescRequestCmd) {
+		// __complete WORDS…: the words are a command line being typed,
+		// spelled as the user spells it; the last one, the word being
+		// completed, stays as typed for the shell to match.
+		i := slices.Index(args, complete) + 1
+		if words := args[i:]; len(words) > 0 {
+			line := Normalize(typed[i:len(args)-1], root.Flags())
+			cmd, _, _ := root.Find(line)
+			line = Normalize(typed[i:len(args)-1], root.Flags(), cmd.Flags())
+			args = slices.Concat(args[:i], line, typed[len(args)-1:])
+		}
+	} else {
+		args = Normalize(typed, root.Flags(), leaf.Flags())
+	}
 	if _, rest, err := root.Find(args); err == nil {
 		raw = rest
 	}
 	root.SetArgs(args)
 	err = root.Execute()
-	var usage *flagError
+	var (
+		usage    *flagError
+		synopsis *UsageError
+	)
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &synopsis):
+		fmt.Fprintln(p.stderr(), assets.MustMessages().T(lang, "cli.usage", "help", p.Name+" "+leaf.Name()+" --help"))
+		fmt.Fprintln(p.stderr(), "  "+synopsis.Synopsis)
+		return 2
 	case errors.As(err, &usage):
 		help := p.Name + " --help"
 		if leaf != root {
 			help = p.Name + " " + leaf.Name() + " --help"
 		}
-		fmt.Fprintln(p.stderr(), flagSentence(lang, usage.err, help))
+		fmt.Fprintln(p.stderr(), flagSentence(lang, usage.err, help, typed))
 		return 2
 	case leaf == root:
 		return p.Fail("", err)
@@ -244,7 +295,7 @@ func firstWord(args []string) string {
 }
 
 // flagSentence is a usage error as a sentence in lang.
-func flagSentence(lang string, err error, help string) string {
+func flagSentence(lang string, err error, help string, typed []string) string {
 	msgs := assets.MustMessages()
 	var (
 		notExist *pflag.NotExistError
@@ -253,7 +304,7 @@ func flagSentence(lang string, err error, help string) string {
 	)
 	switch {
 	case errors.As(err, &notExist):
-		return msgs.T(lang, "cli.unknown_flag", "flag", dashed(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()), "help", help)
+		return msgs.T(lang, "cli.unknown_flag", "flag", asTyped(dashed(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()), typed), "help", help)
 	case errors.As(err, &needs):
 		return msgs.T(lang, "cli.flag_needs_value", "flag", dashed(needs.GetSpecifiedName(), needs.GetSpecifiedShortnames()), "help", help)
 	case errors.As(err, &invalid):
@@ -262,11 +313,27 @@ func flagSentence(lang string, err error, help string) string {
 	return msgs.T(lang, "cli.usage", "help", help)
 }
 
-func dashed(name, short string) string {
-	if name != "" {
-		return "--" + name
+// asTyped is --name as the user typed it: -name in Go's spelling.
+func asTyped(flag string, typed []string) string {
+	single := strings.TrimPrefix(flag, "-")
+	for _, a := range typed {
+		if a == "--" {
+			break
+		}
+		if a == single || strings.HasPrefix(a, single+"=") {
+			return single
+		}
 	}
-	return "-" + short
+	return flag
+}
+
+// dashed names a flag as typed: pflag reads an unknown -json as the
+// shorthands j, s, o, n and names j; short is then the word typed.
+func dashed(name, short string) string {
+	if short, _, _ = strings.Cut(short, "="); short != "" {
+		return "-" + short
+	}
+	return "--" + name
 }
 
 // Normalize rewrites Go's single-dash long flags (-data DIR, -data=DIR)
@@ -294,7 +361,8 @@ func Normalize(args []string, sets ...*pflag.FlagSet) []string {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := lookup(name)
-		if !strings.HasPrefix(a, "--") && len(name) > 1 && f != nil {
+		if !strings.HasPrefix(a, "--") && len(name) > 1 {
+			// unknown ones too: pflag would read -no-such as -n o-such
 			a = "-" + a
 		}
 		out = append(out, a)

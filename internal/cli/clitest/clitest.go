@@ -64,6 +64,25 @@ func Conventions(t *testing.T, p cli.Program) {
 		if code != 2 || out != "" || !strings.Contains(errs, "Tu nie ma opcji --no-such-flag") {
 			t.Errorf("%s --no-such-flag: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
 		}
+		// Go's spelling of an unknown flag is named as typed, not as
+		// the shorthand pflag reads first (-n of -no-such-flag).
+		code, out, errs = Run(p, "-no-such-flag")
+		if code != 2 || out != "" || !strings.Contains(errs, "Tu nie ma opcji -no-such-flag.") {
+			t.Errorf("%s -no-such-flag: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
+		}
+		for _, c := range p.Commands {
+			args := append([]string{c.Name}, c.Subs...)[:min(2, 1+len(c.Subs))]
+			args = append(args, "-no-such-flag=1")
+			code, out, errs = Run(p, args...)
+			if code != 2 || out != "" || !strings.Contains(errs, "Tu nie ma opcji -no-such-flag.") {
+				t.Errorf("%s %v: status %d, stdout %q, stderr %q", p.Name, args, code, out, errs)
+			}
+		}
+		if len(p.Commands) > 0 {
+			if code, out, errs := Run(p, "help", "--help"); code != 0 || errs != "" || !strings.Contains(out, p.Name+" help") {
+				t.Errorf("%s help --help: status %d, stdout %q, stderr %q", p.Name, code, out, errs)
+			}
+		}
 		if len(p.Commands) > 0 {
 			if code, _, errs := Run(p); code != 2 || !strings.Contains(errs, "Usage:") {
 				t.Errorf("%s without a command: status %d, stderr %q", p.Name, code, errs)
@@ -102,12 +121,68 @@ func Conventions(t *testing.T, p cli.Program) {
 				t.Errorf("%s completion %s: status %d, stderr %q, no %q", p.Name, shell, code, errs, mark)
 			}
 		}
+		for flag, values := range p.Values {
+			if p.Flags != nil && strings.HasPrefix(flag, "--") {
+				_, out, _ := Run(p, "__complete", "-"+strings.TrimPrefix(flag, "--"), "")
+				for _, v := range values {
+					if !strings.Contains("\n"+out, "\n"+v+"\n") || !strings.HasSuffix(out, ":4\n") {
+						t.Errorf("%s %s <TAB> does not offer %s: %q", p.Name, flag, v, out)
+					}
+				}
+			}
+		}
 		for _, c := range p.Commands {
 			_, out, _ := Run(p, "__complete", c.Name, "--")
 			if fs := cli.FlagsOf(c); fs != nil {
 				fs.VisitAll(func(f *flag.Flag) {
 					if !strings.Contains(out, "--"+f.Name+"\t") {
 						t.Errorf("%s %s --<TAB> does not offer --%s:\n%s", p.Name, c.Name, f.Name, out)
+					}
+				})
+			}
+			// After a flag spelled Go's way, the next word completes
+			// (bash and fish ask __complete with the words as typed).
+			if fs := cli.FlagsOf(c); fs != nil {
+				fs.VisitAll(func(f *flag.Flag) {
+					args := []string{"__complete", c.Name}
+					if len(c.Subs) > 0 {
+						args = append(args, c.Subs[0])
+					}
+					if kind(f) == "bool" {
+						args = append(args, "-"+f.Name, "")
+					} else {
+						args = append(args, "-"+f.Name, valueFor(f), "")
+					}
+					_, out, errs := Run(p, args...)
+					if strings.Contains(errs, "rror") || strings.Contains(out, "\n:1\n") || !strings.Contains(out, ":") {
+						t.Errorf("%s %v: stdout %q, stderr %q", p.Name, args, out, errs)
+					}
+				})
+			}
+			// A flag with a fixed list of values completes them, not
+			// file names (directive 4: no file completion).
+			if fs := cli.FlagsOf(c); fs != nil {
+				fs.VisitAll(func(f *flag.Flag) {
+					values, ok := p.Values[c.Name+" --"+f.Name]
+					if !ok {
+						values, ok = p.Values["--"+f.Name]
+					}
+					if !ok {
+						return
+					}
+					args := []string{"__complete", c.Name}
+					if len(c.Subs) > 0 {
+						args = append(args, c.Subs[0])
+					}
+					args = append(args, "-"+f.Name, "")
+					_, out, _ := Run(p, args...)
+					if !strings.HasSuffix(out, ":4\n") {
+						t.Errorf("%s %v offers files: %q", p.Name, args, out)
+					}
+					for _, v := range values {
+						if !strings.Contains("\n"+out, "\n"+v+"\n") {
+							t.Errorf("%s %v does not offer %s: %q", p.Name, args, v, out)
+						}
 					}
 				})
 			}
@@ -174,10 +249,7 @@ func Conventions(t *testing.T, p cli.Program) {
 // --name: with --help after them the command shows its help and runs nothing.
 func singleDash(t *testing.T, p cli.Program, command []string, f *flag.Flag) {
 	t.Helper()
-	value := map[string]string{"int": "1", "int64": "1", "uint": "1", "uint64": "1", "float64": "1", "duration": "1s"}[kind(f)]
-	if value == "" {
-		value = "x"
-	}
+	value := valueFor(f)
 	spellings := [][]string{{"-" + f.Name, value}, {"-" + f.Name + "=" + value}}
 	if kind(f) == "bool" {
 		spellings = [][]string{{"-" + f.Name}, {"-" + f.Name + "=true"}}
@@ -188,6 +260,14 @@ func singleDash(t *testing.T, p cli.Program, command []string, f *flag.Flag) {
 			t.Errorf("%s %v: status %d, stderr %q", p.Name, args, code, errs)
 		}
 	}
+}
+
+// valueFor is a value f takes.
+func valueFor(f *flag.Flag) string {
+	if v := map[string]string{"int": "1", "int64": "1", "uint": "1", "uint64": "1", "float64": "1", "duration": "1s"}[kind(f)]; v != "" {
+		return v
+	}
+	return "x"
 }
 
 // kind is a flag's type as pflag names it: bool, int, string, duration…
