@@ -6,13 +6,17 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/urna-kiosk/urna/internal/browser"
 	"github.com/urna-kiosk/urna/sync/central"
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/wire"
@@ -171,4 +175,48 @@ func TestFleetPrinterUnknownOneName(t *testing.T) {
 	if !strings.Contains(string(body), `state="unknown"`) || strings.Contains(string(body), `kiosk="k-nostatus",state="other"`) {
 		t.Errorf("/metrics names the printer state otherwise:\n%s", body)
 	}
+}
+
+// What a coordinator sees at 1280 px: a kiosk that never reported is an
+// alert with a Revoke button; the confirmation names it and its venue,
+// and the confirmed revoke comes back to the same filtered page.
+func TestFleetRevokeInBrowser(t *testing.T) {
+	r := newRig(t, bolt(t))
+	pub, _, _ := ed25519.GenerateKey(nil)
+	venue := r.ed.Venues[0]
+	if err := r.st.AddKiosk(context.Background(), store.Kiosk{ID: "k-lost", Venue: venue.ID, PublicKey: pub, Enrolled: time.Now().Add(-2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := bcrypt.GenerateFromPassword([]byte("urzednik-2025!"), bcrypt.MinCost)
+	h := httptest.NewServer(central.NewWeb(r.srv, central.WebConfig{Users: map[string]string{"anna": string(hash)}}).Handler())
+	defer h.Close()
+	shots := os.Getenv("URNA_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	os.MkdirAll(shots, 0o755)
+
+	b := browser.StartWith(t, "--window-size=1280,900")
+	b.Go(h.URL + "/login?lang=pl")
+	b.Wait("/login", "Logowanie pracowników urzędu")
+	b.Type(b.Find("#user"), "anna")
+	b.Type(b.Find("#password"), "urzednik-2025!")
+	b.Click(b.Find("#login"))
+	b.Wait("/dashboard", "k-lost")
+	filtered := "/dashboard?venue=" + url.QueryEscape(venue.ID)
+	b.Go(h.URL + filtered)
+	b.Wait("/dashboard", "nie zgłosił się od rejestracji 120 min temu")
+	b.Screenshot(filepath.Join(shots, "dashboard-fleet-never-reported.png"))
+	b.Click(b.Find("button.revoke"))
+	b.Wait("/dashboard/kiosk/revoke", "Unieważnić kiosk k-lost w punkcie "+venue.Name)
+	b.Screenshot(filepath.Join(shots, "dashboard-fleet-revoke-confirm.png"))
+	b.Click(b.Find("#confirm"))
+	src := b.Wait("/dashboard", "unieważniony ")
+	if !strings.HasSuffix(b.URL(), filtered) {
+		t.Errorf("after the revoke the coordinator is at %s, not back at %s", b.URL(), filtered)
+	}
+	if strings.Contains(src, `class="revoke"`) {
+		t.Error("a revoked kiosk still has a Revoke button")
+	}
+	b.Screenshot(filepath.Join(shots, "dashboard-fleet-revoked.png"))
 }
