@@ -107,7 +107,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		cfg.Printer = v.Config(cfg.Printer)
 		log.Info("virtual-printer", "address", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
 	}
-	p, err := printer.OpenSerial(cfg.Printer, nil, log)
+	p, err := printer.Start(cfg.Printer, nil, log)
 	if err != nil {
 		return err
 	}

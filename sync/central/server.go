@@ -347,7 +347,11 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
-	s.withhold(r.Context(), k, results) // guard.go: no "who voted" beyond the budget
+	if err := s.withhold(r.Context(), k, results); err != nil { // guard.go: no "who voted" beyond the budget
+		s.cfg.Log.Error("ingest-failed", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	writeJSON(w, wire.BatchResponse{Results: results})
 }
 
@@ -399,12 +403,20 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		}
 	}
 	if len(ok) > 0 {
+		before, err := s.mayDisplace(ctx, k, ok, okHolds) // judge.go
+		if err != nil {
+			return nil, err
+		}
 		statuses, err := s.cfg.Store.AddBallots(ctx, ok, okHolds, s.cfg.Clock())
 		if err != nil {
 			return nil, err
 		}
+		displaced := 0
 		seqs := map[uint64]bool{}
 		for j, st := range statuses {
+			if st == wire.Accepted && before[j] {
+				displaced++
+			}
 			results[at[j]].Status = st
 			if st == wire.Contested && results[at[j]].Reason == "" {
 				results[at[j]].Reason = string(store.HoldContested)
@@ -417,6 +429,9 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		if err := s.flagForged(ctx, k, seqs); err != nil { // judge.go
+			return nil, err
+		}
+		if err := s.flagDisplaced(ctx, k, displaced); err != nil { // judge.go
 			return nil, err
 		}
 	}
