@@ -69,6 +69,10 @@ func cmdEnroll(args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	er, err := agent.Enroll(ctx, client, *server, *code, q)
+	var busy *agent.BusyError
+	if errors.As(err, &busy) {
+		return say("ctl.enroll.busy", "s", int(busy.RetryAfter/time.Second))
+	}
 	if err != nil {
 		return err
 	}

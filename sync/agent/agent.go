@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -363,6 +364,16 @@ func Fingerprint(cert *x509.Certificate) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// BusyError is the central refusing a request for now (429): try again
+// after RetryAfter (its Retry-After header, at least a second).
+type BusyError struct{ RetryAfter time.Duration }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("%v: too many requests, retry after %v", ErrRefused, e.RetryAfter)
+}
+
+func (e *BusyError) Unwrap() error { return ErrRefused }
+
 // Enroll enrolls the kiosk: it sends the queue's public key and the code,
 // and records the kiosk id the central gives.
 func Enroll(ctx context.Context, client *http.Client, url, code string, q *queue.Queue) (wire.EnrollResponse, error) {
@@ -380,6 +391,10 @@ func Enroll(ctx context.Context, client *http.Client, url, code string, q *queue
 		return wire.EnrollResponse{}, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusTooManyRequests {
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return wire.EnrollResponse{}, &BusyError{RetryAfter: time.Duration(max(wait, 1)) * time.Second}
+	}
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return wire.EnrollResponse{}, fmt.Errorf("%w: %s %s", ErrRefused, resp.Status, strings.TrimSpace(string(raw)))

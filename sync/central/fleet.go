@@ -2,12 +2,14 @@ package central
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -297,7 +299,7 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 	}
 	type entry struct {
 		k      store.Kiosk
-		row    kioskRow
+		row    fleetRow
 		alerts []alert
 		levels map[string]bool
 	}
@@ -306,9 +308,13 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 	build := func(k store.Kiosk, c KioskCheck, checked bool) entry {
 		hb := k.Heartbeat
 		e := entry{k: k, levels: map[string]bool{}}
-		e.row = kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
-			Printer: w.word(p.Lang, "dash.printer.", hb.Printer), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
-			LastSeen: t("dash.never"), Oldest: "–", SetAside: !k.SetAside.IsZero()}
+		seen := !k.LastSeen.IsZero()
+		e.row = fleetRow{kioskRow: kioskRow{ID: k.ID, Venue: venueName(ed, k.Venue), Queue: hb.QueueDepth, LastSeq: hb.LastSeq, Version: hb.Version,
+			Printer: t("dash.printer." + printerState(hb.Printer)), Skew: fmt.Sprintf("%d s", int(k.Skew.Round(time.Second)/time.Second)),
+			LastSeen: t("dash.never"), Oldest: "–", SetAside: !k.SetAside.IsZero()}, Seen: seen, Revoked: !k.Revoked.IsZero()}
+		if !seen { // nothing said yet: no skew, no number, no printer
+			e.row.Skew, e.row.Version = "–", "–"
+		}
 		add := func(level, class, text string) {
 			e.levels[level] = true
 			e.alerts = append(e.alerts, alert{Level: t("dash.level." + level), Class: class, Kiosk: k.ID, Venue: e.row.Venue, Text: text})
@@ -330,6 +336,9 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		switch {
 		case k.LastSeen.IsZero():
 			e.row.State, e.row.StateClass = t("dash.state.never_seen"), "warn"
+			if since := now.Sub(k.Enrolled); !k.Enrolled.IsZero() && since > NeverReportedGrace {
+				add("offline", "bad", t("dash.alert.never_reported", "ago", int(since/time.Minute)))
+			}
 		case now.Sub(k.LastSeen) < onlineWithin:
 			e.row.State, e.row.StateClass = t("dash.state.online"), "ok"
 		default:
@@ -343,11 +352,10 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 			}
 		}
 		switch hb.Printer {
-		case "ok", "":
+		case "", "unknown":
+			e.row.PrinterClass = "" // never said, or cannot tell: it still prints
+		case "ok":
 			e.row.PrinterClass = "ok"
-			if hb.Printer == "" {
-				e.row.Printer = "–"
-			}
 		case "paper-near-end":
 			e.row.PrinterClass = "warn"
 			add("paper", "warn", t("dash.alert.paper"))
@@ -384,6 +392,8 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 				all = append(all, e)
 			}
 		}
+		// a page past the last shows the last, never labels outside the data
+		q.Page = min(q.Page, max((len(all)+FleetPageSize-1)/FleetPageSize, 1))
 		from := min((q.Page-1)*FleetPageSize, len(all))
 		return all, all[from:min(from+FleetPageSize, len(all))]
 	}
@@ -420,9 +430,10 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 	}
 	more := max(len(alerts)-maxAlertsShown, 0)
 	alerts = alerts[:min(len(alerts), maxAlertsShown)]
-	rows := make([]kioskRow, len(shown))
+	rows := make([]fleetRow, len(shown))
 	for i, e := range shown {
 		rows[i] = e.row
+		rows[i].Back = q.url(q.Page)
 	}
 
 	// the filters' choices
@@ -463,6 +474,71 @@ func (w *Web) fleet(rw http.ResponseWriter, r *http.Request, user string) {
 		data["Next"] = q.url(q.Page + 1)
 	}
 	w.render(rw, "fleet.html", p, data)
+}
+
+// fleetRow is one kiosk's line on the fleet page: Seen when it ever sent
+// a heartbeat, Back the filtered page its forms come back to.
+type fleetRow struct {
+	kioskRow
+	Seen, Revoked bool
+	Back          string
+}
+
+// NeverReportedGrace is how long an enrolled kiosk may stay silent before
+// the fleet page alerts that it never reported (set up, then unplugged).
+const NeverReportedGrace = 15 * time.Minute
+
+// backTo is the fleet page a kiosk form came from (its back field), or
+// the unfiltered page: only a /dashboard address, never another site.
+func backTo(r *http.Request) string {
+	b := r.FormValue("back")
+	if b == "/dashboard" || strings.HasPrefix(b, "/dashboard?") {
+		return b
+	}
+	return "/dashboard"
+}
+
+// confirmKiosk answers a kiosk form posted without confirm=1: a page that
+// names the kiosk and its venue and asks again (action: the form's
+// address, fields: what the confirmed form posts).
+func (w *Web) confirmKiosk(rw http.ResponseWriter, r *http.Request, user, action, question string, fields map[string]string) {
+	p, ed := w.base(rw, r, user, "fleet")
+	k, err := w.srv.cfg.Store.Kiosk(r.Context(), r.FormValue("kiosk"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		w.fail(rw, p, http.StatusBadRequest, "dash.err.unknown_kiosk")
+		return
+	case err != nil:
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
+		return
+	}
+	w.render(rw, "kioskconfirm.html", p, map[string]any{"Question": w.msgs.T(p.Lang, question, "kiosk", k.ID, "venue", venueName(ed, k.Venue)),
+		"Action": action, "Kiosk": k.ID, "Fields": fields, "Back": backTo(r)})
+}
+
+// revokeKiosk revokes a kiosk from the fleet page, after a confirmation
+// naming it and its venue: what `urna-central kiosk revoke` does, without
+// stopping the central (bbolt's store is one process's). A revoked kiosk's
+// uploads and heartbeats are refused from then on.
+func (w *Web) revokeKiosk(rw http.ResponseWriter, r *http.Request, user string) {
+	if r.FormValue("confirm") != "1" {
+		w.confirmKiosk(rw, r, user, "/dashboard/kiosk/revoke", "dash.kiosk.revoke_confirm", nil)
+		return
+	}
+	kiosk := r.FormValue("kiosk")
+	err := w.srv.cfg.Store.RevokeKiosk(r.Context(), kiosk, w.srv.cfg.Clock())
+	p, _ := w.base(rw, r, user, "fleet")
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		w.fail(rw, p, http.StatusBadRequest, "dash.err.unknown_kiosk")
+		return
+	case err != nil:
+		w.srv.cfg.Log.Error("store-failed", "err", err)
+		w.fail(rw, p, http.StatusServiceUnavailable, "dash.err.store")
+		return
+	}
+	w.srv.cfg.Log.Warn("kiosk-revoked", "kiosk", kiosk, "by", user)
+	http.Redirect(rw, r, backTo(r), http.StatusSeeOther)
 }
 
 // peekChecks returns the latest checks without running any.

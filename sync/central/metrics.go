@@ -23,10 +23,12 @@ const onlineWithin = 3 * time.Minute
 // printerStates is the closed set of printer states a heartbeat names; any
 // other word is counted as "other", so a kiosk cannot make new series.
 var printerStates = map[string]bool{"ok": true, "paper-near-end": true, "paper-out": true,
-	"cover-open": true, "offline": true, "error": true}
+	"cover-open": true, "offline": true, "error": true, "unknown": true}
 
-// printerState is a heartbeat's printer word as a label: "unknown" when
-// the kiosk said nothing, "other" for a word outside the closed set.
+// printerState is a heartbeat's printer word as a label, the one name the
+// fleet page and the metrics use: "unknown" when the kiosk said nothing or
+// could not tell (a printer without status), "other" for a word outside
+// the closed set.
 func printerState(word string) string {
 	switch {
 	case word == "":
@@ -209,12 +211,13 @@ var (
 	descChainBreaks = prometheus.NewDesc("urna_kiosk_chain_breaks", "Ballots of a kiosk whose hash chain link is wrong, or two with one number.", kioskLabels, nil)
 	descChainGaps   = prometheus.NewDesc("urna_kiosk_chain_gaps", "Sequence numbers of a kiosk below its highest that never arrived.", kioskLabels, nil)
 	descTooOld      = prometheus.NewDesc("urna_kiosk_version_below_minimum", "1 when a kiosk's version is below the edition's minKioskVersion: its point will not open.", append(kioskLabels, "version"), nil)
+	descEnrolled    = prometheus.NewDesc("urna_kiosk_enrolled_timestamp_seconds", "When a kiosk was enrolled: with no last heartbeat, how long it has never reported.", kioskLabels, nil)
 	descSkew        = prometheus.NewDesc("urna_kiosk_clock_skew_seconds", "A kiosk's clock minus the central's at its last heartbeat.", kioskLabels, nil)
 )
 
 func (fleetCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descKiosks, descStoreUp, descStored, descCounted, descQueue, descOldest,
-		descLastSeen, descPrinter, descInfo, descChainBreaks, descChainGaps, descSkew, descTooOld} {
+		descLastSeen, descPrinter, descInfo, descChainBreaks, descChainGaps, descSkew, descTooOld, descEnrolled} {
 		ch <- d
 	}
 }
@@ -260,6 +263,9 @@ func (c fleetCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		hb, l := k.Heartbeat, []string{k.ID, k.Venue}
 		gauge(descQueue, float64(hb.QueueDepth), l...)
+		if !k.Enrolled.IsZero() {
+			gauge(descEnrolled, float64(k.Enrolled.Unix()), l...)
+		}
 		gauge(descSkew, k.Skew.Seconds(), l...)
 		if !hb.OldestPending.IsZero() {
 			gauge(descOldest, float64(hb.OldestPending.Unix()), l...)

@@ -14,6 +14,14 @@ import (
 // another site (sameOrigin).
 func (w *Web) setAsideKiosk(rw http.ResponseWriter, r *http.Request, user string) {
 	kiosk, aside := r.FormValue("kiosk"), r.FormValue("aside") == "1"
+	if r.FormValue("confirm") != "1" {
+		q, v := "dash.kiosk.release_confirm", "0"
+		if aside {
+			q, v = "dash.kiosk.set_aside_confirm", "1"
+		}
+		w.confirmKiosk(rw, r, user, "/dashboard/kiosk/setaside", q, map[string]string{"aside": v})
+		return
+	}
 	err := w.srv.cfg.Store.SetAside(r.Context(), kiosk, aside, w.srv.cfg.Clock())
 	p, _ := w.base(rw, r, user, "fleet")
 	switch {
@@ -30,5 +38,5 @@ func (w *Web) setAsideKiosk(rw http.ResponseWriter, r *http.Request, user string
 		event = "kiosk-set-aside"
 	}
 	w.srv.cfg.Log.Info(event, "kiosk", kiosk, "by", user)
-	http.Redirect(rw, r, "/dashboard", http.StatusSeeOther)
+	http.Redirect(rw, r, backTo(r), http.StatusSeeOther)
 }

@@ -32,7 +32,7 @@ func TestSetAsideFromDashboard(t *testing.T) {
 	if !strings.Contains(page, `action="/dashboard/kiosk/setaside"`) || !strings.Contains(page, "Odłóż głosy do sprawdzenia") {
 		t.Fatal("the fleet page has no set-aside button")
 	}
-	form := url.Values{"kiosk": {k.q.KioskID()}, "aside": {"1"}}
+	form := url.Values{"kiosk": {k.q.KioskID()}, "aside": {"1"}, "confirm": {"1"}}
 	if rec := s.do(http.MethodPost, "/dashboard/kiosk/setaside", "192.0.2.1", form, append(cookie, "Origin", "https://evil.example")...); rec.Code != http.StatusForbidden {
 		t.Fatalf("posted from another site: %d", rec.Code)
 	}

@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -229,6 +231,10 @@ func newID() string {
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	if !s.allowAddr(w, r, s.enrolls) {
+		// the time for one token: a retry after it is let through
+		if rate := s.cfg.EnrollRule.Rate; rate > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(1/rate))))
+		}
 		apiError(w, http.StatusTooManyRequests, "too many requests")
 		return
 	}

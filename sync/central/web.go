@@ -142,6 +142,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	w.implementationRoutes(mux)
 	mux.HandleFunc("POST /dashboard/admin/code", w.auth(w.newCode))
 	mux.HandleFunc("POST /dashboard/kiosk/setaside", w.auth(w.setAsideKiosk)) // reviewweb.go
+	mux.HandleFunc("POST /dashboard/kiosk/revoke", w.auth(w.revokeKiosk))     // fleet.go
 	mux.HandleFunc("GET /metrics", func(rw http.ResponseWriter, r *http.Request) {
 		if !w.metricsAllowed(r) {
 			rw.Header().Set("WWW-Authenticate", `Bearer realm="urna-metrics"`)
