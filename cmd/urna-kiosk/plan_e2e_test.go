@@ -142,24 +142,7 @@ func TestPreparedBallotEndToEnd(t *testing.T) {
 	}
 	as("", "urnactl", "enroll", "--data", kdata, "--server", base, "--code", enrollCode)
 
-	display := ""
-	for n := 200; n < 300; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			display = fmt.Sprintf(":%d", n)
-			break
-		}
-	}
-	x := exec.Command(xvfb, display, "-screen", "0", "1080x1920x24", "-nolisten", "tcp")
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { x.Process.Kill(); x.Wait() }()
-	for i := 0; i < 50; i++ {
-		if _, err := os.Stat("/tmp/.X11-unix/X" + display[1:]); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	display := startXvfb(t, xvfb, "1080x1920")
 	auto := filepath.Join(dir, "auto.json")
 	kargs := []string{"--config", cfg, "--size", "1080x1920", "--automation", auto}
 	k := exec.Command(filepath.Join(bin, "urna-kiosk"), kargs...)

@@ -160,24 +160,7 @@ func kioskUnderXvfb(t *testing.T, size string) {
 			t.Fatalf("chown: %v %s", err, out)
 		}
 	}
-	display := ""
-	for n := 120; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			display = fmt.Sprintf(":%d", n)
-			break
-		}
-	}
-	x := exec.Command(xvfb, display, "-screen", "0", size+"x24", "-nolisten", "tcp")
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer x.Process.Kill()
-	for i := 0; i < 50; i++ {
-		if _, err := os.Stat("/tmp/.X11-unix/X" + display[1:]); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	display := startXvfb(t, xvfb, size)
 	data := filepath.Join(dir, "data")
 	auto := filepath.Join(dir, "auto.json")
 	args := []string{"--demo", "--data", data, "--size", size, "--automation", auto}
