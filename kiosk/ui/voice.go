@@ -329,10 +329,17 @@ func (u *UI) voiceLayers(head fyne.CanvasObject, layers ...fyne.CanvasObject) fy
 	}
 	u.voice.ring = newFocusRing()
 	layers = append(layers, u.voice.ring.box)
-	if u.voice.curtain {
+	if u.voice.curtain && u.residentHere() {
 		layers = append(layers, u.curtain())
 	}
 	return container.NewStack(layers...)
+}
+
+// residentHere reports whether a resident's session is on the screen: the
+// curtain is theirs and never covers the attract, admission (ask staff) or
+// staff screens.
+func (u *UI) residentHere() bool {
+	return !u.s.Between() && u.staff == staffOff && u.admissionName() == ""
 }
 
 // curtain covers the screen in audio-only mode: a bystander sees that the
@@ -352,6 +359,7 @@ func (u *UI) afterShow() {
 	if u.s.Between() || u.staff != staffOff {
 		if v.on || v.curtain || v.set != (speech.Settings{}) {
 			u.voiceReset()
+			u.Refresh() // drawn without the focus ring and curtain
 		}
 		return
 	}
