@@ -166,6 +166,9 @@ func (u *UI) act(f func()) func() {
 	return func() {
 		u.Taps++
 		u.lastTouch = u.o.Clock()
+		if !u.s.Between() {
+			u.s.StillHere() // every tap is the resident still here, a key on a keyboard too
+		}
 		f()
 		u.Refresh()
 	}
