@@ -99,3 +99,84 @@ func TestCurtainNeverBlocksStaff(t *testing.T) {
 		t.Fatal("the curtain covers the staff PIN screen")
 	}
 }
+
+// TestEndGoesToNextAndCancelAsks: End focuses the screen's primary action
+// (Next), not Cancel; Enter on Cancel asks first, aloud, and a staff-unlocked
+// ballot stays.
+func TestEndGoesToNextAndCancelAsks(t *testing.T) {
+	r, rec := unlockedVoiceRig(t)
+	r.u.Press(input.Repeat) // the guide starts
+	r.press("End")
+	if got := r.focused().Text; got != r.u.t("ui.next") {
+		t.Fatalf("End focused %q, want %q", got, r.u.t("ui.next"))
+	}
+	r.toButton(r.u.t("ui.cancel"))
+	r.press("Return")
+	r.want("identity")
+	if r.u.confirming == nil {
+		t.Fatal("Enter on Cancel cancelled without asking")
+	}
+	said := rec.Said()
+	if last := said[len(said)-1].Text; !strings.Contains(last, r.u.t("ui.cancel_title")) {
+		t.Fatalf("the question was not said: %q", last)
+	}
+	r.press("Escape") // no: the ballot stays
+	r.want("identity")
+	r.keys("44051401458")
+	r.tap("☐ Oświadczam")
+	r.tap("Dalej")
+	r.want("district")
+	r.press("End")
+	if got := r.focused().Text; got != r.u.t("ui.next") {
+		t.Fatalf("district: End focused %q", got)
+	}
+	r.toButton(r.u.t("ui.cancel"))
+	r.press("Return")
+	r.want("district")
+	if r.u.confirming == nil {
+		t.Fatal("district: Enter on Cancel cancelled without asking")
+	}
+}
+
+// TestTapsOnCodeKeyboardCountAsActivity: a resident typing a long plan
+// code on the on-screen keyboard, a tap every 20 s, never sees the idle
+// warning.
+func TestTapsOnCodeKeyboardCountAsActivity(t *testing.T) {
+	r := newRig(t, portrait)
+	r.identify("44051401359")
+	r.want("district")
+	r.tap("Mam kod z planera")
+	r.want("plan-code")
+	for _, c := range "ABCDEFGHJK" {
+		r.c.t = r.c.t.Add(20 * time.Second)
+		r.u.Tick()
+		r.tap(string(c))
+		if r.u.idle.Warning {
+			t.Fatalf("the idle warning came while typing, after %q", string(c))
+		}
+	}
+	r.want("plan-code")
+}
+
+// TestRepeatSaysWhereTheResidentIs: R after a volume change says the
+// screen and the focused button again, not "louder".
+func TestRepeatSaysWhereTheResidentIs(t *testing.T) {
+	r, rec := voiceRig(t, portrait)
+	r.press("Return") // the guide starts
+	r.want("identity")
+	r.press("End")
+	r.typeKeys("+")
+	rec.Reset()
+	r.typeKeys("r")
+	said := rec.Texts()
+	if len(said) != 1 {
+		t.Fatalf("repeat said %q", said)
+	}
+	if strings.Contains(said[0], r.u.t("voice.louder")) || !strings.Contains(said[0], r.u.intro()) ||
+		!strings.Contains(said[0], r.u.t("ui.next")) {
+		t.Fatalf("repeat said %q, want the screen and %q", said[0], r.u.t("ui.next"))
+	}
+	if got := r.focused().Text; got != r.u.t("ui.next") {
+		t.Fatalf("repeat moved the focus to %q", got)
+	}
+}

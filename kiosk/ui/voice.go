@@ -241,10 +241,7 @@ func (u *UI) Press(a input.Action) {
 		v.lead = append(v.lead, u.t("voice.slower"))
 		v.keyed = false
 	case input.Repeat:
-		if v.last.Text != "" {
-			u.say(v.last.Text)
-		}
-		return
+		v.view, v.stay, v.problem = "", true, "" // where the resident is, again, focus kept
 	case input.Help:
 		v.lead = append(v.lead, u.t("voice.keys"))
 		v.view, v.stay = "", true // and where the resident is, again, focus kept
@@ -256,15 +253,20 @@ func (u *UI) Press(a input.Action) {
 			v.lead = append(v.lead, u.t("voice.curtain_off"))
 		}
 		v.keyed = false
-	case input.Up, input.Down, input.Left, input.Right, input.Next, input.First, input.Last:
+	case input.Last:
+		v.focus, v.moved = u.lastFocus(u.focusItems()), "last"
+	case input.Up, input.Down, input.Left, input.Right, input.Next, input.First:
 		how := map[input.Action]string{input.Up: "up", input.Down: "down", input.Left: "prev", input.Right: "next",
-			input.Next: "next", input.First: "first", input.Last: "last"}[a]
+			input.Next: "next", input.First: "first"}[a]
 		items := u.focusItems()
 		v.focus, v.moved = moveFocus(focusLines(items, v.at), v.focus, how), how
 	case input.Select:
 		items := u.focusItems()
 		if v.focus < len(items) {
 			b := items[v.focus]
+			if u.askCancel(b) {
+				break
+			}
 			b.Tapped(&fyne.PointEvent{}) // as a touch would: its act redraws
 			return
 		}
@@ -272,6 +274,33 @@ func (u *UI) Press(a input.Action) {
 		u.back()
 	}
 	u.Refresh()
+}
+
+// lastFocus is End: the primary action (Next, Confirm) of the screen's last
+// lines, else the last button of the last line; never Cancel by default.
+func (u *UI) lastFocus(items []*touchButton) int {
+	lines := focusLines(items, u.voice.at)
+	if len(lines) == 0 {
+		return 0
+	}
+	last := lines[len(lines)-1]
+	for i := len(items) - 1; i >= 0 && lines[i] >= last-1; i-- {
+		if items[i].Importance == widget.HighImportance && items[i].Text != u.t("ui.cancel") {
+			return i
+		}
+	}
+	return len(items) - 1
+}
+
+// askCancel is Enter on a Cancel button during a ballot: a key never
+// throws a ballot away at once, it asks first (and the question is said).
+func (u *UI) askCancel(b *touchButton) bool {
+	if b.Text != u.t("ui.cancel") || u.confirming != nil || u.civic.mode != "" || u.s.Between() || u.s.Step() == session.Done {
+		return false
+	}
+	u.confirming = &confirmation{title: u.t("ui.cancel_title"), text: u.t("ui.cancel_text"),
+		yes: u.t("ui.cancel_yes"), no: u.t("ui.cancel_no"), onYes: u.s.Reset}
+	return true
 }
 
 // back is Backspace or Escape: close what is open, or go one step back.
