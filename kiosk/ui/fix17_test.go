@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/urna-kiosk/urna/assets"
 	"github.com/urna-kiosk/urna/kiosk/input"
 	"github.com/urna-kiosk/urna/kiosk/speech"
 	"github.com/urna-kiosk/urna/sync/election"
@@ -178,5 +179,61 @@ func TestRepeatSaysWhereTheResidentIs(t *testing.T) {
 	}
 	if got := r.focused().Text; got != r.u.t("ui.next") {
 		t.Fatalf("repeat moved the focus to %q", got)
+	}
+}
+
+// TestPlanAgainstRulesExplained: a plan whose points the edition no longer
+// allows (in either pool) is explained in the resident's language and said
+// aloud; no screen claims the choices were entered.
+func TestPlanAgainstRulesExplained(t *testing.T) {
+	m := assets.MustMessages()
+	for _, kind := range []election.PoolKind{election.District, election.CityWide} {
+		for _, lang := range []string{"pl", "en", "uk"} {
+			t.Run(string(kind)+"/"+lang, func(t *testing.T) {
+				plan := planBallot(assets.MustDemoEdition(), "d13")
+				code := planCode(t, plan)
+				r := newRig(t, portrait, func(e *election.Edition) {
+					e.Rules[kind] = election.BallotRule{Kind: election.Points, Points: []int{5, 3, 1}}
+				})
+				rec := &speech.Recorder{}
+				r.u.o.Speaker = rec
+				r.u.voiceOn()
+				r.identify("44051401359")
+				r.want("district")
+				r.u.s.SetLang(lang)
+				r.u.Refresh()
+				r.scan(code)
+				text := r.text()
+				if !strings.Contains(text, m.T(lang, election.KeyPlanRuleChanged)) {
+					t.Fatalf("%s: not explained: %s", r.u.Screen(), text)
+				}
+				for _, k := range []string{"ui.plan_filled", "ui.plan_finish"} {
+					if strings.Contains(text, m.T(lang, k)) {
+						t.Fatalf("%s claims %q: %s", r.u.Screen(), k, text)
+					}
+				}
+				said := strings.Join(rec.Texts(), "\n")
+				if !strings.Contains(said, m.T(lang, election.KeyPlanRuleChanged)) {
+					t.Fatalf("not said aloud: %s", said)
+				}
+			})
+		}
+	}
+}
+
+// TestKeyOnAskStaffSaysWhatToDo: a key on the ask-staff screen says aloud
+// to ask the staff, and starts nothing.
+func TestKeyOnAskStaffSaysWhatToDo(t *testing.T) {
+	r := newRigWith(t, portrait, election.StaffActivation, true)
+	rec := &speech.Recorder{}
+	r.u.o.Speaker = rec
+	r.u.Refresh()
+	r.want("ask-staff")
+	r.press("Return")
+	r.typeKeys("5")
+	r.want("ask-staff")
+	said := rec.Texts()
+	if len(said) != 2 || said[0] != r.u.t("voice.ask_staff") {
+		t.Fatalf("a key on ask-staff said %q", said)
 	}
 }

@@ -166,6 +166,9 @@ func (u *UI) applyPlan() {
 		}
 		u.s.NextPool()
 	}
+	if len(p.filled) == 0 && p.warn == "" && slices.ContainsFunc(b.Selections, func(s election.Selection) bool { return len(s.Choices) > 0 }) {
+		p.warn = election.KeyPlanRuleChanged // nothing entered: never say it was
+	}
 	switch {
 	case p.warn != "":
 		u.planSay(p.warn, true)

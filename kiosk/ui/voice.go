@@ -114,6 +114,7 @@ func (u *UI) typing() bool {
 // TypedKey takes a key press (Fyne sends keys nothing focused took here).
 func (u *UI) TypedKey(ev *fyne.KeyEvent) {
 	if !u.keysTaken() {
+		u.sayWaiting()
 		return
 	}
 	if ev.Name == fyne.KeyBackspace && u.typing() && u.voice.on {
@@ -132,6 +133,7 @@ func (u *UI) TypedKey(ev *fyne.KeyEvent) {
 // search, or an action (+ - * / . and the keypad's digits elsewhere).
 func (u *UI) TypedRune(r rune) {
 	if !u.keysTaken() {
+		u.sayWaiting()
 		return
 	}
 	if u.voice.on && u.typing() && u.typeRune(r) {
@@ -148,6 +150,24 @@ func (u *UI) TypedRune(r rune) {
 		u.Press(input.Repeat)
 		u.typeRune(r)
 	}
+}
+
+// sayWaiting is a key on a screen before a ballot may begin (ask staff,
+// not open): it says aloud what to do, with the venue's voice settings.
+func (u *UI) sayWaiting() {
+	if u.o.Speaker == nil || u.staff != staffOff {
+		return
+	}
+	var text string
+	switch u.admissionName() {
+	case "ask-staff":
+		text = u.t("voice.ask_staff")
+	case "not-open":
+		text = u.t("station.not_open") + ". " + u.t("ui.not_open_help")
+	default:
+		return
+	}
+	u.o.Speaker.Say(u.o.VoiceSettings.Prompt(u.s.Lang(), text))
 }
 
 // typeRune types r into the field shown, if it belongs there.
@@ -409,6 +429,9 @@ func (u *UI) afterShow() {
 	msg := u.problem(u.s.Problem())
 	if msg == "" {
 		msg = u.problem(u.s.Notice())
+	}
+	if msg == "" {
+		msg, _ = u.withPlan("", false) // what the plan says at this step: read, filled in, or why not
 	}
 	if msg != "" && (msg != v.problem || v.keyed) {
 		parts = append(parts, msg)
