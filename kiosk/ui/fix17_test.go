@@ -237,3 +237,20 @@ func TestKeyOnAskStaffSaysWhatToDo(t *testing.T) {
 		t.Fatalf("a key on ask-staff said %q", said)
 	}
 }
+
+// TestLanguageKeepsFocus: choosing a language on the header by keys keeps
+// the focus on the language buttons.
+func TestLanguageKeepsFocus(t *testing.T) {
+	r, _ := voiceRig(t, portrait)
+	r.press("Return") // the guide starts
+	r.want("identity")
+	r.press("Home")
+	r.toButton("English")
+	r.press("Return")
+	if r.s.Lang() != "en" {
+		t.Fatalf("language %s", r.s.Lang())
+	}
+	if got := r.focused().Text; got != "English" {
+		t.Fatalf("the focus jumped to %q", got)
+	}
+}

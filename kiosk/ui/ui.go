@@ -374,7 +374,10 @@ func (u *UI) headerRow(short int) fyne.CanvasObject {
 		if short >= 2 {
 			name = strings.ToUpper(l)
 		}
-		b := newButton(name, u.act(func() { u.s.SetLang(l) }))
+		b := newButton(name, u.act(func() {
+			u.s.SetLang(l)
+			u.voice.stay = u.voice.on // the focus stays on the language, not in the page
+		}))
 		if l == u.s.Lang() {
 			b.Importance = widget.HighImportance
 		}

@@ -165,6 +165,7 @@ func (r *rig) voteByKeys(lang, pesel string) []string {
 		r.press("Home") // the header: the languages
 		r.toButton(langNames[lang])
 		r.press("Return")
+		r.press("Down") // the focus stayed on the language: down to the page
 	}
 	r.typeKeys(pesel)
 	r.press("Return") // the declaration has the focus
