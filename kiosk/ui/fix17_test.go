@@ -254,3 +254,28 @@ func TestLanguageKeepsFocus(t *testing.T) {
 		t.Fatalf("the focus jumped to %q", got)
 	}
 }
+
+// TestMistypedPlanCodeSaysWhere: one character mistyped in the fourth
+// group is found there; a code the checksum cannot place says how to retype.
+func TestMistypedPlanCodeSaysWhere(t *testing.T) {
+	r := newRig(t, portrait)
+	plan := planBallot(assets.MustDemoEdition(), "d13")
+	code := strings.ReplaceAll(planCode(t, plan), "-", "")
+	r.identify("44051401359")
+	r.want("district")
+	r.tap("Mam kod z planera")
+	wrong := []rune(code)
+	wrong[17] = map[bool]rune{true: 'B', false: 'C'}[wrong[17] != 'B']
+	r.keys(string(wrong))
+	r.tap("OK")
+	r.want("plan-code")
+	if want := r.u.t("plan.mistyped_group", "group", 4); !strings.Contains(r.text(), want) {
+		t.Fatalf("not placed (%q): %s", want, r.text())
+	}
+	r.tap(r.u.t("ui.clear"))
+	r.keys("ABCDEFGHJK")
+	r.tap("OK")
+	if want := r.u.t("plan.retype"); !strings.Contains(r.text(), want) {
+		t.Fatalf("no retyping help (%q): %s", want, r.text())
+	}
+}
