@@ -161,7 +161,7 @@ func kioskUnderXvfb(t *testing.T, size string) {
 		}
 	}
 	display := ""
-	for n := 120; n < 200; n++ {
+	for n := 120; n < 1000; n++ { // other Xvfbs may hold the low numbers
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
 			display = fmt.Sprintf(":%d", n)
 			break
