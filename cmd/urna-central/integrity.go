@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urna-kiosk/urna/assets"
@@ -135,9 +136,12 @@ func cmdAudit(args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	c.add(fs)
 	format := fs.String("format", "text", "text or json")
-	lang := fs.String("lang", "pl", "language of the report: pl, en, uk")
+	lang := fs.String("lang", "", "language of the report: pl, en, uk (default: the locale's, as every command's)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = assets.EnvLanguage(os.Getenv)
 	}
 	ctx := context.Background()
 	st, err := c.open(ctx)
@@ -146,6 +150,15 @@ func cmdAudit(args []string) error {
 	}
 	defer st.Close()
 	a, err := central.RunAudit(ctx, st, time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		// no catalog: a new store, or one emptied (a 0-byte file whose
+		// marker was removed opens as a new one)
+		name, ok := strings.CutPrefix(c.db, "bolt:")
+		if !ok {
+			name = "PostgreSQL" // never the DSN: it may hold a password
+		}
+		return say("audit.no_catalog", "store", name)
+	}
 	if err != nil {
 		return err
 	}

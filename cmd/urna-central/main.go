@@ -311,6 +311,7 @@ func cmdServe(args []string) error {
 	metricsTokenFile := fs.String("metrics-token-file", "", "a file holding a token that lets /metrics answer on --listen (Authorization: Bearer TOKEN)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client for rate limits")
 	demoPhase := fs.String("demo-phase", "", "demo only: show the proposal pages of this phase today (submission, formal-check, merit-check, protests)")
+	evaluation := fs.Bool("evaluation", false, "ask \"how easy was it to vote?\" on the web (/evaluate) and take the kiosks' answers, counted per venue")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -379,7 +380,7 @@ func cmdServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("users.json: %w", err)
 	}
-	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken})
+	web := central.NewWeb(srv, central.WebConfig{Users: users, UsersFile: filepath.Join(c.data, "users.json"), Limits: limits, MetricsToken: metricsToken, Evaluation: *evaluation})
 	desk, err := openDesk(c.data, st, log, election.PhaseKind(*demoPhase), func(ctx context.Context) (*election.Edition, error) {
 		return srv.EditionFor(ctx, election.ActCheckStatus)
 	})
@@ -389,6 +390,7 @@ func cmdServe(args []string) error {
 	go sweepContacts(ctx, desk, time.Hour)
 	handoffs := &proposals.Handoffs{}
 	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: handoffs}) // the kiosks' proposal screens
+	srv.UseResults(&central.KioskResults{Key: keys.Edition, Evaluation: *evaluation})    // the kiosks' results and built screens
 	hs := &http.Server{Addr: *listen, Handler: withProposals(web, desk, srv.Edition, filepath.Join(c.data, staff.RolesFileName), handoffs), TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *listen)

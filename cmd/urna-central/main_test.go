@@ -129,6 +129,16 @@ func TestIntegrityCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Wynik audytu: wyniki zgodne") {
 		t.Fatalf("audit of an empty store: %v\n%s", err, out)
 	}
+	// without --lang, the locale's language, as the other commands (attack 13.6)
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "en_GB.UTF-8")
+	msgs := assets.MustMessages()
+	out, err = capture(t, func() error { return cmdAudit([]string{"--data", dir}) })
+	if err != nil || !strings.Contains(out, msgs.T("en", "audit.agrees")) {
+		t.Fatalf("audit under LANG=en_GB.UTF-8: %v\n%s", err, out)
+	}
+	t.Setenv("LANG", "pl_PL.UTF-8")
 	letters := filepath.Join(dir, "letters.txt")
 	if _, err := capture(t, func() error {
 		return cmdVoterCodes([]string{"issue", "--data", dir, "--n", "5", "--out", letters})
@@ -241,5 +251,21 @@ func TestOpenDataRefusedWithChoicesOnReceipts(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, ed.ID+"_trackers.txt")); err == nil {
 		t.Fatal("the trackers were published")
+	}
+}
+
+// Attack 13.6: a store emptied to 0 bytes with its marker removed opens
+// as a new one, and the audit said only "not found". It now says what is
+// wrong and what to do, in the locale's language.
+func TestAuditOfEmptiedStoreSaysWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := capture(t, func() error { return cmdInit([]string{"--data", dir}) }); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "central.db"), nil, 0o600)
+	_, err := capture(t, func() error { return cmdAudit([]string{"--data", dir}) })
+	want := assets.MustMessages().T("pl", "audit.no_catalog", "store", filepath.Join(dir, "central.db"))
+	if err == nil || sentence("pl", err) != want {
+		t.Fatalf("audit of an emptied store: %v", err)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/urna-kiosk/urna/kiosk/ui"
 	"github.com/urna-kiosk/urna/sync/agent"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 var version = "dev"
@@ -59,11 +60,12 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 	data := fs.String("data", "demo-data", "data folder in demo mode")
 	size := fs.String("size", "900x1000", "window size when not full screen")
 	automation := fs.String("automation", "", "write the on-screen buttons as JSON to this file after each redraw")
+	evaluation := fs.Bool("evaluation", false, "ask \"how easy was it to vote?\" after each ballot; the answers go to the central counted per day")
 	demoPhase := fs.String("demo-phase", "", "demo mode: the stage of the year in force today (submission, formal-check, merit-check, protests)")
 	return cli.Program{Name: "urna-kiosk", Short: "full-screen voting kiosk of the Urna civic-budget system", Long: long,
 		Version: version, Flags: fs,
 		Run: func([]string) error {
-			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase))
+			return run(start, log, *configPath, *demo, *data, *size, *automation, election.PhaseKind(*demoPhase), *evaluation)
 		},
 		Fail: func(_ string, err error) int {
 			log.Error("kiosk-stopped", "err", err)
@@ -78,7 +80,7 @@ func program(start time.Time, log *slog.Logger) cli.Program {
 		}}
 }
 
-func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string, demoPhase election.PhaseKind) error {
+func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, size, automation string, demoPhase election.PhaseKind, evaluation bool) error {
 	cfg, err := load(configPath, demo, data)
 	if err != nil {
 		return err
@@ -107,7 +109,7 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		cfg.Printer = v.Config(cfg.Printer)
 		log.Info("virtual-printer", "address", v.Path(), "pages", filepath.Join(cfg.DataDir, "printer"))
 	}
-	p, err := printer.OpenSerial(cfg.Printer, nil, log)
+	p, err := printer.Start(cfg.Printer, nil, log)
 	if err != nil {
 		return err
 	}
@@ -131,6 +133,9 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 	}
 	if err := ag.PullTimeline(ctx); err != nil {
 		log.Warn("timeline-pull-failed", "err", err)
+	}
+	if err := ag.PullResults(ctx); err != nil {
+		log.Warn("results-pull-failed", "err", err)
 	}
 	go ag.Run(ctx)
 
@@ -161,11 +166,22 @@ func run(start time.Time, log *slog.Logger, configPath string, demo bool, data, 
 		defer speaker.Close()
 	}
 
+	var evaluate func(int) // "how easy was it to vote?": off unless --evaluation
+	if evaluation {
+		evaluate = func(score int) {
+			if err := ag.CountEvaluation(score); err != nil {
+				log.Warn("evaluation-not-counted", "err", err)
+			}
+		}
+	}
 	a := app.NewWithID("org.urna.kiosk")
 	w := a.NewWindow("Urna")
 	u := ui.New(a, w, ui.Options{Session: sess, Station: st, Messages: msgs,
 		Staff: staff, Technician: tech, StaffIdle: cfg.StaffIdle, Civic: ag,
-		Speaker: speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
+		Results:  func() *wire.ResultsFile { return agent.InstalledResults(q, en.EditionKey) },
+		Built:    func() *wire.SignedBuilt { return agent.InstalledBuilt(q, en.EditionKey) },
+		Evaluate: evaluate,
+		Speaker:  speaker, VoiceSettings: speech.Settings{Rate: cfg.Audio.Rate, Volume: cfg.Audio.Volume}, VoiceForAll: cfg.Audio.Guide,
 		OnExit: func() { log.Info("kiosk-exit"); a.Quit() }})
 	if cfg.Fullscreen {
 		w.SetFullScreen(true)

@@ -74,6 +74,7 @@ func demoCentral(ctx context.Context, dir, venue string, q *queue.Queue, log *sl
 		return agent.Enrollment{}, err
 	}
 	srv.UseCivic(&central.KioskCivic{Desk: desk, Key: keys.Edition, Handoffs: &proposals.Handoffs{}})
+	srv.UseResults(&central.KioskResults{Key: keys.Edition})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return agent.Enrollment{}, err

@@ -231,6 +231,37 @@ func Open(cfg Config, log *slog.Logger) (*Device, error) { return OpenSerial(cfg
 // OpenSerial opens the printer and starts its owner. find may be nil: then
 // a serial printer with a serial number is found by FindBySerial.
 func OpenSerial(cfg Config, find Finder, log *slog.Logger) (*Device, error) {
+	d, err := newDevice(cfg, find, log)
+	if err != nil {
+		return nil, err
+	}
+	c, err := d.first()
+	if err != nil {
+		return nil, err
+	}
+	go d.own(c)
+	return d, nil
+}
+
+// Start is OpenSerial for the kiosk: only a configuration error stops it.
+// A printer that cannot be reached yet (a network printer still switched
+// off, a USB cable out) is logged and tried again at the next status
+// request or job, so the kiosk starts and its point opens without paper.
+func Start(cfg Config, find Finder, log *slog.Logger) (*Device, error) {
+	d, err := newDevice(cfg, find, log)
+	if err != nil {
+		return nil, err
+	}
+	c, err := d.first()
+	if err != nil {
+		d.log.Warn("printer-lost", "err", err)
+		c = nil
+	}
+	go d.own(c)
+	return d, nil
+}
+
+func newDevice(cfg Config, find Finder, log *slog.Logger) (*Device, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Verify(); err != nil {
 		return nil, err
@@ -242,21 +273,20 @@ func OpenSerial(cfg Config, find Finder, log *slog.Logger) (*Device, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Device{cfg: cfg, prof: prof, find: find, log: log, reqs: make(chan request), done: make(chan struct{}), owned: make(chan struct{})}
-	addr := cfg.Address
+	return &Device{cfg: cfg, prof: prof, find: find, log: log, reqs: make(chan request), done: make(chan struct{}), owned: make(chan struct{})}, nil
+}
+
+// first opens the printer at its address, or finds it by its serial number.
+func (d *Device) first() (*conn, error) {
+	addr := d.cfg.Address
 	if addr == "" {
-		a, err := find()
+		a, err := d.find()
 		if err != nil {
 			return nil, err
 		}
 		addr = a
 	}
-	c, err := d.connect(addr)
-	if err != nil {
-		return nil, err
-	}
-	go d.own(c)
-	return d, nil
+	return d.connect(addr)
 }
 
 // Profile implements Printer.

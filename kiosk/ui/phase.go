@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/urna-kiosk/urna/kiosk/poster"
@@ -156,6 +157,9 @@ func (u *UI) attractScreen(area fyne.Size) fyne.CanvasObject {
 		}
 		return u.voteAttract(area, others...)
 	}
+	if s := u.afterVote(year, now, area, offers, button); s != nil {
+		return s
+	}
 	width := area.Width
 	title := headingIn(year.Name.In(u.s.Lang()), width)
 	title.Alignment = fyne.TextAlignCenter
@@ -214,4 +218,34 @@ func (u *UI) civicTick() bool {
 		return true
 	}
 	return false
+}
+
+// afterVote is the attract screen of the results phase (the winners of
+// the venue's district and city-wide) and of the promotion phase (what
+// the past votes built near the venue), with the phase's buttons under
+// it; nil in other phases or when the kiosk holds nothing that checks.
+func (u *UI) afterVote(year *election.Edition, now time.Time, area fyne.Size, offers []offer, button func(offer, bool) fyne.CanvasObject) fyne.CanvasObject {
+	p, ok := year.PhaseAt(now)
+	if !ok {
+		return nil
+	}
+	var buttons []fyne.CanvasObject
+	for i, o := range offers {
+		buttons = append(buttons, button(o, i == 0))
+	}
+	bar := container.NewCenter(container.NewVBox(buttons...))
+	// the panels' borders and padding are inside the area: the texts wrap
+	// short of its edges
+	inner := fyne.NewSize(area.Width-8*theme.Padding(), area.Height-bar.MinSize().Height)
+	var screen fyne.CanvasObject
+	switch p.Kind {
+	case election.PhaseResults:
+		screen = u.resultsScreen(inner)
+	case election.PhasePromotion:
+		screen = u.builtScreen(inner)
+	}
+	if screen == nil {
+		return nil
+	}
+	return container.NewBorder(nil, bar, nil, nil, screen)
 }

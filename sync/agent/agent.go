@@ -57,6 +57,8 @@ type Agent struct {
 	mu      sync.Mutex
 	last    time.Time // last successful contact
 	revoked bool      // the central said the city office revoked this kiosk
+
+	evalMu sync.Mutex // the evaluation counts (evaluation.go)
 }
 
 // New returns an agent with defaults filled in.
@@ -291,6 +293,7 @@ func (a *Agent) Run(ctx context.Context) {
 				nextCatalog = now.Add(a.cfg.CatalogEvery)
 			}
 			a.PullTimeline(ctx) // with the catalog: before the list is published, the only news
+			a.PullResults(ctx)  // the signed final results and what the winners became
 
 		}
 		// the closing report first: small, and it tells the central how
@@ -306,6 +309,7 @@ func (a *Agent) Run(ctx context.Context) {
 		if err == nil && !now.Before(nextHeartbeat) {
 			if _, err = a.SendHeartbeat(ctx); err == nil {
 				nextHeartbeat = now.Add(a.cfg.HeartbeatEvery)
+				a.SendEvaluations(ctx) // batched answers to "how easy was it to vote?"
 			}
 		}
 		wait := a.cfg.Every

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urna-kiosk/urna/sync/central/store"
 	"github.com/urna-kiosk/urna/sync/election"
+	"github.com/urna-kiosk/urna/sync/wire"
 )
 
 // Finding is one integrity alert of the fleet page: its category (a
@@ -84,6 +85,16 @@ func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edi
 	if ed != nil {
 		venue, loc = ed.Venue(k.Venue), ed.Location()
 	}
+	// Nothing is cast before its kiosk exists: a ballot dated before the
+	// enrollment (by the kiosk's clock, its skew read within
+	// wire.MaxSkew) is read at it, so ballots spread over the clock
+	// skew allowed before the enrollment show the pace they were cast at.
+	floor := k.Enrolled.Add(min(max(k.Skew, -wire.MaxSkew), 0))
+	for i := range times {
+		if times[i].CastAt.Before(floor) {
+			times[i].CastAt = floor
+		}
+	}
 	p := PaceOfBallots(times, venue, loc) // pace.go: arrival as well as cast time
 	if p.Inhuman() {
 		add("pace", "bad", "dash.alert.pace", "n", p.MaxPerMinute)
@@ -99,6 +110,12 @@ func (s *Server) checkKiosk(ctx context.Context, k store.Kiosk, ed *election.Edi
 	}
 	if n := s.SeqTaken(k.ID); n > 0 {
 		add("chain", "bad", "dash.alert.seq_taken", "n", n)
+	}
+	if n := s.Displaced(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.displaced", "n", n, "limit", DisplaceLimit)
+	}
+	if n := s.Backdated(k.ID); n > 0 {
+		add("chain", "bad", "dash.alert.backdated", "n", n)
 	}
 	if n := s.OverBudget()[k.ID]; n > 0 {
 		add("lookups", "bad", "dash.alert.lookups", "n", n)

@@ -197,10 +197,11 @@ func (s *Server) commitment(ctx context.Context, k store.Kiosk, hb *wire.Heartbe
 // answer about a ballot's voter (accepted, duplicate, contested because
 // another ballot of the voter counts) takes a token of the kiosk's
 // voter-lookup budget, and once none is left the answer is Withheld,
-// alike for all three, so they cannot be told apart. USB import does not
-// go through here: the office runs it.
-func (s *Server) withhold(ctx context.Context, k store.Kiosk, results []wire.Result) {
-	n := 0
+// alike for all three, so they cannot be told apart. The store keeps the
+// mark, so that the public check does not tell it either (Web.Check). USB
+// import does not go through here: the office runs it.
+func (s *Server) withhold(ctx context.Context, k store.Kiosk, results []wire.Result) error {
+	var ids []string
 	for i := range results {
 		r := &results[i]
 		if r.Status != wire.Accepted && r.Status != wire.Duplicate && (r.Status != wire.Contested || r.Reason != string(store.HoldContested)) {
@@ -210,9 +211,11 @@ func (s *Server) withhold(ctx context.Context, k store.Kiosk, results []wire.Res
 			continue
 		}
 		r.Status, r.Reason = wire.Withheld, ""
-		n++
+		ids = append(ids, r.ID)
 	}
-	if n > 0 {
-		s.cfg.Log.Warn("ballot-answers-withheld", "kiosk", k.ID, "n", n)
+	if len(ids) == 0 {
+		return nil
 	}
+	s.cfg.Log.Warn("ballot-answers-withheld", "kiosk", k.ID, "n", len(ids))
+	return s.cfg.Store.MarkWithheld(ctx, ids)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -107,15 +108,17 @@ func TestStolenKioskCannotOverride(t *testing.T) {
 			if n, err := honest.a.SyncOnce(ctx); err != nil || n != 1 {
 				t.Fatalf("honest sync %d %v", n, err)
 			}
-			forged := thief.vote(t, r.ed, 1) // three minutes "earlier"
+			// three minutes "earlier", also than its own commitment (its
+			// agent's clock is right): held as backdated (attack 13.2)
+			forged := thief.vote(t, r.ed, 1)
 			got := send(t, r, thief, forged)
-			if got[0].Status != wire.Contested || got[0].Reason != string(store.HoldContested) {
+			if got[0].Status != wire.Contested || got[0].Reason != string(store.HoldBackdated) {
 				t.Fatalf("the thief's earlier-dated ballot: %+v", got[0])
 			}
 			if st, _ := r.st.Ballot(ctx, mine.ID); !st.Counted {
 				t.Fatal("the resident's ballot no longer counts")
 			}
-			if st, _ := r.st.Ballot(ctx, forged.ID); st.Counted || st.Hold != store.HoldContested {
+			if st, _ := r.st.Ballot(ctx, forged.ID); st.Counted || st.Hold != store.HoldBackdated {
 				t.Fatalf("forged: %+v", st)
 			}
 			// the public check says so, without saying why
@@ -619,5 +622,218 @@ func TestSeqTakenShownOnFleet(t *testing.T) {
 	}
 	if !slices.Contains(findingKeys(t, r, k), "dash.alert.seq_taken") || r.srv.SeqTaken(k.q.KioskID()) != 1 {
 		t.Fatalf("findings %v, count %d", findingKeys(t, r, k), r.srv.SeqTaken(k.q.KioskID()))
+	}
+}
+
+// Attack 13.1: a stolen kiosk sent ballots for 40 people (30 answered, 10
+// "stored"), then read who had voted from the public check page on its
+// own trackers ("an earlier vote of the same person counts"). A withheld
+// answer is now kept in the store, and the check says only "received"
+// until the voting window has closed.
+func TestWithheldAnswerNotToldByCheck(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		ctx := context.Background()
+		honest := r.kiosk("")
+		for i := range 20 {
+			honest.vote(t, r.ed, 700+i)
+		}
+		if n, err := honest.a.SyncOnce(ctx); err != nil || n != 20 {
+			t.Fatalf("honest sync %d %v", n, err)
+		}
+		thief := r.kiosk("")
+		var bs []wire.SealedBallot
+		// the last 10, beyond the budget: 5 who had voted, 5 who had not
+		for _, from := range [][2]int{{720, 735}, {700, 715}, {735, 740}, {715, 720}} {
+			for i := from[0]; i < from[1]; i++ {
+				bs = append(bs, thief.vote(t, r.ed, i))
+			}
+		}
+		tracker := map[string]string{}
+		for _, b := range bs {
+			tracker[b.ID] = b.Tracker()
+		}
+		web := central.NewWeb(r.srv, central.WebConfig{CheckFloor: time.Nanosecond})
+		closed := central.NewWeb(central.New(central.Config{Store: st, Clock: func() time.Time { return r.ed.Closes.Add(time.Hour) }}),
+			central.WebConfig{CheckFloor: time.Nanosecond})
+		withheld, toldAfter := 0, 0
+		for _, res := range send(t, r, thief, bs...) {
+			if res.Status != wire.Withheld {
+				continue
+			}
+			withheld++
+			a, _ := web.Check(ctx, tracker[res.ID])
+			if !a.Received || a.Counted || a.Duplicate || a.Contested {
+				t.Fatalf("the check tells of a withheld ballot while voting runs: %+v", a)
+			}
+			if a, _ := closed.Check(ctx, tracker[res.ID]); a.Counted || a.Duplicate {
+				toldAfter++
+			}
+			if got, err := st.Ballot(ctx, res.ID); err != nil || !got.Withheld {
+				t.Fatalf("the store lost the withheld mark: %+v %v", got, err)
+			}
+		}
+		if withheld != 10 || toldAfter != 10 {
+			t.Fatalf("%d withheld, %d told after the close: want 10 and 10", withheld, toldAfter)
+		}
+		// the page a resident reads says it arrived, nothing more
+		rw := httptest.NewRecorder()
+		web.Handler().ServeHTTP(rw, httptest.NewRequest("GET", "/check?lang=en&tracker="+tracker[bs[39].ID], nil))
+		msgs, _ := assets.LoadMessages()
+		if body := rw.Body.String(); !strings.Contains(body, html.EscapeString(msgs.T("en", "check.arrived"))) {
+			t.Fatalf("check page of a withheld ballot:\n%s", body)
+		}
+		if err := st.MarkWithheld(ctx, []string{"not-a-ballot"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Attacks 13.2 and 13.5: a stolen kiosk signed a heartbeat committing its
+// head 19 at time T, then sent ballot 20 dated before T: the chain proves
+// it was made after T, yet it counted. It is now held as backdated, with
+// an alert on the fleet page.
+func TestBallotBeforeOwnCommitmentHeld(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		var offset atomic.Int64
+		offset.Store(int64(-5 * time.Minute))
+		thief := r.kioskWith(queue.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+		var bs []wire.SealedBallot
+		for i := range 19 {
+			bs = append(bs, thief.vote(t, r.ed, 800+i))
+		}
+		for _, res := range send(t, r, thief, bs...) {
+			if res.Status != wire.Accepted {
+				t.Fatalf("ballot %d: %+v", res.Seq, res)
+			}
+		}
+		if code := heartbeat(t, r, thief, 19, bs[18].ID); code != http.StatusOK {
+			t.Fatalf("heartbeat %d", code)
+		}
+		offset.Store(int64(-2 * time.Minute)) // after its predecessor, before its own commitment
+		back := thief.vote(t, r.ed, 819)
+		res := send(t, r, thief, back)[0]
+		if res.Status != wire.Contested || res.Reason != string(store.HoldBackdated) {
+			t.Fatalf("ballot 20 dated before the commitment to head 19: %+v", res)
+		}
+		if !slices.Contains(findingKeys(t, r, thief), "dash.alert.backdated") {
+			t.Fatalf("no backdated alert: %v", findingKeys(t, r, thief))
+		}
+		offset.Store(0) // the next one, dated after the commitment, counts
+		if res := send(t, r, thief, thief.vote(t, r.ed, 820))[0]; res.Status != wire.Accepted {
+			t.Fatalf("ballot 21 dated after the commitment: %+v", res)
+		}
+	})
+}
+
+// Attack 13.3: a ballot dated a day ahead counted, and became its kiosk's
+// time frontier: every honest ballot after it was held as backdated. It is
+// now held itself, and the next ones count.
+func TestFutureDatedBallotHeld(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		var offset atomic.Int64
+		k := r.kioskWith(queue.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+		if res := send(t, r, k, k.vote(t, r.ed, 850))[0]; res.Status != wire.Accepted {
+			t.Fatalf("first ballot: %+v", res)
+		}
+		offset.Store(int64(24 * time.Hour))
+		if res := send(t, r, k, k.vote(t, r.ed, 851))[0]; res.Status != wire.Contested || res.Reason != string(store.HoldFuture) {
+			t.Fatalf("a ballot dated a day ahead: %+v", res)
+		}
+		offset.Store(0)
+		for i := range 2 {
+			if res := send(t, r, k, k.vote(t, r.ed, 852+i))[0]; res.Status != wire.Accepted {
+				t.Fatalf("an honest ballot after the future-dated one: %+v", res)
+			}
+		}
+		offset.Store(int64(3 * time.Minute)) // a clock ahead within the skew still counts
+		if res := send(t, r, k, k.vote(t, r.ed, 854))[0]; res.Status != wire.Accepted {
+			t.Fatalf("a ballot dated 3 minutes ahead: %+v", res)
+		}
+	})
+}
+
+// Attack 13.4: a stolen kiosk pre-cast ballots, committed its head and
+// withheld them; each resident who then voted elsewhere was silently
+// taken over when they arrived. The rule stays (a valid commitment proves
+// the time), but each displacement is counted on the fleet page, and
+// beyond DisplaceLimit the kiosk is set aside, so the residents count again.
+func TestDisplacementsFlaggedAndSetAside(t *testing.T) {
+	both(t, func(t *testing.T, st store.Store) {
+		r := newRig(t, st)
+		ctx := context.Background()
+		thief, honest := r.kiosk(""), r.kiosk("")
+		// pre-cast, commit, let the residents vote elsewhere, then send
+		takeOver := func(from, n int) []wire.Result {
+			var pre []wire.SealedBallot
+			for i := range n {
+				pre = append(pre, thief.vote(t, r.ed, from+i))
+			}
+			if code := heartbeat(t, r, thief, pre[n-1].Seq, pre[n-1].ID); code != http.StatusOK {
+				t.Fatalf("heartbeat %d", code)
+			}
+			for i := range n {
+				honest.vote(t, r.ed, from+i)
+			}
+			if got, err := honest.a.SyncOnce(ctx); err != nil || got != n {
+				t.Fatalf("honest sync %d %v", got, err)
+			}
+			return send(t, r, thief, pre...)
+		}
+		if res := takeOver(900, 1)[0]; res.Status != wire.Accepted {
+			t.Fatalf("a committed ballot dated earlier: %+v", res)
+		}
+		if keys := findingKeys(t, r, thief); !slices.Contains(keys, "dash.alert.displaced") {
+			t.Fatalf("one displacement, no alert: %v", keys)
+		}
+		if k, _ := st.Kiosk(ctx, thief.q.KioskID()); !k.SetAside.IsZero() {
+			t.Fatal("set aside after one displacement")
+		}
+		takeOver(901, central.DisplaceLimit)
+		if n := r.srv.Displaced(thief.q.KioskID()); n != central.DisplaceLimit+1 {
+			t.Fatalf("%d displacements counted, want %d", n, central.DisplaceLimit+1)
+		}
+		if k, _ := st.Kiosk(ctx, thief.q.KioskID()); k.SetAside.IsZero() {
+			t.Fatalf("%d displacements, limit %d: the kiosk is not set aside", central.DisplaceLimit+1, central.DisplaceLimit)
+		}
+		if _, counted, _ := st.Counts(ctx); counted != central.DisplaceLimit+1 {
+			t.Fatalf("%d voters count, want the %d residents", counted, central.DisplaceLimit+1)
+		}
+		var thiefCounts int
+		st.Ballots(ctx, func(b store.Stored) error {
+			if b.Counted && b.Ballot.Kiosk == thief.q.KioskID() {
+				thiefCounts++
+			}
+			return nil
+		})
+		if thiefCounts != 0 {
+			t.Fatalf("%d ballots of the set-aside kiosk still count", thiefCounts)
+		}
+	})
+}
+
+// Attack 13.5: under staff activation a stolen kiosk cast for 19 made-up
+// residents in one request, dated 30 s apart from just before its
+// enrollment (within the clock skew, so not held): no pace flag. Nothing
+// is cast before its kiosk exists, so those ballots are read at the
+// enrollment, and the pace is flagged.
+func TestPaceReadsEnrollment(t *testing.T) {
+	r := newRig(t, bolt(t))
+	var n atomic.Int64
+	start := time.Now().Add(-9*time.Minute - 50*time.Second)
+	thief := r.kioskWith(queue.Options{Clock: func() time.Time { return start.Add(time.Duration(n.Add(1)-1) * 30 * time.Second) }})
+	var bs []wire.SealedBallot
+	for i := range 19 {
+		bs = append(bs, thief.vote(t, r.ed, 950+i))
+	}
+	for _, res := range send(t, r, thief, bs...) {
+		if !res.Status.Stored() {
+			t.Fatalf("not stored: %+v", res)
+		}
+	}
+	if keys := findingKeys(t, r, thief); !slices.Contains(keys, "dash.alert.pace") {
+		t.Fatalf("19 ballots dated 30 s apart before the enrollment, sent at once: findings %v", keys)
 	}
 }

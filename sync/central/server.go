@@ -76,6 +76,8 @@ type Server struct {
 	watch  watch       // judge.go
 
 	civic *KioskCivic // the stages before the vote (kioskcivic.go), nil: not served
+
+	results *KioskResults // the stages after the vote (kioskresults.go), nil: not served
 }
 
 // OverBudget returns, per kiosk, how many voter lookups were refused
@@ -155,6 +157,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+wire.PathVoter+"{key}", s.kiosk(s.voter))
 	if s.civic != nil {
 		s.civic.routes(mux, s)
+	}
+	if s.results != nil {
+		s.results.routes(mux, s)
 	}
 	return mux
 }
@@ -341,7 +346,11 @@ func (s *Server) ballots(w http.ResponseWriter, r *http.Request, k store.Kiosk, 
 		apiError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}
-	s.withhold(r.Context(), k, results) // guard.go: no "who voted" beyond the budget
+	if err := s.withhold(r.Context(), k, results); err != nil { // guard.go: no "who voted" beyond the budget
+		s.cfg.Log.Error("ingest-failed", "err", err)
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
 	writeJSON(w, wire.BatchResponse{Results: results})
 }
 
@@ -393,12 +402,20 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 		}
 	}
 	if len(ok) > 0 {
+		before, err := s.mayDisplace(ctx, k, ok, okHolds) // judge.go
+		if err != nil {
+			return nil, err
+		}
 		statuses, err := s.cfg.Store.AddBallots(ctx, ok, okHolds, s.cfg.Clock())
 		if err != nil {
 			return nil, err
 		}
+		displaced := 0
 		seqs := map[uint64]bool{}
 		for j, st := range statuses {
+			if st == wire.Accepted && before[j] {
+				displaced++
+			}
 			results[at[j]].Status = st
 			if st == wire.Contested && results[at[j]].Reason == "" {
 				results[at[j]].Reason = string(store.HoldContested)
@@ -411,6 +428,9 @@ func (s *Server) Ingest(ctx context.Context, k store.Kiosk, bs []wire.SealedBall
 			}
 		}
 		if err := s.flagForged(ctx, k, seqs); err != nil { // judge.go
+			return nil, err
+		}
+		if err := s.flagDisplaced(ctx, k, displaced); err != nil { // judge.go
 			return nil, err
 		}
 	}

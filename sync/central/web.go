@@ -263,7 +263,13 @@ func (w *Web) Check(ctx context.Context, tracker string) (CheckAnswer, bool) {
 	if err == nil && st.Ballot.Tracker() == t {
 		a.Received, a.Counted, a.Duplicate = true, st.Counted, !st.Counted && st.Hold == ""
 		a.Contested = st.Hold != ""
-		if ed, err := w.edition(ctx); err == nil {
+		ed, err := w.edition(ctx)
+		if st.Withheld && (err != nil || !w.srv.cfg.Clock().After(ed.Closes.Add(w.srv.cfg.CastSkew))) {
+			// its kiosk was not told whether the voter had voted before
+			// (beyond its budget): neither is anyone else while voting runs
+			a.Counted, a.Duplicate, a.Contested = false, false, false
+		}
+		if err == nil {
 			a.Day = st.Received.In(ed.Location()).Format("2006-01-02")
 		}
 	}
@@ -328,6 +334,9 @@ func (w *Web) check(rw http.ResponseWriter, r *http.Request) {
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	case a.Contested:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.contested"), "warn"
+		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
+	case a.Received:
+		data["Message"], data["Class"] = w.msgs.T(l, "check.arrived"), "ok"
 		data["Received"] = w.msgs.T(l, "check.received", "date", a.Day)
 	default:
 		data["Message"], data["Class"] = w.msgs.T(l, "check.unknown"), "warn"

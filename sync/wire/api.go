@@ -97,7 +97,7 @@ const (
 	OutsideWindow Status = "outside-window"
 	Invalid       Status = "invalid" // breaks a ballot rule (Reason names it)
 	// Contested: stored, but kept aside for the city office's review
-	// (Reason: contested, backdated, unregistered); it does not count until
+	// (Reason: contested, backdated, future, unregistered, set-aside); it does not count until
 	// released.
 	Contested Status = "contested"
 	// SeqAhead: the number is far beyond the kiosk's last one (refused; sent

@@ -256,3 +256,39 @@ func TestAutoStatusEndsTheWait(t *testing.T) {
 		t.Fatalf("Print = %v, want a mid-job cover open", err)
 	}
 }
+
+// TestKioskStartsWithPrinterOff: a network printer switched off when the
+// kiosk starts does not stop the kiosk (printer.Start); it answers
+// disconnected until the printer is switched on, then prints.
+func TestKioskStartsWithPrinterOff(t *testing.T) {
+	p, _ := printer.LookupProfile("epson-tm-m30iii")
+	off, err := virtual.Start(virtual.Options{Profile: p, Transport: virtual.TCP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := off.Config(printer.Config{Timeout: time.Second, JobTimeout: 2 * time.Second})
+	off.Close() // the printer is switched off; its address stays known
+	if _, err := printer.Open(cfg, nil); err == nil {
+		t.Fatal("Open reached a printer that is off")
+	}
+	d, err := printer.Start(cfg, nil, nil)
+	if err != nil {
+		t.Fatalf("the kiosk would not start with its printer off: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Status(context.Background()); !errors.Is(err, printer.ErrDisconnected) {
+		t.Fatalf("status with the printer off: %v, want disconnected", err)
+	}
+	on, err := virtual.Start(virtual.Options{Profile: p, Transport: virtual.TCP, Address: cfg.Address, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { on.Close() })
+	doc, _ := receipt(t, p, "pl")
+	if err := d.Print(context.Background(), doc); err != nil {
+		t.Fatalf("after the printer was switched on: %v", err)
+	}
+	if _, err := on.WaitPages(1, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

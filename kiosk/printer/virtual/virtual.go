@@ -71,6 +71,9 @@ type Options struct {
 	// is printed) or a pause in the data, while DLE EOT is answered the
 	// moment it arrives, from the state before the waiting data printed.
 	Buffer bool
+	// Address is where a TCP printer listens; "" picks a free port on
+	// 127.0.0.1 (a test that switches a printer on later names one).
+	Address string
 }
 
 // Printer is a virtual ESC/POS printer behind a pseudo-terminal or a TCP
@@ -143,7 +146,11 @@ func Start(opts Options) (*Printer, error) {
 	}
 	switch opts.Transport {
 	case TCP:
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		addr := opts.Address
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return nil, fmt.Errorf("virtual printer: %w", err)
 		}

@@ -38,6 +38,8 @@ var (
 	bCommits = []byte("commitments")
 	// Admission lists: list \x00 voter key -> nothing.
 	bAdmitted = []byte("admitted")
+	// Ballots whose answer was withheld from their kiosk: id -> nothing.
+	bWithheld = []byte("ballot-withheld")
 
 	// bOldLayout is a bucket only stores of the first layout have.
 	bOldLayout = []byte("by-kiosk")
@@ -134,7 +136,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		if tx.Bucket(bOldLayout) != nil {
 			return ErrOldLayout
 		}
-		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bSessions, bBallots, bIDs, bCounted, bHolds, bCommits, bAdmitted} {
+		for _, b := range [][]byte{bKiosks, bCodes, bCatalogs, bSessions, bBallots, bIDs, bCounted, bHolds, bCommits, bAdmitted, bWithheld} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -995,9 +997,35 @@ func (s *Bolt) Ballot(_ context.Context, id string) (Stored, error) {
 		}
 		var err error
 		st, err = decodeStored(v, tx.Bucket(bCounted), holdsOf(tx))
+		st.Withheld = withheld(tx, id)
 		return err
 	})
 	return st, err
+}
+
+// withheld reports whether the answer about ballot id was withheld.
+func withheld(tx *bolt.Tx, id string) bool {
+	b := tx.Bucket(bWithheld)
+	return b != nil && b.Get([]byte(id)) != nil
+}
+
+// MarkWithheld implements Store.
+func (s *Bolt) MarkWithheld(_ context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		w, known := tx.Bucket(bWithheld), tx.Bucket(bIDs)
+		for _, id := range ids {
+			if known.Get([]byte(id)) == nil {
+				continue
+			}
+			if err := w.Put([]byte(id), []byte{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // BallotByPrefix implements Store.
@@ -1056,6 +1084,7 @@ func (s *Bolt) Ballots(_ context.Context, fn func(Stored) error) error {
 				// damage open did not catch (a field that reads as JSON but not as its type)
 				return &boltfile.DamagedError{Path: s.db.Path(), Key: boltfile.KeyDamaged, Reason: "a ballot record cannot be read: " + err.Error()}
 			}
+			st.Withheld = withheld(tx, st.Ballot.ID)
 			return fn(st)
 		})
 	})

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,5 +281,36 @@ func TestBoltBallotsDamagedRecord(t *testing.T) {
 	var damaged *boltfile.DamagedError
 	if !errors.As(err, &damaged) || damaged.Key != boltfile.KeyDamaged {
 		t.Fatalf("export of a damaged record: %v", err)
+	}
+}
+
+// Attack 13.6: salvage named numbers the old store never held (a gap in
+// the kiosk's chain, ballots still pending at the kiosk after its last
+// heartbeat) as "could not be recovered". It now names only numbers the
+// old store held.
+func TestSalvageLostOnlyWhatWasHeld(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, pub := signedChain("k1", 6)
+	s.AddKiosk(ctx, Kiosk{ID: "k1", Venue: "v1", PublicKey: pub, Enrolled: t0})
+	// numbers 3 and 4 never arrived; the kiosk says it holds up to 9
+	if _, err := s.AddBallots(ctx, []wire.SealedBallot{bs[0], bs[1], bs[4], bs[5]}, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	s.RecordHeartbeat(ctx, "k1", wire.Heartbeat{LastSeq: 9}, t0)
+	s.Close()
+	rep, err := SalvageBolt(ctx, copyStore(t, path, 1<<20, func(b []byte) []byte { return b }), filepath.Join(t.TempDir(), "central.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Ballots != 4 || rep.LostCount() != 0 {
+		t.Fatalf("an undamaged store: %d ballots, lost %v; want 4 and none", rep.Ballots, rep.Lost)
+	}
+	if got := lostRanges(Chain{Count: 1, MaxSeq: 5, Gaps: []Gap{{2, 3}}}, []uint64{7, 1, 2, 3, 5, 6, 2}); !slices.Equal(got, []SeqRange{{2, 3}, {6, 7}}) {
+		t.Fatalf("lostRanges: %v", got)
 	}
 }

@@ -665,7 +665,7 @@ func (s *Postgres) AdmittedCount(ctx context.Context, list string) (int, error) 
 func scanStored(row pgx.Row) (Stored, error) {
 	var st Stored
 	var body []byte
-	err := row.Scan(&body, &st.Received, &st.Counted, &st.Hold)
+	err := row.Scan(&body, &st.Received, &st.Counted, &st.Hold, &st.Withheld)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, ErrNotFound
 	}
@@ -675,8 +675,17 @@ func scanStored(row pgx.Row) (Stored, error) {
 	return st, json.Unmarshal(body, &st.Ballot)
 }
 
-const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id), b.hold
-	FROM ballots b LEFT JOIN counted c ON c.voter_key = b.voter_key`
+const storedQuery = `SELECT b.body, b.received, (c.ballot_id IS NOT NULL AND c.ballot_id = b.id), b.hold, (w.ballot_id IS NOT NULL)
+	FROM ballots b LEFT JOIN counted c ON c.voter_key = b.voter_key LEFT JOIN withheld w ON w.ballot_id = b.id`
+
+// MarkWithheld implements Store.
+func (s *Postgres) MarkWithheld(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO withheld (ballot_id) SELECT id FROM ballots WHERE id = ANY($1) ON CONFLICT DO NOTHING`, ids)
+	return err
+}
 
 // Ballot implements Store.
 func (s *Postgres) Ballot(ctx context.Context, id string) (Stored, error) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -32,9 +33,10 @@ type SalvageReport struct {
 	// KiosksFromOldPages are kiosks whose record was read from an older
 	// copy of a page: check that a revoked one is still revoked.
 	KiosksFromOldPages []string
-	// Lost are, per kiosk, the numbers the old store knew of (from the
-	// keys of its ballot records and the kiosk's last heartbeat) that the
-	// new store lacks: to be brought from the kiosk by USB.
+	// Lost are, per kiosk, the numbers the old store held (from the keys
+	// of its ballot records and its ID index) that the new store lacks:
+	// to be brought from the kiosk by USB. Numbers it never held (a gap
+	// it had, ballots pending at the kiosk) are not among them.
 	Lost map[string][]SeqRange
 }
 
@@ -52,21 +54,29 @@ func (r SalvageReport) LostCount() uint64 {
 	return n
 }
 
-// lostRanges lists the numbers 1 … known that chain c lacks.
-func lostRanges(c Chain, known uint64) []SeqRange {
+// lostRanges lists the numbers of held (the old store's, in any order,
+// repeats allowed) that chain c lacks: never a number the old store did
+// not hold (a gap it already had, a ballot still pending at the kiosk).
+func lostRanges(c Chain, held []uint64) []SeqRange {
+	slices.Sort(held)
 	var out []SeqRange
-	add := func(from, to uint64) {
-		if n := len(out); n > 0 && out[n-1].To+1 == from {
-			out[n-1].To = to
-			return
+	g := 0
+	for i, seq := range held {
+		if i > 0 && held[i-1] == seq {
+			continue
 		}
-		out = append(out, SeqRange{from, to})
-	}
-	for _, g := range c.Gaps {
-		add(g.From, g.To)
-	}
-	if known > c.MaxSeq {
-		add(c.MaxSeq+1, known)
+		for g < len(c.Gaps) && c.Gaps[g].To < seq {
+			g++
+		}
+		inGap := g < len(c.Gaps) && c.Gaps[g].From <= seq
+		if !inGap && seq <= c.MaxSeq && c.Count > 0 {
+			continue // the new store has it
+		}
+		if n := len(out); n > 0 && out[n-1].To+1 == seq {
+			out[n-1].To = seq
+			continue
+		}
+		out = append(out, SeqRange{seq, seq})
 	}
 	return out
 }
@@ -174,11 +184,37 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 	}
 	sort.Strings(rep.KiosksFromOldPages)
 
-	known := map[string]uint64{}
+	// The numbers the old store held: named by both indexes alike, or by
+	// one where the other lost its entry (a damaged page); where they
+	// disagree, a damaged key is not a number.
+	// A number one index alone names counts up to the highest both agree
+	// on or the kiosk's last heartbeat, so a damaged key's garbage does not.
+	held, single, known := map[string][]uint64{}, map[string][]uint64{}, map[string]uint64{}
+	hold := func(to map[string][]uint64, ref string) {
+		if k, seq, ok := ballotKeySeq(append([]byte(ref), 0)); ok {
+			to[k] = append(to[k], seq)
+		}
+	}
 	for id, ref := range byKey {
-		if byID[id] == ref {
-			if k, seq, _ := ballotKeySeq(append([]byte(ref), 0)); seq > known[k] {
-				known[k] = seq
+		if r, ok := byID[id]; ok && r == ref {
+			hold(held, ref)
+		} else if !ok {
+			hold(single, ref)
+		}
+	}
+	for id, ref := range byID {
+		if _, ok := byKey[id]; !ok {
+			hold(single, ref)
+		}
+	}
+	for k, seqs := range held {
+		known[k] = slices.Max(seqs)
+	}
+	for k, seqs := range single {
+		bound := max(known[k], kiosks[k].Heartbeat.LastSeq)
+		for _, seq := range seqs {
+			if seq <= bound {
+				held[k] = append(held[k], seq)
 			}
 		}
 	}
@@ -261,19 +297,19 @@ func SalvageBolt(ctx context.Context, from, to string, editionKey ed25519.Public
 	if rep.Ballots, _, err = st.Counts(ctx); err != nil {
 		return rep, err
 	}
-	for id, k := range kiosks {
+	for id := range kiosks {
 		c, err := st.Chain(ctx, id)
 		if err != nil {
 			return rep, err
 		}
 		rep.Chains[id] = c
-		if lost := lostRanges(c, max(known[id], k.Heartbeat.LastSeq)); len(lost) > 0 {
+		if lost := lostRanges(c, held[id]); len(lost) > 0 {
 			rep.Lost[id] = lost
 		}
 	}
-	for id, n := range known {
-		if _, ok := kiosks[id]; !ok && n > 0 {
-			rep.Lost[id] = []SeqRange{{1, n}} // no key left to verify them with
+	for id, seqs := range held {
+		if _, ok := kiosks[id]; !ok {
+			rep.Lost[id] = lostRanges(Chain{}, seqs) // no key left to verify them with
 		}
 	}
 	return rep, nil

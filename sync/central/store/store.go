@@ -51,6 +51,10 @@ type Stored struct {
 	Counted  bool              `json:"counted"` // it is the voter's counted ballot
 	// Hold is why the ballot is kept aside for review instead of counting.
 	Hold Hold `json:"hold,omitempty"`
+	// Withheld: the answer to the kiosk that sent it was withheld (beyond
+	// its voter-lookup budget), so no answer about it may tell whether its
+	// voter had voted before, until the voting window has closed.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Hold is why a stored ballot does not count until the city office has
@@ -63,9 +67,12 @@ const (
 	// central had not seen its place in its kiosk's chain committed before
 	// that ballot arrived: never swapped in automatically.
 	HoldContested Hold = "contested"
-	// HoldBackdated: cast before its kiosk's enrollment or before its
+	// HoldBackdated: cast before its kiosk's enrollment, before its
+	// kiosk's own signed commitment to an earlier chain head, or before its
 	// predecessor in the kiosk's chain.
 	HoldBackdated Hold = "backdated"
+	// HoldFuture: dated more than the clock skew after it arrived.
+	HoldFuture Hold = "future"
 	// HoldUnregistered: the voter key is not in the edition's register.
 	HoldUnregistered Hold = "unregistered"
 	// HoldSetAside: its kiosk's ballots are set aside for review; lifted
@@ -154,6 +161,10 @@ type Store interface {
 	// them: each voter of the kiosk's ballots is counted again from the
 	// ballots that are not held. ErrNotFound for an unknown kiosk.
 	SetAside(ctx context.Context, kiosk string, aside bool, at time.Time) error
+	// MarkWithheld keeps the mark that the answers about the stored
+	// ballots ids were withheld from their kiosk (Stored.Withheld); ids not
+	// stored are ignored, a mark is never lifted.
+	MarkWithheld(ctx context.Context, ids []string) error
 	// CastTimes returns the cast times of a kiosk's ballots in its order.
 	CastTimes(ctx context.Context, kiosk string) ([]time.Time, error)
 	// BallotTimes returns the cast and arrival times of a kiosk's ballots
