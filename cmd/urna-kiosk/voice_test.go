@@ -101,19 +101,19 @@ func TestKioskVotesByKeysUnderXvfb(t *testing.T) {
 	// From here on, keys only. The first key starts the guide.
 	s.keys("Return")
 	s.keys(strings.Split("44051401359", "")...)
-	s.keys("Return")                 // the declaration has the focus
-	s.keys("End", "Right", "Return") // Przerwij, Dalej
+	s.keys("Return")        // the declaration has the focus
+	s.keys("End", "Return") // Dalej
 	s.slowWait("district")
-	s.keys("End", "Tab", "Return") // Tab is Right
+	s.keys("End", "Left", "Tab", "Return") // Tab is Right
 	for range 2 {
 		s.slowWait("choose")
 		s.keys("Return")                           // 3 points to the first project
 		s.keys("Down", "Right", "Return")          // 2 to the second
 		s.keys("Down", "Right", "Right", "Return") // 1 to the third
-		s.keys("End", "Right", "Right", "Return")  // Przerwij, Wstecz, Dalej
+		s.keys("End", "Return")                    // Dalej (End goes to the primary action)
 	}
 	s.slowWait("review")
-	s.keys("End", "Right", "Right", "Return") // Przerwij, Wstecz, Zatwierdzam
+	s.keys("End", "Return") // Zatwierdzam
 	s.slowWait("done")
 
 	// The last prompt (thanks and the tracker, spelled) is whole; every

@@ -41,6 +41,7 @@ type prepared struct {
 	msg     string
 	bad     bool
 	msgStep session.Step
+	group   int // the group of five a mistyped code is wrong in (1-based), for plan.mistyped_group
 	// the code keyboard
 	typing bool
 	typed  []rune
@@ -90,6 +91,14 @@ func (u *UI) readPlan(text string) bool {
 		}
 		u.o.Station.Log.Info("plan-refused", "reason", key)
 		u.planSay(key, true)
+		if key == election.KeyPlanUnreadable && u.plan.typing {
+			if g := mistypedGroup(u.s.Edition(), election.PlanFromText(text)); g > 0 {
+				u.planSay("plan.mistyped_group", true)
+				u.plan.group = g
+			} else {
+				u.planSay("plan.retype", true)
+			}
+		}
 		return false
 	}
 	typing := u.plan.typing
@@ -166,6 +175,9 @@ func (u *UI) applyPlan() {
 		}
 		u.s.NextPool()
 	}
+	if len(p.filled) == 0 && p.warn == "" && slices.ContainsFunc(b.Selections, func(s election.Selection) bool { return len(s.Choices) > 0 }) {
+		p.warn = election.KeyPlanRuleChanged // nothing entered: never say it was
+	}
 	switch {
 	case p.warn != "":
 		u.planSay(p.warn, true)
@@ -183,7 +195,33 @@ func (u *UI) withPlan(msg string, notice bool) (string, bool) {
 	if msg != "" || u.plan.msg == "" || u.plan.msgStep != u.s.Step() {
 		return msg, notice
 	}
-	return u.t(u.plan.msg), !u.plan.bad
+	return u.t(u.plan.msg, "group", u.plan.group), !u.plan.bad
+}
+
+// mistypedGroup is the group of five characters a typed code is wrong in,
+// if changing one character there (and nowhere else) makes it read; 0 if
+// the checksum does not tell.
+func mistypedGroup(ed *election.Edition, code string) int {
+	alphabet := planLayout.rows[0]
+	typed := []rune(strings.ToUpper(strings.ReplaceAll(code, "-", "")))
+	found := 0
+	for i, was := range typed {
+		for _, c := range alphabet {
+			if c == was {
+				continue
+			}
+			typed[i] = c
+			_, _, err := election.DecodePlan(ed, string(typed))
+			typed[i] = was
+			if err == nil {
+				if found != 0 && found != i/5+1 {
+					return 0 // two places would do: say how to retype instead
+				}
+				found = i/5 + 1
+			}
+		}
+	}
+	return found
 }
 
 // planMark is the mark before a review line the plan filled in and the

@@ -169,7 +169,7 @@ func TestPlanTyped(t *testing.T) {
 	r.keys(string(wrong))
 	r.tap("OK")
 	r.want("plan-code")
-	if !strings.Contains(r.text(), "Tego kodu nie da się odczytać") {
+	if !strings.Contains(r.text(), "źle przepisany w grupie 1") {
 		t.Fatalf("a mistyped code was not explained: %s", r.text())
 	}
 	for range len(code) - 3 {

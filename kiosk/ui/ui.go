@@ -166,6 +166,9 @@ func (u *UI) act(f func()) func() {
 	return func() {
 		u.Taps++
 		u.lastTouch = u.o.Clock()
+		if !u.s.Between() {
+			u.s.StillHere() // every tap is the resident still here, a key on a keyboard too
+		}
 		f()
 		u.Refresh()
 	}
@@ -371,7 +374,10 @@ func (u *UI) headerRow(short int) fyne.CanvasObject {
 		if short >= 2 {
 			name = strings.ToUpper(l)
 		}
-		b := newButton(name, u.act(func() { u.s.SetLang(l) }))
+		b := newButton(name, u.act(func() {
+			u.s.SetLang(l)
+			u.voice.stay = u.voice.on // the focus stays on the language, not in the page
+		}))
 		if l == u.s.Lang() {
 			b.Importance = widget.HighImportance
 		}

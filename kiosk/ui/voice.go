@@ -114,6 +114,7 @@ func (u *UI) typing() bool {
 // TypedKey takes a key press (Fyne sends keys nothing focused took here).
 func (u *UI) TypedKey(ev *fyne.KeyEvent) {
 	if !u.keysTaken() {
+		u.sayWaiting()
 		return
 	}
 	if ev.Name == fyne.KeyBackspace && u.typing() && u.voice.on {
@@ -132,6 +133,7 @@ func (u *UI) TypedKey(ev *fyne.KeyEvent) {
 // search, or an action (+ - * / . and the keypad's digits elsewhere).
 func (u *UI) TypedRune(r rune) {
 	if !u.keysTaken() {
+		u.sayWaiting()
 		return
 	}
 	if u.voice.on && u.typing() && u.typeRune(r) {
@@ -148,6 +150,24 @@ func (u *UI) TypedRune(r rune) {
 		u.Press(input.Repeat)
 		u.typeRune(r)
 	}
+}
+
+// sayWaiting is a key on a screen before a ballot may begin (ask staff,
+// not open): it says aloud what to do, with the venue's voice settings.
+func (u *UI) sayWaiting() {
+	if u.o.Speaker == nil || u.staff != staffOff {
+		return
+	}
+	var text string
+	switch u.admissionName() {
+	case "ask-staff":
+		text = u.t("voice.ask_staff")
+	case "not-open":
+		text = u.t("station.not_open") + ". " + u.t("ui.not_open_help")
+	default:
+		return
+	}
+	u.o.Speaker.Say(u.o.VoiceSettings.Prompt(u.s.Lang(), text))
 }
 
 // typeRune types r into the field shown, if it belongs there.
@@ -241,10 +261,7 @@ func (u *UI) Press(a input.Action) {
 		v.lead = append(v.lead, u.t("voice.slower"))
 		v.keyed = false
 	case input.Repeat:
-		if v.last.Text != "" {
-			u.say(v.last.Text)
-		}
-		return
+		v.view, v.stay, v.problem = "", true, "" // where the resident is, again, focus kept
 	case input.Help:
 		v.lead = append(v.lead, u.t("voice.keys"))
 		v.view, v.stay = "", true // and where the resident is, again, focus kept
@@ -256,15 +273,20 @@ func (u *UI) Press(a input.Action) {
 			v.lead = append(v.lead, u.t("voice.curtain_off"))
 		}
 		v.keyed = false
-	case input.Up, input.Down, input.Left, input.Right, input.Next, input.First, input.Last:
+	case input.Last:
+		v.focus, v.moved = u.lastFocus(u.focusItems()), "last"
+	case input.Up, input.Down, input.Left, input.Right, input.Next, input.First:
 		how := map[input.Action]string{input.Up: "up", input.Down: "down", input.Left: "prev", input.Right: "next",
-			input.Next: "next", input.First: "first", input.Last: "last"}[a]
+			input.Next: "next", input.First: "first"}[a]
 		items := u.focusItems()
 		v.focus, v.moved = moveFocus(focusLines(items, v.at), v.focus, how), how
 	case input.Select:
 		items := u.focusItems()
 		if v.focus < len(items) {
 			b := items[v.focus]
+			if u.askCancel(b) {
+				break
+			}
 			b.Tapped(&fyne.PointEvent{}) // as a touch would: its act redraws
 			return
 		}
@@ -272,6 +294,33 @@ func (u *UI) Press(a input.Action) {
 		u.back()
 	}
 	u.Refresh()
+}
+
+// lastFocus is End: the primary action (Next, Confirm) of the screen's last
+// lines, else the last button of the last line; never Cancel by default.
+func (u *UI) lastFocus(items []*touchButton) int {
+	lines := focusLines(items, u.voice.at)
+	if len(lines) == 0 {
+		return 0
+	}
+	last := lines[len(lines)-1]
+	for i := len(items) - 1; i >= 0 && lines[i] >= last-1; i-- {
+		if items[i].Importance == widget.HighImportance && items[i].Text != u.t("ui.cancel") {
+			return i
+		}
+	}
+	return len(items) - 1
+}
+
+// askCancel is Enter on a Cancel button during a ballot: a key never
+// throws a ballot away at once, it asks first (and the question is said).
+func (u *UI) askCancel(b *touchButton) bool {
+	if b.Text != u.t("ui.cancel") || u.confirming != nil || u.civic.mode != "" || u.s.Between() || u.s.Step() == session.Done {
+		return false
+	}
+	u.confirming = &confirmation{title: u.t("ui.cancel_title"), text: u.t("ui.cancel_text"),
+		yes: u.t("ui.cancel_yes"), no: u.t("ui.cancel_no"), onYes: u.s.Reset}
+	return true
 }
 
 // back is Backspace or Escape: close what is open, or go one step back.
@@ -329,10 +378,17 @@ func (u *UI) voiceLayers(head fyne.CanvasObject, layers ...fyne.CanvasObject) fy
 	}
 	u.voice.ring = newFocusRing()
 	layers = append(layers, u.voice.ring.box)
-	if u.voice.curtain {
+	if u.voice.curtain && u.residentHere() {
 		layers = append(layers, u.curtain())
 	}
 	return container.NewStack(layers...)
+}
+
+// residentHere reports whether a resident's session is on the screen: the
+// curtain is theirs and never covers the attract, admission (ask staff) or
+// staff screens.
+func (u *UI) residentHere() bool {
+	return !u.s.Between() && u.staff == staffOff && u.admissionName() == ""
 }
 
 // curtain covers the screen in audio-only mode: a bystander sees that the
@@ -352,6 +408,7 @@ func (u *UI) afterShow() {
 	if u.s.Between() || u.staff != staffOff {
 		if v.on || v.curtain || v.set != (speech.Settings{}) {
 			u.voiceReset()
+			u.Refresh() // drawn without the focus ring and curtain
 		}
 		return
 	}
@@ -372,6 +429,9 @@ func (u *UI) afterShow() {
 	msg := u.problem(u.s.Problem())
 	if msg == "" {
 		msg = u.problem(u.s.Notice())
+	}
+	if msg == "" {
+		msg, _ = u.withPlan("", false) // what the plan says at this step: read, filled in, or why not
 	}
 	if msg != "" && (msg != v.problem || v.keyed) {
 		parts = append(parts, msg)

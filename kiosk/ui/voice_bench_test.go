@@ -32,7 +32,7 @@ func BenchmarkKeyToFirstSample(b *testing.B) {
 	r.u.Refresh()
 	r.press("Return")
 	r.typeKeys("44051401359")
-	r.press("Return", "End", "Right", "Return", "End", "Right", "Return")
+	r.press("Return", "End", "Return", "End", "Return")
 	r.want("choose")
 	drain := func() {
 		for {
